@@ -1,0 +1,180 @@
+"""Operations on board objects: parsing a batch and applying it to stored records.
+
+`apply_ops` is the one reducer of the server. It takes the current records of the
+objects a batch touches and returns what actually changed, so the storage layer
+writes exactly that and the sync layer broadcasts exactly that (rule S5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ErrorCode, ProtocolError, invalid
+from .objects import (
+    ID_RE,
+    MAX_OBJECTS_PER_BOARD,
+    Object,
+    check_patch_fits,
+    validate_new,
+    validate_patch,
+)
+
+MAX_OPS_PER_BATCH = 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class Create:
+    object: Object
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    id: str
+    set: Object
+
+
+@dataclass(frozen=True, slots=True)
+class Delete:
+    id: str
+
+
+Op = Create | Update | Delete
+
+
+@dataclass(slots=True)
+class Record:
+    """The stored state of one object; a deleted object stays as a tombstone."""
+
+    data: Object
+    deleted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """What the sender may do; decided by the sync layer from role and board state."""
+
+    may_lock: bool = False
+    max_objects: int = MAX_OBJECTS_PER_BOARD
+
+
+@dataclass(slots=True)
+class Outcome:
+    """The effect of one batch: wire-shaped applied ops, skipped indices, new records."""
+
+    applied: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    changed: dict[str, Record] = field(default_factory=dict)
+    live_delta: int = 0
+
+    @property
+    def effective(self) -> bool:
+        return bool(self.applied)
+
+
+def _object_id(value: Any) -> str:
+    if not isinstance(value, str) or not ID_RE.match(value):
+        raise invalid("id must be 1-64 characters of A-Z a-z 0-9 _ -")
+    return value
+
+
+def _keys(raw: dict[str, Any], allowed: set[str], what: str) -> None:
+    extra = set(raw) - allowed
+    if extra:
+        raise invalid(f"{what} has unknown field {sorted(extra)[0]!r}")
+
+
+def parse_op(raw: Any) -> Op:
+    """Turn one wire op into a typed, validated op (raises `invalid_op`)."""
+    if not isinstance(raw, dict):
+        raise invalid("op must be a JSON object")
+    kind = raw.get("op")
+    if kind == "create":
+        _keys(raw, {"op", "object"}, "create")
+        return Create(validate_new(raw.get("object")))
+    if kind == "update":
+        _keys(raw, {"op", "id", "set"}, "update")
+        return Update(_object_id(raw.get("id")), validate_patch(raw.get("set")))
+    if kind == "delete":
+        _keys(raw, {"op", "id"}, "delete")
+        return Delete(_object_id(raw.get("id")))
+    raise invalid("op must be create, update or delete")
+
+
+def parse_ops(raw: Any) -> list[Op]:
+    """Validate a whole batch: one bad op rejects all of it (rule S1)."""
+    if not isinstance(raw, list) or not raw:
+        raise invalid("ops must be a non-empty list")
+    if len(raw) > MAX_OPS_PER_BATCH:
+        raise ProtocolError(ErrorCode.TOO_LARGE, f"a batch holds at most {MAX_OPS_PER_BATCH} ops")
+    ops = []
+    for index, item in enumerate(raw):
+        try:
+            ops.append(parse_op(item))
+        except ProtocolError as exc:
+            raise invalid(f"op {index}: {exc.message}") from None
+    return ops
+
+
+def touched_ids(ops: list[Op]) -> set[str]:
+    """Ids whose records `apply_ops` needs."""
+    return {op.object["id"] if isinstance(op, Create) else op.id for op in ops}
+
+
+def _refuse_locked(policy: Policy, record: Record, index: int) -> None:
+    if record.data.get("locked") and not policy.may_lock:
+        raise ProtocolError(ErrorCode.FORBIDDEN, f"op {index}: object {record.data['id']} is locked")
+
+
+def apply_ops(
+    ops: list[Op], records: Mapping[str, Record | None], live_count: int, policy: Policy
+) -> Outcome:
+    """Apply a batch to the records it touches, in order, all or nothing.
+
+    A create of an id that exists or existed, and an update or delete of an object
+    that is gone, are skipped (S3, S4). An update that changes no value applies
+    nothing. Raises `ProtocolError` and changes nothing when the batch is refused.
+    """
+    out = Outcome()
+    work: dict[str, Record | None] = dict(records)
+    for index, op in enumerate(ops):
+        if isinstance(op, Create):
+            obj = op.object
+            if work.get(obj["id"]) is not None:
+                out.skipped.append(index)
+                continue
+            if obj.get("locked") and not policy.may_lock:
+                raise ProtocolError(ErrorCode.FORBIDDEN, f"op {index}: only facilitators lock")
+            if live_count + out.live_delta >= policy.max_objects:
+                raise ProtocolError(
+                    ErrorCode.TOO_LARGE, f"a board holds at most {policy.max_objects} objects"
+                )
+            record = Record(dict(obj))
+            out.live_delta += 1
+            out.applied.append({"op": "create", "object": dict(obj)})
+        else:
+            current = work.get(op.id)
+            if current is None or current.deleted:
+                out.skipped.append(index)
+                continue
+            _refuse_locked(policy, current, index)
+            if isinstance(op, Delete):
+                record = Record(current.data, deleted=True)
+                out.live_delta -= 1
+                out.applied.append({"op": "delete", "id": op.id})
+            else:
+                try:
+                    check_patch_fits(current.data["kind"], op.set)
+                except ProtocolError as exc:
+                    raise invalid(f"op {index}: {exc.message}") from None
+                if "locked" in op.set and not policy.may_lock:
+                    raise ProtocolError(ErrorCode.FORBIDDEN, f"op {index}: only facilitators lock")
+                changes = {k: v for k, v in op.set.items() if current.data.get(k) != v}
+                if not changes:
+                    continue
+                record = Record({**current.data, **changes})
+                out.applied.append({"op": "update", "id": op.id, "set": changes})
+            work[record.data["id"]] = record
+        out.changed[record.data["id"]] = record
+    return out
