@@ -142,6 +142,20 @@ def line_height(font_size: float) -> float:
     return font_size * LINE_HEIGHT
 
 
+@lru_cache(maxsize=4)
+def _extents_em(key: str) -> tuple[float, float]:
+    font = _hb_font(key)
+    ext = font.get_font_extents("ltr")
+    upem = font.face.upem
+    return ext.ascender / upem, -ext.descender / upem
+
+
+def baseline_offset(font_size: float) -> float:
+    """Distance from the top of a line box to its baseline, as CSS computes it."""
+    ascent, descent = _extents_em("regular")
+    return (LINE_HEIGHT - ascent - descent) / 2 * font_size + ascent * font_size
+
+
 def _clusters(word: str) -> list[str]:
     out: list[str] = []
     prev = -1

@@ -1,0 +1,65 @@
+"""Rasterise the SVG with resvg (a PyPI wheel), using only the shipped font files.
+
+System fonts are never loaded, so a PNG looks the same on every server. resvg can
+panic (a Rust panic surfaces as a BaseException) on some emoji followed by text; we
+then render again with emoji drawn from the fallback font instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+import resvg
+
+from . import layout
+from .svg import scene_svg
+from .text import FONTS, font_path
+
+
+@lru_cache(maxsize=8)
+def _font_bytes(key: str) -> bytes:
+    return font_path(key).read_bytes()
+
+
+def _options(emoji: bool) -> Any:
+    opts = resvg.usvg.Options.default()
+    for key in FONTS:
+        if key != "emoji" or emoji:
+            opts.load_font_data(_font_bytes(key))
+    opts.font_family = FONTS["regular"][1]
+    return opts
+
+
+def svg_to_png(svg: str, *, emoji: bool = True) -> bytes:
+    """PNG bytes of an SVG document at its own width and height."""
+    tree = resvg.usvg.Tree.from_str(svg, _options(emoji))
+    return bytes(resvg.render(tree, (1.0, 0.0, 0.0, 0.0, 1.0, 0.0)))
+
+
+def render_png(
+    board: dict[str, Any],
+    *,
+    frame: str | None = None,
+    scale: float = 1.0,
+    background: bool = True,
+    padding: float = 40,
+    assets: Mapping[str, tuple[str, bytes]] | None = None,
+) -> bytes:
+    """The board (or one frame) as PNG; same options and errors as render_svg."""
+    layout.check_options(scale, padding)
+    kw = {"frame": frame, "padding": padding, "background": background, "assets": assets}
+    scene = layout.build_scene(board, **kw)
+    try:
+        return svg_to_png(scene_svg(scene, scale))
+    except BaseException as exc:  # resvg panics are BaseException (pyo3 PanicException)
+        if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
+            raise
+    scene = layout.build_scene(board, emoji=False, **kw)
+    try:
+        return svg_to_png(scene_svg(scene, scale), emoji=False)
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
+            raise
+        raise ValueError("the board could not be rasterised") from None
