@@ -10,6 +10,7 @@ from __future__ import annotations
 from .backup import export_backup, parse_backup
 from .canvas import CanvasExport, export_canvas
 from .common import ParsedBoard
+from .csv_export import notes_csv
 from .excalidraw import parse_excalidraw
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "ParsedBoard",
     "export_backup",
     "export_canvas",
+    "notes_csv",
     "parse_backup",
     "parse_excalidraw",
 ]
