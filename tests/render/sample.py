@@ -8,11 +8,38 @@ from typing import Any
 
 from PIL import Image
 
-WORDS = (
-    "bibliotek frivillig samskaping kurs idé møte bok lesing barn ungdom språk kafé digital "
-    "hjelp nabolag arrangement partner kommune skole treff verksted læring fellesskap åpen "
-    "rom ære øve trygg lokal samarbeid"
-).split()
+WORDS = [
+    "bibliotek",
+    "frivillig",
+    "samskaping",
+    "kurs",
+    "idé",
+    "møte",
+    "bok",
+    "lesing",
+    "barn",
+    "ungdom",
+    "språk",
+    "kafé",
+    "digital",
+    "hjelp",
+    "nabolag",
+    "arrangement",
+    "partner",
+    "kommune",
+    "skole",
+    "treff",
+    "verksted",
+    "læring",
+    "fellesskap",
+    "åpen",
+    "rom",
+    "ære",
+    "øve",
+    "trygg",
+    "lokal",
+    "samarbeid",
+]
 COLORS = ["#fff59d", "#ffcc80", "#a5d6a7", "#90caf9", "#f48fb1", "#ce93d8"]
 
 
@@ -34,7 +61,7 @@ def workshop_board() -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
             "h": 760,
             "z": 0,
             "color": "#f3f4f6",
-            "title": "Interessentkart – makt og interesse",
+            "title": "Interessentkart \u2013 makt og interesse",
         },
         {
             "id": "f2",
@@ -86,7 +113,7 @@ def workshop_board() -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
             80,
             "#ffcc80",
             "Digital hjelp for seniorer med nettbank, BankID og "
-            "helsenorge – en lang lapp som må krympe for å få plass",
+            "helsenorge \u2013 en lang lapp som må krympe for å få plass",
             6,
         ),
         ("n10", 1140, 320, "#90caf9", "Kodeklubb ✔ ★ →", 0),
