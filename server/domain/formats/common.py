@@ -30,6 +30,7 @@ DEFAULT_MAX_ASSET_BYTES = 10 * 1024 * 1024
 Assets = dict[str, tuple[str, bytes]]  # asset id -> (mime, bytes)
 
 # "x must be ..." -> field "x"; lets us print "objects[3].x: must be ..." as promised.
+_PIXELS = re.compile(r"\((\d+) pixels\)")  # in Pillow's decompression bomb messages
 _FIELD_MESSAGE = re.compile(r"^([A-Za-z_][\w.\[\]]*) ((?:must|is|contains) .*)$", re.S)
 
 
@@ -109,12 +110,17 @@ def check_image(data: bytes, *, max_pixels: int, where: str) -> str:
                     raise ValueError(f"{where}: {fmt} images are not supported")
                 if width * height > max_pixels:
                     raise ValueError(
-                        f"{where}: the image is {width} x {height} pixels; "
-                        f"the limit is {max_pixels:,} pixels"
+                        f"{where}: the image is too large ({width} x {height} pixels; "
+                        f"the limit is {max_pixels:,} pixels)"
                     )
                 image.load()  # decodes: truncated or corrupt data fails here, not later
-        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise ValueError(f"{where}: the image is too large (decompression bomb)") from None
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+            # Pillow refuses in Image.open, before our own check sees the size.
+            found = _PIXELS.search(str(exc))
+            size = f"{int(found.group(1)):,} pixels, " if found else ""
+            raise ValueError(
+                f"{where}: the image is too large ({size}a possible decompression bomb)"
+            ) from None
         except UnidentifiedImageError:
             raise ValueError(f"{where}: not a PNG, JPEG, GIF or WebP image") from None
         except ValueError:
