@@ -1,0 +1,120 @@
+"""`create_app` wires the concrete adapters into the services and the HTTP routes."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.routing import Mount, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from server.config import Settings
+from server.domain.errors import ErrorCode, ProtocolError
+from server.domain.ratelimit import Windowed
+from server.http import api, health
+from server.http.errors import protocol_error_handler
+from server.http.pages import page_routes
+from server.http.security import OriginPolicy, SecurityHeaders, client_address
+from server.http.ws import board_socket
+from server.pubsub.memory import MemoryBroker
+from server.services.boards import BoardService
+from server.services.hub import Hub
+from server.services.ports import BoardStore, Broker
+from server.services.templates import SHIPPED, TemplateCatalog
+from server.storage.engine import create_engine, migrate
+from server.storage.store import SqlBoardStore
+
+log = logging.getLogger("samskap")
+
+
+class AddressLimiter:
+    """Per-address limits on costly HTTP actions (new boards, uploads)."""
+
+    def __init__(self, settings: Settings) -> None:
+        limits = settings.limits
+        self.proxies = settings.trusted_proxies
+        self.windows = {
+            "boards": Windowed(limits.boards_per_minute, 60.0),
+            "uploads": Windowed(limits.uploads_per_minute, 60.0),
+        }
+
+    def check(self, kind: str, request: Request) -> None:
+        address = client_address(request.scope, self.proxies)
+        if not self.windows[kind].allow(address, time.monotonic()):
+            raise ProtocolError(ErrorCode.RATE_LIMITED, f"too many {kind}: try again in a minute")
+
+
+def _broker(settings: Settings) -> Broker:
+    if settings.redis_url:
+        from server.pubsub.redis import RedisBroker
+
+        return RedisBroker(settings.redis_url)
+    return MemoryBroker()
+
+
+def create_app(
+    settings: Settings,
+    *,
+    store: BoardStore | None = None,
+    broker: Broker | None = None,
+    run_migrations: bool = True,
+) -> Starlette:
+    """Build the ASGI app. Adapters are made here unless a test hands its own in."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        state = app.state
+        if store is None:
+            engine = create_engine(settings.database_url)
+            if run_migrations:
+                await migrate(engine)
+            state.store = SqlBoardStore(engine, log_retain=settings.limits.log_retain)
+        else:
+            state.store = store
+        state.broker = broker or _broker(settings)
+        start = getattr(state.broker, "start", None)
+        if start is not None:
+            await start()
+        state.hub = Hub(state.store, state.broker, settings.limits, prefix=settings.redis_prefix)
+        state.boards = BoardService(
+            state.store, state.hub, settings.public_url, settings.limits.image_pixels
+        )
+        log.info("samskap ready at %s", settings.public_url)
+        try:
+            yield
+        finally:
+            await state.hub.close()
+            if broker is None:
+                await state.broker.close()
+            if store is None:
+                await state.store.close()
+
+    folders = [SHIPPED] + ([settings.templates_dir] if settings.templates_dir else [])
+    middleware = [Middleware(SecurityHeaders, https=settings.public_url.startswith("https:"))]
+    if settings.trusted_hosts:
+        middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts))
+    routes: list[Any] = [
+        *health.routes,
+        *api.routes,
+        WebSocketRoute("/ws/boards/{board_id}", board_socket),
+        Mount("/static", StaticFiles(directory=settings.web_dir), name="static"),
+        *page_routes(settings.web_dir),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={ProtocolError: protocol_error_handler},
+    )
+    app.state.settings = settings
+    app.state.origins = OriginPolicy(settings.public_url, settings.allowed_origins)
+    app.state.limiter = AddressLimiter(settings)
+    app.state.templates = TemplateCatalog(*folders)
+    return app

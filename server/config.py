@@ -1,0 +1,108 @@
+"""Settings, read once from `SAMSKAP_*` environment variables (documented in README)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Abuse limits. Defaults let 200 people behind one library NAT address work normally."""
+
+    max_message_bytes: int = 512 * 1024
+    batches_per_sec: float = 30.0
+    batch_burst: int = 120
+    presence_per_sec: float = 40.0
+    presence_burst: int = 80
+    flood_strikes: int = 200  # refusals in a row before the socket is closed (4029)
+    connections_per_address: int = 400
+    connections_per_board: int = 1_000
+    joins_per_minute: int = 1_200  # per address
+    outbox_messages: int = 2_000
+    join_timeout_sec: float = 10.0
+    uploads_per_minute: int = 60  # per address
+    upload_bytes: int = 15 * 1024 * 1024
+    image_pixels: int = 40_000_000
+    import_bytes: int = 50 * 1024 * 1024
+    boards_per_minute: int = 120  # per address
+    log_retain: int = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    redis_url: str | None = None
+    redis_prefix: str = "samskap"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = ""
+    allowed_origins: tuple[str, ...] = ()
+    trusted_proxies: tuple[str, ...] = ()
+    trusted_hosts: tuple[str, ...] = ()
+    templates_dir: Path | None = None
+    web_dir: Path = Path(__file__).resolve().parent.parent / "web"
+    log_level: str = "info"
+    limits: Limits = field(default_factory=Limits)
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            url = f"sqlite+aiosqlite:///{(self.data_dir / 'samskap.db').resolve()}"
+            object.__setattr__(self, "database_url", url)
+        if not self.public_url:
+            object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
+        object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
+
+    @property
+    def public_origin(self) -> str:
+        parts = urlsplit(self.public_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def with_address(self, host: str, port: int) -> Settings:
+        """The same settings served elsewhere; the public URL follows unless it was set."""
+        public = self.public_url
+        if public == f"http://{self.host}:{self.port}":
+            public = ""
+        return replace(self, host=host, port=port, public_url=public)
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(item.strip() for item in (value or "").split(",") if item.strip())
+
+
+def _limits(env: Mapping[str, str]) -> Limits:
+    values = {}
+    for item in fields(Limits):
+        raw = env.get(f"SAMSKAP_LIMIT_{item.name.upper()}")
+        if raw is not None:
+            values[item.name] = float(raw) if item.type == "float" else int(raw)
+    return Limits(**values)
+
+
+def from_env(env: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from the environment; unknown `SAMSKAP_` names are ignored."""
+    env = os.environ if env is None else env
+    templates = env.get("SAMSKAP_TEMPLATES_DIR")
+    return Settings(
+        data_dir=Path(env.get("SAMSKAP_DATA_DIR", "data")),
+        database_url=env.get("SAMSKAP_DATABASE_URL", ""),
+        redis_url=env.get("SAMSKAP_REDIS_URL") or None,
+        redis_prefix=env.get("SAMSKAP_REDIS_PREFIX", "samskap"),
+        host=env.get("SAMSKAP_HOST", "127.0.0.1"),
+        port=int(env.get("SAMSKAP_PORT", "8000")),
+        public_url=env.get("SAMSKAP_PUBLIC_URL", ""),
+        allowed_origins=_split(env.get("SAMSKAP_ALLOWED_ORIGINS")),
+        trusted_proxies=_split(env.get("SAMSKAP_TRUSTED_PROXIES")),
+        trusted_hosts=_split(env.get("SAMSKAP_TRUSTED_HOSTS")),
+        templates_dir=Path(templates) if templates else None,
+        log_level=env.get("SAMSKAP_LOG_LEVEL", "info"),
+        limits=_limits(env),
+    )

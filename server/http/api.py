@@ -1,0 +1,125 @@
+"""The JSON HTTP API: boards, links, assets. Thin: parse, authorise, call a service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from server.domain.errors import ErrorCode, ProtocolError
+from server.services.boards import Access, BoardService, clean_title
+
+JSON_LIMIT = 64 * 1024
+
+
+def bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """Read at most `limit` bytes; refuse before buffering more (no memory blow-ups)."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise ProtocolError(ErrorCode.TOO_LARGE, f"the body is larger than {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ProtocolError(ErrorCode.TOO_LARGE, f"the body is larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def read_json(request: Request, limit: int = JSON_LIMIT) -> Any:
+    body = await read_body(request, limit)
+    try:
+        return orjson.loads(body) if body else {}
+    except orjson.JSONDecodeError:
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, "the body is not valid JSON") from None
+
+
+def service(request: Request) -> BoardService:
+    return request.app.state.boards  # type: ignore[no-any-return]
+
+
+async def authorize(request: Request, needed: str) -> Access:
+    return await service(request).authorize(
+        request.path_params["board_id"], bearer(request), needed
+    )
+
+
+async def create_board(request: Request) -> Response:
+    state = request.app.state
+    state.limiter.check("boards", request)
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, "send a JSON object")
+    title = clean_title(body.get("title"))
+    template, locale = body.get("template"), body.get("locale", "nb")
+    if locale not in ("nb", "en"):
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, "locale must be nb or en")
+    objects: list[dict[str, Any]] = []
+    settings: dict[str, Any] = {"locale": locale}
+    if template is not None:
+        objects, settings = state.templates.board_from(template, locale)
+    created = await service(request).create(title, settings=settings, objects=objects)
+    return JSONResponse(created, status_code=201)
+
+
+async def get_board(request: Request) -> Response:
+    access = await authorize(request, "viewer")
+    return JSONResponse(await service(request).read(access.board.id))
+
+
+async def patch_board(request: Request) -> Response:
+    access = await authorize(request, "facilitator")
+    meta = await service(request).change(access.board.id, await read_json(request))
+    return JSONResponse({"id": meta.id, "title": meta.title, "settings": meta.settings})
+
+
+async def delete_board(request: Request) -> Response:
+    access = await authorize(request, "facilitator")
+    await service(request).delete(access.board.id)
+    return Response(status_code=204)
+
+
+async def rotate_link(request: Request) -> Response:
+    access = await authorize(request, "facilitator")
+    return JSONResponse(await service(request).rotate(access.board.id, request.path_params["role"]))
+
+
+async def upload_asset(request: Request) -> Response:
+    access = await authorize(request, "participant")
+    request.app.state.limiter.check("uploads", request)
+    limit = request.app.state.settings.limits.upload_bytes
+    asset = await service(request).upload(access.board.id, await read_body(request, limit))
+    body = {"asset": asset.id, "mime": asset.mime, "w": asset.width, "h": asset.height}
+    return JSONResponse(body, status_code=201)
+
+
+async def get_asset(request: Request) -> Response:
+    access = await authorize(request, "viewer")
+    asset = await service(request).store.get_asset(access.board.id, request.path_params["asset"])
+    if asset is None:
+        raise ProtocolError(ErrorCode.NOT_FOUND, "no such image")
+    headers = {
+        "cache-control": "private, max-age=86400",
+        "content-security-policy": "default-src 'none'; sandbox",
+    }
+    return Response(asset.data, media_type=asset.mime, headers=headers)
+
+
+routes = [
+    Route("/api/boards", create_board, methods=["POST"]),
+    Route("/api/boards/{board_id}", get_board, methods=["GET"]),
+    Route("/api/boards/{board_id}", patch_board, methods=["PATCH"]),
+    Route("/api/boards/{board_id}", delete_board, methods=["DELETE"]),
+    Route("/api/boards/{board_id}/links/{role}/rotate", rotate_link, methods=["POST"]),
+    Route("/api/boards/{board_id}/assets", upload_asset, methods=["POST"]),
+    Route("/api/boards/{board_id}/assets/{asset}", get_asset, methods=["GET"]),
+]

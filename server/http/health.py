@@ -1,0 +1,71 @@
+"""Liveness, readiness and Prometheus metrics."""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+
+async def _database_ok(request: Request) -> bool:
+    try:
+        await asyncio.wait_for(request.app.state.store.ping(), 2.0)
+        return True
+    except Exception:
+        return False
+
+
+def _redis_state(request: Request) -> str:
+    if not request.app.state.settings.redis_url:
+        return "off"
+    return "ok" if request.app.state.broker.connected else "down"
+
+
+async def healthz(request: Request) -> Response:
+    """Liveness: 200 while the process runs; the body says how its dependencies are."""
+    database = "ok" if await _database_ok(request) else "down"
+    return JSONResponse({"status": "ok", "database": database, "redis": _redis_state(request)})
+
+
+async def readyz(request: Request) -> Response:
+    database_ok = await _database_ok(request)
+    redis = _redis_state(request)
+    ready = database_ok and redis != "down"
+    body = {
+        "status": "ready" if ready else "unavailable",
+        "database": "ok" if database_ok else "down",
+        "redis": redis,
+    }
+    return JSONResponse(body, status_code=200 if ready else 503)
+
+
+async def metrics(request: Request) -> Response:
+    hub = request.app.state.hub
+    lines = [
+        "# HELP samskap_connections Open board WebSocket connections in this process.",
+        "# TYPE samskap_connections gauge",
+        f"samskap_connections {hub.connections}",
+        "# HELP samskap_boards_open Boards with a live room in this process.",
+        "# TYPE samskap_boards_open gauge",
+        f"samskap_boards_open {len(hub.rooms)}",
+        "# HELP samskap_batches_total Batches committed by this process.",
+        "# TYPE samskap_batches_total counter",
+        f"samskap_batches_total {hub.metrics.batches}",
+        "# HELP samskap_joins_total Successful joins in this process.",
+        "# TYPE samskap_joins_total counter",
+        f"samskap_joins_total {hub.metrics.joins}",
+        "# HELP samskap_errors_total Refusals sent to clients, by code.",
+        "# TYPE samskap_errors_total counter",
+    ]
+    for code, count in sorted((hub.metrics.errors or {}).items()):
+        lines.append(f'samskap_errors_total{{code="{code}"}} {count}')
+    return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
+
+
+routes = [
+    Route("/healthz", healthz),
+    Route("/readyz", readyz),
+    Route("/metrics", metrics),
+]

@@ -1,0 +1,114 @@
+"""The board WebSocket: handshake checks, the join, then a reader and a writer.
+
+Frame size (512 KiB → 1009), invalid UTF-8 (→ 1007) and compression (off) are
+enforced by the server's WebSocket implementation before any of this runs; see
+`server.cli.serve` for those settings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from server.domain.errors import CloseCode, ErrorCode, ProtocolError
+from server.domain.messages import Join, decode, parse
+from server.services.hub import Hub
+from server.services.room import Room
+from server.services.session import Session, error_message
+
+from .security import client_address
+
+log = logging.getLogger("samskap.ws")
+
+JOIN_CLOSE = {
+    ErrorCode.UNAUTHORIZED: CloseCode.UNAUTHORIZED,
+    ErrorCode.NOT_FOUND: CloseCode.BOARD_DELETED,
+    ErrorCode.RATE_LIMITED: CloseCode.FLOODING,
+}
+
+
+async def _refuse(ws: WebSocket, exc: ProtocolError, code: int) -> None:
+    with contextlib.suppress(Exception):
+        await ws.send_text(error_message(exc))
+        await ws.close(code, exc.message[:120])
+
+
+def _frame(message: dict[str, object]) -> str | bytes | None:
+    text = message.get("text")
+    return text if isinstance(text, str) else message.get("bytes")  # type: ignore[return-value]
+
+
+async def _first_join(ws: WebSocket, timeout: float) -> Join:
+    try:
+        message = await asyncio.wait_for(ws.receive(), timeout)
+    except TimeoutError:
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, "send a join message first") from None
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    frame = _frame(message)
+    if frame is None:
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, "send a join message first")
+    msg = parse(decode(frame))
+    if not isinstance(msg, Join):
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, "the first message must be a join")
+    return msg
+
+
+async def _write(ws: WebSocket, session: Session) -> None:
+    async for frame in session.frames():
+        await ws.send({"type": "websocket.send", "text": frame})
+
+
+async def _read(ws: WebSocket, hub: Hub, session: Session, room: Room) -> None:
+    while not session.closed.done():
+        message = await ws.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        frame = _frame(message)
+        if frame is not None:
+            await hub.handle(session, room, frame)
+
+
+async def board_socket(ws: WebSocket) -> None:
+    state = ws.app.state
+    hub: Hub = state.hub
+    if not state.origins.allows(ws.headers.get("origin")):
+        await ws.close(1008, "origin not allowed")  # before accept: the handshake gets 403
+        return
+    address = client_address(ws.scope, state.settings.trusted_proxies)
+    await ws.accept()
+    try:
+        hub.admit_address(address)
+        join = await _first_join(ws, state.settings.limits.join_timeout_sec)
+    except ProtocolError as exc:
+        code = CloseCode.FLOODING if exc.code is ErrorCode.RATE_LIMITED else CloseCode.BAD_JOIN
+        await _refuse(ws, exc, code)
+        return
+    except WebSocketDisconnect:
+        return
+    try:
+        session, room = await hub.join(ws.path_params["board_id"], join, address)
+    except ProtocolError as exc:
+        await _refuse(ws, exc, JOIN_CLOSE.get(exc.code, CloseCode.BAD_JOIN))
+        return
+    reader = asyncio.create_task(_read(ws, hub, session, room))
+    writer = asyncio.create_task(_write(ws, session))
+    try:
+        await asyncio.wait((reader, writer, session.closed), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (reader, writer):
+            task.cancel()
+        for task in (reader, writer):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await hub.leave(session, room)
+    if session.closed.done() and ws.application_state is WebSocketState.CONNECTED:
+        code, reason = session.closed.result()
+        with contextlib.suppress(Exception):
+            # Flush what is queued (the error that explains the close) before closing.
+            while code != CloseCode.SLOW_CONSUMER and not session.outbox.empty():
+                await ws.send_text(session.outbox.get_nowait())
+            await ws.close(code, reason)

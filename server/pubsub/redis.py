@@ -1,0 +1,131 @@
+"""Redis pub/sub between app processes.
+
+Redis is a hint, not the truth: a message lost while Redis is away is recovered
+from the database, because every room resyncs by `seq` when the connection returns
+(the `on_reconnect` callbacks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from server.services.ports import Handler
+
+log = logging.getLogger("samskap.redis")
+
+
+class RedisBroker:
+    def __init__(self, url: str) -> None:
+        self._redis = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=None)
+        self._handlers: dict[str, list[Handler]] = defaultdict(list)
+        self._reconnect: list[Callable[[], None]] = []
+        self._connected = False
+        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        self._wake = asyncio.Event()
+        self._reader: asyncio.Task[None] | None = None
+
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
+    async def start(self) -> None:
+        self._reader = asyncio.create_task(self._read_loop(), name="redis-reader")
+
+    async def publish(self, channel: str, data: bytes) -> None:
+        try:
+            await self._redis.publish(channel, data)
+        except (RedisError, OSError) as exc:
+            # Committed data is safe in the database; peers catch up by seq later.
+            log.warning("redis publish failed: %s", type(exc).__name__)
+
+    async def subscribe(self, channel: str, handler: Handler) -> None:
+        first = not self._handlers[channel]
+        self._handlers[channel].append(handler)
+        if first and self._connected:
+            try:
+                await self._pubsub.subscribe(channel)
+            except (RedisError, OSError):
+                self._connected = False  # the read loop reconnects and resubscribes
+        self._wake.set()
+
+    async def unsubscribe(self, channel: str, handler: Handler) -> None:
+        handlers = self._handlers.get(channel, [])
+        if handler in handlers:
+            handlers.remove(handler)
+        if not handlers:
+            self._handlers.pop(channel, None)
+            if self._connected:
+                try:
+                    await self._pubsub.unsubscribe(channel)
+                except (RedisError, OSError):
+                    self._connected = False
+
+    def on_reconnect(self, callback: Callable[[], None]) -> None:
+        self._reconnect.append(callback)
+
+    async def ping(self) -> None:
+        await self._redis.ping()
+
+    async def _connect(self) -> None:
+        await self._pubsub.reset()
+        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        await self._redis.ping()
+        channels = list(self._handlers)
+        if channels:
+            await self._pubsub.subscribe(*channels)
+        else:
+            # A pubsub needs one subscription before it can be read; a private channel does.
+            await self._pubsub.subscribe("samskap:__keepalive__")
+        self._connected = True
+
+    async def _read_loop(self) -> None:
+        delay = 0.1
+        first = True
+        while True:
+            try:
+                if not self._connected:
+                    await self._connect()
+                    delay = 0.1
+                    if not first:
+                        log.info("redis reconnected; rooms resync from the database")
+                        for callback in list(self._reconnect):
+                            callback()
+                    first = False
+                message = await self._pubsub.get_message(timeout=1.0)
+                if message and message.get("type") == "message":
+                    channel = message["channel"].decode()
+                    for handler in list(self._handlers.get(channel, ())):
+                        result = handler(message["data"])
+                        if inspect.isawaitable(result):
+                            await result
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError) as exc:
+                if self._connected:
+                    log.warning("redis connection lost: %s", type(exc).__name__)
+                self._connected = False
+                first = False
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+            except Exception:
+                log.exception("redis message handler failed")
+
+    async def close(self) -> None:
+        if self._reader:
+            self._reader.cancel()
+            try:
+                await self._reader
+            except asyncio.CancelledError:
+                pass
+        try:
+            await self._pubsub.aclose()
+        except (RedisError, OSError):
+            pass
+        await self._redis.aclose()

@@ -1,0 +1,47 @@
+"""Link tokens: made with `secrets`, stored only as hashes, compared in constant time."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from .ports import ROLES
+
+TOKEN_BYTES = 32  # 256 bits
+BOARD_ID_BYTES = 12
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def new_board_id() -> str:
+    return secrets.token_urlsafe(BOARD_ID_BYTES)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def role_for(token: str, hashes: dict[str, str]) -> str | None:
+    """The role whose hash matches; every role is compared so timing says nothing."""
+    presented = hash_token(token)
+    found = None
+    for role in ROLES:
+        stored = hashes.get(role, "")
+        if hmac.compare_digest(presented, stored) and stored:
+            found = role
+    return found
+
+
+def link(public_url: str, board_id: str, token: str) -> str:
+    # The token travels in the fragment: browsers never send it to any server log.
+    return f"{public_url}/b/{board_id}#t={token}"
+
+
+RANK = {"viewer": 0, "participant": 1, "facilitator": 2}
+
+
+def at_least(role: str, needed: str) -> bool:
+    return RANK[role] >= RANK[needed]

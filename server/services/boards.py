@@ -1,0 +1,119 @@
+"""Board use cases behind the HTTP API: create, read, change, delete, rotate links, assets."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from server.domain.errors import CloseCode, ErrorCode, ProtocolError
+from server.domain.images import ImageRejected, clean_image
+from server.domain.objects import MAX_TITLE
+
+from .access import at_least, hash_token, link, new_board_id, new_token, role_for
+from .hub import Hub
+from .ports import ROLES, Asset, BoardMeta, BoardStore
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    board: BoardMeta
+    role: str
+
+
+def clean_title(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, "title must be a non-empty string")
+    title = " ".join(value.split())
+    if len(title) > MAX_TITLE:
+        raise ProtocolError(ErrorCode.TOO_LARGE, f"title is longer than {MAX_TITLE} characters")
+    return title
+
+
+class BoardService:
+    def __init__(self, store: BoardStore, hub: Hub, public_url: str, max_pixels: int) -> None:
+        self.store = store
+        self.hub = hub
+        self.public_url = public_url
+        self.max_pixels = max_pixels
+
+    async def create(
+        self,
+        title: str,
+        *,
+        settings: dict[str, Any] | None = None,
+        objects: list[dict[str, Any]] | None = None,
+        assets: list[Asset] | None = None,
+    ) -> dict[str, Any]:
+        board_id = new_board_id()
+        tokens = {role: new_token() for role in ROLES}
+        hashes = {role: hash_token(token) for role, token in tokens.items()}
+        await self.store.create_board(
+            board_id, title, settings or {}, hashes, objects or [], assets or []
+        )
+        links = {role: link(self.public_url, board_id, tokens[role]) for role in ROLES}
+        return {"id": board_id, "title": title, "links": links}
+
+    async def authorize(self, board_id: str, token: str | None, needed: str) -> Access:
+        """No token: unauthorized. Unknown board or wrong token: not_found, identical for both."""
+        if not token:
+            raise ProtocolError(ErrorCode.UNAUTHORIZED, "a link token is required")
+        hashes = await self.store.token_hashes(board_id)
+        role = role_for(token, hashes) if hashes else None
+        board = await self.store.board(board_id) if role else None
+        if role is None or board is None:
+            raise ProtocolError(ErrorCode.NOT_FOUND, "no such board, or the link is not valid")
+        if not at_least(role, needed):
+            raise ProtocolError(ErrorCode.FORBIDDEN, f"this needs the {needed} link")
+        return Access(board, role)
+
+    async def read(self, board_id: str) -> dict[str, Any]:
+        snapshot = await self.store.snapshot(board_id)
+        if snapshot is None:
+            raise ProtocolError(ErrorCode.NOT_FOUND, "no such board, or the link is not valid")
+        meta = snapshot.board
+        return {
+            "id": meta.id,
+            "title": meta.title,
+            "seq": meta.seq,
+            "settings": meta.settings,
+            "objects": snapshot.objects,
+        }
+
+    async def change(self, board_id: str, body: Any) -> BoardMeta:
+        if not isinstance(body, dict) or not body or set(body) - {"title", "settings"}:
+            raise ProtocolError(ErrorCode.BAD_MESSAGE, "send title and/or settings")
+        title = clean_title(body["title"]) if "title" in body else None
+        settings = body.get("settings")
+        if settings is not None and not isinstance(settings, dict):
+            raise ProtocolError(ErrorCode.BAD_MESSAGE, "settings must be an object")
+        meta = await self.store.update_board(board_id, title=title, settings=settings)
+        if meta is None:
+            raise ProtocolError(ErrorCode.NOT_FOUND, "no such board, or the link is not valid")
+        await self.hub.board_changed(meta)
+        return meta
+
+    async def delete(self, board_id: str) -> None:
+        await self.store.delete_board(board_id)
+        await self.hub.close_board_sessions(board_id, CloseCode.BOARD_DELETED, "board deleted")
+
+    async def rotate(self, board_id: str, role: str) -> dict[str, str]:
+        if role not in ROLES:
+            raise ProtocolError(ErrorCode.NOT_FOUND, f"role must be one of {', '.join(ROLES)}")
+        token = new_token()
+        await self.store.set_token_hash(board_id, role, hash_token(token))
+        await self.hub.close_board_sessions(
+            board_id, CloseCode.UNAUTHORIZED, "the link was replaced", role
+        )
+        return {"role": role, "link": link(self.public_url, board_id, token)}
+
+    async def upload(self, board_id: str, data: bytes) -> Asset:
+        try:
+            image = clean_image(data, max_pixels=self.max_pixels)
+        except ImageRejected as exc:
+            raise ProtocolError(ErrorCode.BAD_MESSAGE, str(exc)) from None
+        asset = Asset(
+            secrets.token_urlsafe(12), image.mime, image.width, image.height, image.data
+        )
+        await self.store.put_asset(board_id, asset)
+        return asset

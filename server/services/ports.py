@@ -1,0 +1,152 @@
+"""What the sync services need from the outside world, as small protocols and records.
+
+`create_app` wires concrete adapters (server.storage, server.pubsub) into these;
+tests can wire others. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+from server.domain.errors import ProtocolError
+from server.domain.ops import Op, Policy
+
+ROLES = ("facilitator", "participant", "viewer")
+
+
+@dataclass(frozen=True, slots=True)
+class BoardMeta:
+    id: str
+    title: str
+    settings: dict[str, Any]
+    seq: int
+    object_count: int
+    created_at: int
+    updated_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    board: BoardMeta
+    objects: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedBatch:
+    """One committed batch as the log keeps it: the applied ops, in wire shape."""
+
+    seq: int
+    batch_id: str
+    client: str
+    ops: list[dict[str, Any]]
+
+    def message(self) -> dict[str, Any]:
+        return {"type": "ops", "seq": self.seq, "by": self.client, "batch": self.batch_id,
+                "ops": self.ops}
+
+
+@dataclass(slots=True)
+class PendingBatch:
+    batch_id: str
+    client: str
+    author: str
+    ops: list[Op]
+    policy: Policy
+
+
+class CommitStatus(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"  # the batch id was committed before: ack with its seq
+    NOOP = "noop"  # nothing changed: no seq taken, ack with the current seq
+    REFUSED = "refused"
+
+
+@dataclass(slots=True)
+class CommitResult:
+    status: CommitStatus
+    seq: int
+    skipped: list[int] = field(default_factory=list)
+    applied: LoggedBatch | None = None
+    error: ProtocolError | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    id: str
+    mime: str
+    width: int
+    height: int
+    data: bytes
+
+
+class BoardGone(Exception):
+    """The board was deleted while something was still being done to it."""
+
+
+class BoardStore(Protocol):
+    async def create_board(
+        self,
+        board_id: str,
+        title: str,
+        settings: dict[str, Any],
+        token_hashes: dict[str, str],
+        objects: list[dict[str, Any]],
+        assets: list[Asset] | None = None,
+    ) -> BoardMeta: ...
+
+    async def board(self, board_id: str) -> BoardMeta | None: ...
+
+    async def token_hashes(self, board_id: str) -> dict[str, str]: ...
+
+    async def set_token_hash(self, board_id: str, role: str, token_hash: str) -> None: ...
+
+    async def update_board(
+        self, board_id: str, *, title: str | None = None, settings: dict[str, Any] | None = None
+    ) -> BoardMeta | None: ...
+
+    async def delete_board(self, board_id: str) -> bool: ...
+
+    async def snapshot(self, board_id: str) -> Snapshot | None: ...
+
+    async def batches_since(self, board_id: str, since: int) -> tuple[int, list[LoggedBatch]] | None:
+        """(current seq, batches after `since`), or None when the log no longer reaches back."""
+        ...
+
+    async def commit(self, board_id: str, pending: list[PendingBatch]) -> list[CommitResult]:
+        """Apply batches in order in one transaction; raises BoardGone."""
+        ...
+
+    async def object_meta(self, board_id: str) -> dict[str, dict[str, Any]]: ...
+
+    async def put_asset(self, board_id: str, asset: Asset) -> None: ...
+
+    async def get_asset(self, board_id: str, asset_id: str) -> Asset | None: ...
+
+    async def assets(self, board_id: str) -> list[Asset]: ...
+
+    async def ping(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+Handler = Callable[[bytes], Awaitable[None] | None]
+
+
+class Broker(Protocol):
+    """Pub/sub between app processes. Delivery is a hint; the database is the truth."""
+
+    async def publish(self, channel: str, data: bytes) -> None: ...
+
+    async def subscribe(self, channel: str, handler: Handler) -> None: ...
+
+    async def unsubscribe(self, channel: str, handler: Handler) -> None: ...
+
+    def on_reconnect(self, callback: Callable[[], None]) -> None: ...
+
+    @property
+    def connected(self) -> bool: ...
+
+    async def close(self) -> None: ...

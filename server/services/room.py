@@ -1,0 +1,262 @@
+"""A board's live room in one process: its sessions, its commit queue, its delivery order.
+
+Per room, one committer task drains the queue, so batches that arrive together are
+committed in one transaction (rule S8). Delivery is serialised under a lock and
+ordered by `seq`: a batch at or below `delivered` is a duplicate and dropped; a
+batch beyond `delivered + 1` means something was missed (another process, a lost
+pub/sub message) and the gap is filled from the database first (rule S10).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from server.domain.errors import CloseCode, ErrorCode, ProtocolError
+from server.domain.messages import Presence
+from server.domain.ops import Op, Policy
+
+from .ports import BoardGone, CommitStatus, LoggedBatch, PendingBatch
+from .session import Session, encode, error_message
+
+if TYPE_CHECKING:
+    from .hub import Hub
+
+log = logging.getLogger("samskap.room")
+
+MAX_GROUP = 256  # batches per transaction
+PRESENCE_TICK = 0.04  # seconds: presence is coalesced, the latest wins
+
+
+class Room:
+    def __init__(self, hub: Hub, board_id: str) -> None:
+        self.hub = hub
+        self.board_id = board_id
+        self.channel = f"{hub.prefix}:board:{board_id}"
+        self.sessions: dict[str, Session] = {}
+        self.remote_peers: dict[str, dict[str, dict[str, str]]] = {}  # origin -> client -> peer
+        self.delivered = 0
+        self._lock = asyncio.Lock()
+        self._pending: list[tuple[Session, PendingBatch]] = []
+        self._committer: asyncio.Task[None] | None = None
+        self._presence: dict[str, str] = {}
+        self._presence_timer: asyncio.TimerHandle | None = None
+        self._resyncing: asyncio.Task[None] | None = None
+
+    async def open(self) -> bool:
+        """Subscribe first, then learn the board's seq: nothing falls in between."""
+        async with self._lock:
+            await self.hub.broker.subscribe(self.channel, self._on_remote)
+            meta = await self.hub.store.board(self.board_id)
+            if meta is None:
+                await self.hub.broker.unsubscribe(self.channel, self._on_remote)
+                return False
+            self.delivered = meta.seq
+        await self._publish("hello", "")
+        return True
+
+    async def close(self) -> None:
+        if self._presence_timer:
+            self._presence_timer.cancel()
+        await self.hub.broker.unsubscribe(self.channel, self._on_remote)
+
+    @property
+    def peers(self) -> list[dict[str, str]]:
+        local = [s.peer for s in self.sessions.values()]
+        remote = [p for peers in self.remote_peers.values() for p in peers.values()]
+        return local + remote
+
+    # --- joining and leaving ----------------------------------------------------------
+
+    async def join(self, session: Session, since: int | None) -> None:
+        """Register, then send a welcome with a snapshot or the missed batches."""
+        self.sessions[session.client] = session
+        try:
+            welcome, base = await self._welcome(session, since)
+        except BaseException:
+            self.sessions.pop(session.client, None)
+            raise
+        session.start(encode(welcome), base)
+        joined = encode({"type": "peer_joined", "peer": session.peer})
+        self._send_others(session.client, joined)
+        await self._publish("join", joined, client=session.client)
+
+    async def _welcome(self, session: Session, since: int | None) -> tuple[dict[str, Any], int]:
+        others = [p for p in self.peers if p["client"] != session.client]
+        welcome: dict[str, Any] = {"type": "welcome", "you": session.peer, "peers": others}
+        if since is not None:
+            found = await self.hub.store.batches_since(self.board_id, since)
+            meta = await self.hub.store.board(self.board_id)
+            if found is not None and meta is not None:
+                seq, missed = found
+                welcome |= {
+                    "board": self.hub.board_info(meta),
+                    "seq": seq,
+                    "catchup": [b.message() for b in missed],
+                }
+                return welcome, seq
+        snapshot = await self.hub.store.snapshot(self.board_id)
+        if snapshot is None:
+            raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")
+        welcome |= {
+            "board": self.hub.board_info(snapshot.board),
+            "seq": snapshot.board.seq,
+            "objects": snapshot.objects,
+        }
+        return welcome, snapshot.board.seq
+
+    async def leave(self, session: Session) -> None:
+        if self.sessions.get(session.client) is not session:
+            return
+        del self.sessions[session.client]
+        self._presence.pop(session.client, None)
+        left = encode({"type": "peer_left", "client": session.client})
+        self._send_others(session.client, left)
+        await self._publish("leave", left, client=session.client)
+
+    # --- batches ----------------------------------------------------------------------
+
+    def submit(self, session: Session, batch_id: str, ops: list[Op]) -> None:
+        policy = Policy(may_lock=session.role == "facilitator")
+        self._pending.append((session, PendingBatch(batch_id, session.client, session.name, ops, policy)))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_loop(), name=f"commit-{self.board_id}")
+
+    async def _commit_loop(self) -> None:
+        while self._pending:
+            group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
+            try:
+                results = await self.hub.store.commit(self.board_id, [p for _, p in group])
+            except BoardGone:
+                self.close_all(CloseCode.BOARD_DELETED, "the board was deleted")
+                return
+            except Exception as exc:  # database down: refuse, never acknowledge
+                log.warning("commit failed on a board: %s", type(exc).__name__)
+                refusal = ProtocolError(ErrorCode.UNAVAILABLE, "not saved: storage unavailable")
+                for session, pending in group:
+                    session.send(error_message(refusal, pending.batch_id))
+                continue
+            applied: list[LoggedBatch] = []
+            for (session, pending), result in zip(group, results, strict=True):
+                if result.status is CommitStatus.REFUSED:
+                    assert result.error is not None
+                    session.send(error_message(result.error, pending.batch_id))
+                    continue
+                ack = {"type": "ack", "batch": pending.batch_id, "seq": result.seq,
+                       "skipped": result.skipped}
+                session.send(encode(ack))
+                if result.applied is not None:
+                    applied.append(result.applied)
+            for logged in applied:
+                data = encode(logged.message())
+                async with self._lock:
+                    await self._deliver(logged.seq, logged.client, data)
+                await self._publish("ops", data, seq=logged.seq, client=logged.client)
+            self.hub.metrics.batches += len(applied)
+
+    async def _deliver(self, seq: int, by: str, data: str) -> None:
+        """Deliver one batch in seq order (caller holds the lock)."""
+        if seq <= self.delivered:
+            return
+        if seq > self.delivered + 1:
+            await self._fill_gap()
+            if seq <= self.delivered:
+                return
+        for session in self.sessions.values():
+            if session.client != by:  # the sender got its ack instead (rule S6)
+                session.send_batch(seq, data)
+        self.delivered = seq
+
+    async def _fill_gap(self) -> None:
+        found = await self.hub.store.batches_since(self.board_id, self.delivered)
+        if found is None:
+            # History no longer reaches back: everyone reloads through a fresh join.
+            self.close_all(CloseCode.SLOW_CONSUMER, "resync: reconnect with since")
+            meta = await self.hub.store.board(self.board_id)
+            self.delivered = meta.seq if meta else self.delivered
+            return
+        for logged in found[1]:
+            if logged.seq > self.delivered:
+                await self._deliver(logged.seq, logged.client, encode(logged.message()))
+
+    async def resync(self) -> None:
+        """Catch up from the database (after Redis returns, or a suspected gap)."""
+        async with self._lock:
+            await self._fill_gap()
+
+    # --- presence ---------------------------------------------------------------------
+
+    def presence(self, session: Session, msg: Presence) -> None:
+        body = {
+            "type": "presence",
+            "client": session.client,
+            "name": session.name,
+            "color": session.color,
+            "cursor": msg.cursor,
+            "selection": msg.selection,
+            "editing": msg.editing,
+            "view": msg.view,
+        }
+        self._presence[session.client] = encode(body)
+        if self._presence_timer is None:
+            loop = asyncio.get_running_loop()
+            self._presence_timer = loop.call_later(PRESENCE_TICK, self._flush_presence)
+
+    def _flush_presence(self) -> None:
+        self._presence_timer = None
+        pending, self._presence = self._presence, {}
+        for client, data in pending.items():
+            self._send_others(client, data)
+            self.hub.spawn(self._publish("presence", data, client=client))
+
+    # --- fan-out ----------------------------------------------------------------------
+
+    def _send_others(self, client: str, data: str) -> None:
+        for session in self.sessions.values():
+            if session.client != client:
+                session.send(data)
+
+    def send_all(self, data: str) -> None:
+        for session in self.sessions.values():
+            session.send(data)
+
+    def close_all(self, code: int, reason: str, role: str | None = None) -> None:
+        for session in list(self.sessions.values()):
+            if role is None or session.role == role:
+                session.close(code, reason)
+
+    async def _publish(self, kind: str, data: str, *, seq: int = 0, client: str = "") -> None:
+        header = f"{kind}|{self.hub.process_id}|{seq}|{client}\n"
+        await self.hub.broker.publish(self.channel, (header + data).encode())
+
+    async def _on_remote(self, message: bytes) -> None:
+        header, _, data = message.decode().partition("\n")
+        kind, origin, seq_text, client = header.split("|", 3)
+        if origin == self.hub.process_id:
+            return
+        if kind == "ops":
+            async with self._lock:
+                await self._deliver(int(seq_text), client, data)
+        elif kind == "presence":
+            self._send_others(client, data)
+        elif kind == "join":
+            peer = orjson.loads(data)["peer"]
+            self.remote_peers.setdefault(origin, {})[client] = peer
+            self._send_others(client, data)
+        elif kind == "leave":
+            self.remote_peers.get(origin, {}).pop(client, None)
+            self._send_others(client, data)
+        elif kind == "hello":
+            peers = [s.peer for s in self.sessions.values()]
+            await self._publish("peers", encode(peers))
+        elif kind == "peers":
+            self.remote_peers[origin] = {p["client"]: p for p in orjson.loads(data)}
+        elif kind == "board":
+            self.send_all(data)
+        elif kind == "close":
+            order = orjson.loads(data)
+            self.close_all(order["code"], order["reason"], order.get("role"))
+

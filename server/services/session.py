@@ -1,0 +1,138 @@
+"""One connected client: identity, role, rate limits and a bounded outbox.
+
+The transport (server.http.ws) reads `frames()` and writes them to the socket; the
+services only ever enqueue text. A full outbox means the client cannot keep up:
+it is closed as a slow consumer (4008) and resumes by `seq` (rule S9).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+
+from server.config import Limits
+from server.domain.errors import CloseCode, ErrorCode, ProtocolError
+from server.domain.ratelimit import TokenBucket
+
+PALETTE = (
+    "#d81b60",
+    "#8e24aa",
+    "#3949ab",
+    "#1e88e5",
+    "#00897b",
+    "#43a047",
+    "#f4511e",
+    "#6d4c41",
+    "#546e7a",
+    "#c0ca33",
+)
+MAX_FRAME_MESSAGES = 256
+
+
+def color_for(client: str) -> str:
+    return PALETTE[sum(client.encode()) % len(PALETTE)]
+
+
+def encode(message: Any) -> str:
+    """Serialise once; the same text goes to every socket (ASGI text frames take str)."""
+    return orjson.dumps(message).decode()
+
+
+def error_message(exc: ProtocolError, batch: str | None = None) -> str:
+    body: dict[str, Any] = {"type": "error", "code": exc.code.value, "message": exc.message}
+    if batch is not None:
+        body["batch"] = batch
+    return encode(body)
+
+
+class Session:
+    def __init__(
+        self, client: str, name: str, role: str, address: str, limits: Limits
+    ) -> None:
+        self.client = client
+        self.name = name or "Gjest"
+        self.role = role
+        self.address = address
+        self.color = color_for(client)
+        self.limits = limits
+        self.outbox: asyncio.Queue[str] = asyncio.Queue(limits.outbox_messages)
+        self.closed: asyncio.Future[tuple[int, str]] = asyncio.get_running_loop().create_future()
+        self._held: list[tuple[int, str]] | None = []  # batches that arrive before welcome
+        self._base_seq = 0
+        self._batches = TokenBucket(limits.batches_per_sec, limits.batch_burst)
+        self._presence = TokenBucket(limits.presence_per_sec, limits.presence_burst)
+        self._strikes = 0
+        self._last_limit_notice = 0.0
+
+    @property
+    def peer(self) -> dict[str, str]:
+        return {"client": self.client, "name": self.name, "role": self.role, "color": self.color}
+
+    # --- sending --------------------------------------------------------------------
+
+    def send(self, data: str) -> None:
+        if self.closed.done():
+            return
+        try:
+            self.outbox.put_nowait(data)
+        except asyncio.QueueFull:
+            self.close(CloseCode.SLOW_CONSUMER, "slow consumer: reconnect with since")
+
+    def send_batch(self, seq: int, data: str) -> None:
+        """A live batch; held until the welcome is out, dropped if the welcome covered it."""
+        if self._held is not None:
+            self._held.append((seq, data))
+        elif seq > self._base_seq:
+            self.send(data)
+
+    def start(self, welcome: str, base_seq: int) -> None:
+        """Send the welcome, then what arrived meanwhile and is newer (rule S7)."""
+        held, self._held, self._base_seq = self._held or [], None, base_seq
+        self.send(welcome)
+        for seq, data in held:
+            if seq > base_seq:
+                self.send(data)
+
+    def close(self, code: int, reason: str) -> None:
+        if not self.closed.done():
+            self.closed.set_result((code, reason))
+
+    async def frames(self) -> AsyncIterator[str]:
+        """Frames for the socket: one message, or a JSON array of the queued ones."""
+        while not self.closed.done():
+            getter = asyncio.ensure_future(self.outbox.get())
+            await asyncio.wait((getter, self.closed), return_when=asyncio.FIRST_COMPLETED)
+            if not getter.done():
+                getter.cancel()
+                return
+            batch = [getter.result()]
+            while len(batch) < MAX_FRAME_MESSAGES and not self.outbox.empty():
+                batch.append(self.outbox.get_nowait())
+            yield batch[0] if len(batch) == 1 else "[" + ",".join(batch) + "]"
+
+    # --- limits ---------------------------------------------------------------------
+
+    def admit(self, kind: str) -> bool:
+        """Rate-limit one incoming message; too many refusals in a row close the socket.
+
+        The caller answers refused batches itself (the error names the batch);
+        refused presence gets at most one notice a second.
+        """
+        now = time.monotonic()
+        bucket = self._presence if kind == "presence" else self._batches
+        if bucket.allow(now):
+            self._strikes = 0
+            return True
+        self._strikes += 1
+        if self._strikes >= self.limits.flood_strikes:
+            self.close(CloseCode.FLOODING, "too many messages")
+        elif kind == "presence" and now - self._last_limit_notice > 1.0:
+            self._last_limit_notice = now
+            self.send(
+                error_message(ProtocolError(ErrorCode.RATE_LIMITED, f"too many {kind} messages"))
+            )
+        return False

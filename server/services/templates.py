@@ -1,0 +1,38 @@
+"""The template catalogue of a running server: shipped templates plus the operator's own."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from server.domain.errors import ErrorCode, ProtocolError
+from server.domain.templates import Template, agenda, instantiate, load_folder, summary
+
+log = logging.getLogger("samskap.templates")
+
+SHIPPED = Path(__file__).resolve().parent.parent.parent / "workshop_templates"
+
+
+class TemplateCatalog:
+    def __init__(self, *folders: Path) -> None:
+        self.templates: dict[str, Template]
+        self.templates, self.problems = load_folder(*folders)
+        for problem in self.problems:
+            log.warning("template skipped: %s", problem)  # a bad file never stops the server
+
+    def get(self, template_id: Any) -> Template:
+        template = self.templates.get(template_id) if isinstance(template_id, str) else None
+        if template is None:
+            raise ProtocolError(ErrorCode.BAD_MESSAGE, f"unknown template {template_id!r}")
+        return template
+
+    def listing(self, locale: str) -> list[dict[str, Any]]:
+        return [summary(t, locale) for t in sorted(self.templates.values(), key=lambda t: t.id)]
+
+    def board_from(self, template_id: Any, locale: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """Objects and settings of a new board made from a template."""
+        template = self.get(template_id)
+        objects = instantiate(template, locale, (0.0, 0.0), "")
+        settings = {"locale": locale, "template": template.id, "agenda": agenda(template, locale)}
+        return objects, settings

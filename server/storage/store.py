@@ -1,0 +1,438 @@
+"""The SQL board store: the one place where batches become durable.
+
+`commit` is the ordering point of a board across all processes: its first statement
+bumps the board row, which takes the row lock (PostgreSQL) or the write lock
+(SQLite, BEGIN IMMEDIATE), so `seq` is assigned in commit order with no gaps.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import orjson
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from server.domain.errors import ProtocolError
+from server.domain.ops import Record, apply_ops, touched_ids
+from server.services.ports import (
+    Asset,
+    BoardGone,
+    BoardMeta,
+    CommitResult,
+    CommitStatus,
+    LoggedBatch,
+    PendingBatch,
+    Snapshot,
+)
+
+from .engine import READ_ONLY
+from .tables import assets, batches, boards, links, objects
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _meta(row: Row[Any]) -> BoardMeta:
+    return BoardMeta(
+        id=row.id,
+        title=row.title,
+        settings=orjson.loads(row.settings),
+        seq=row.seq,
+        object_count=row.object_count,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+_BOARD_COLUMNS = (
+    boards.c.id,
+    boards.c.title,
+    boards.c.settings,
+    boards.c.seq,
+    boards.c.object_count,
+    boards.c.created_at,
+    boards.c.updated_at,
+)
+
+
+class SqlBoardStore:
+    """BoardStore over SQLAlchemy Core; works on SQLite and PostgreSQL alike."""
+
+    def __init__(self, engine: AsyncEngine, *, log_retain: int = 10_000) -> None:
+        self.engine = engine
+        self.log_retain = log_retain
+        self._is_pg = engine.dialect.name == "postgresql"
+        self._reader = engine.execution_options(**{READ_ONLY: True})
+        snapshot_options: dict[str, Any] = {READ_ONLY: True}
+        if self._is_pg:
+            snapshot_options["isolation_level"] = "REPEATABLE READ"
+        self._snapshots = engine.execution_options(**snapshot_options)
+
+    def _read(self) -> Any:
+        """A consistent read-only snapshot (REPEATABLE READ on PostgreSQL)."""
+        return self._snapshots.begin()
+
+    # --- boards ---------------------------------------------------------------------
+
+    async def create_board(
+        self,
+        board_id: str,
+        title: str,
+        settings: dict[str, Any],
+        token_hashes: dict[str, str],
+        objects_: list[dict[str, Any]],
+        assets_: list[Asset] | None = None,
+    ) -> BoardMeta:
+        stamp = now_ms()
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                insert(boards).values(
+                    id=board_id,
+                    title=title,
+                    settings=_dumps(settings),
+                    seq=0,
+                    object_count=len(objects_),
+                    created_at=stamp,
+                    updated_at=stamp,
+                    opened_at=stamp,
+                )
+            )
+            await conn.execute(
+                insert(links),
+                [
+                    {"board_id": board_id, "role": role, "token_hash": h, "created_at": stamp}
+                    for role, h in token_hashes.items()
+                ],
+            )
+            if objects_:
+                await conn.execute(
+                    insert(objects),
+                    [self._object_row(board_id, obj, 0, "", stamp) for obj in objects_],
+                )
+            for asset in assets_ or ():
+                await self._insert_asset(conn, board_id, asset, stamp)
+        return BoardMeta(board_id, title, settings, 0, len(objects_), stamp, stamp)
+
+    @staticmethod
+    def _object_row(
+        board_id: str, obj: dict[str, Any], seq: int, author: str, stamp: int
+    ) -> dict[str, Any]:
+        return {
+            "board_id": board_id,
+            "id": obj["id"],
+            "kind": obj["kind"],
+            "data": _dumps(obj),
+            "deleted": False,
+            "author": author,
+            "created_seq": seq,
+            "updated_seq": seq,
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+
+    async def board(self, board_id: str) -> BoardMeta | None:
+        async with self._reader.connect() as conn:
+            row = (await conn.execute(select(*_BOARD_COLUMNS).where(boards.c.id == board_id))).first()
+            await conn.rollback()
+        return _meta(row) if row else None
+
+    async def token_hashes(self, board_id: str) -> dict[str, str]:
+        async with self._reader.connect() as conn:
+            rows = await conn.execute(
+                select(links.c.role, links.c.token_hash).where(links.c.board_id == board_id)
+            )
+            result = {row.role: row.token_hash for row in rows}
+            await conn.rollback()
+        return result
+
+    async def set_token_hash(self, board_id: str, role: str, token_hash: str) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(links)
+                .where(links.c.board_id == board_id, links.c.role == role)
+                .values(token_hash=token_hash, created_at=now_ms())
+            )
+
+    async def update_board(
+        self, board_id: str, *, title: str | None = None, settings: dict[str, Any] | None = None
+    ) -> BoardMeta | None:
+        values: dict[str, Any] = {"updated_at": now_ms()}
+        if title is not None:
+            values["title"] = title
+        if settings is not None:
+            values["settings"] = _dumps(settings)
+        async with self.engine.begin() as conn:
+            row = (
+                await conn.execute(
+                    update(boards)
+                    .where(boards.c.id == board_id)
+                    .values(**values)
+                    .returning(*_BOARD_COLUMNS)
+                )
+            ).first()
+        return _meta(row) if row else None
+
+    async def touch(self, board_id: str) -> None:
+        """Remember that the board was opened (for `samskap purge`)."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(boards).where(boards.c.id == board_id).values(opened_at=now_ms())
+            )
+
+    async def delete_board(self, board_id: str) -> bool:
+        async with self.engine.begin() as conn:
+            # Explicit child deletes: SQLite only cascades with foreign_keys on.
+            for table in (assets, batches, objects, links):
+                await conn.execute(delete(table).where(table.c.board_id == board_id))
+            result = await conn.execute(delete(boards).where(boards.c.id == board_id))
+        return bool(result.rowcount)
+
+    async def boards_idle_since(self, cutoff_ms: int) -> list[str]:
+        async with self._reader.connect() as conn:
+            rows = await conn.execute(select(boards.c.id).where(boards.c.opened_at < cutoff_ms))
+            result = [row.id for row in rows]
+            await conn.rollback()
+        return result
+
+    # --- reading state --------------------------------------------------------------
+
+    async def snapshot(self, board_id: str) -> Snapshot | None:
+        async with self._read() as conn:
+            row = (await conn.execute(select(*_BOARD_COLUMNS).where(boards.c.id == board_id))).first()
+            if row is None:
+                return None
+            rows = await conn.execute(
+                select(objects.c.data).where(
+                    objects.c.board_id == board_id, objects.c.deleted.is_(False)
+                )
+            )
+            live = [orjson.loads(r.data) for r in rows]
+        return Snapshot(_meta(row), live)
+
+    async def object_meta(self, board_id: str) -> dict[str, dict[str, Any]]:
+        """Author and times per live object (for CSV exports and reports)."""
+        async with self._reader.connect() as conn:
+            rows = await conn.execute(
+                select(
+                    objects.c.id, objects.c.author, objects.c.created_at, objects.c.updated_at
+                ).where(objects.c.board_id == board_id, objects.c.deleted.is_(False))
+            )
+            result = {
+                r.id: {"author": r.author, "created": r.created_at, "updated": r.updated_at}
+                for r in rows
+            }
+            await conn.rollback()
+        return result
+
+    async def batches_since(self, board_id: str, since: int) -> tuple[int, list[LoggedBatch]] | None:
+        async with self._read() as conn:
+            seq = (
+                await conn.execute(select(boards.c.seq).where(boards.c.id == board_id))
+            ).scalar()
+            if seq is None or since > seq:
+                return None
+            if since == seq:
+                return seq, []
+            rows = (
+                await conn.execute(
+                    select(batches.c.seq, batches.c.batch_id, batches.c.client, batches.c.ops)
+                    .where(batches.c.board_id == board_id, batches.c.seq > since)
+                    .order_by(batches.c.seq)
+                )
+            ).all()
+        if not rows or rows[0].seq != since + 1 or len(rows) != seq - since:
+            return None  # trimmed past `since`: the caller sends a full snapshot
+        return seq, [LoggedBatch(r.seq, r.batch_id, r.client, orjson.loads(r.ops)) for r in rows]
+
+    # --- committing -----------------------------------------------------------------
+
+    async def commit(self, board_id: str, pending: list[PendingBatch]) -> list[CommitResult]:
+        async with self.engine.begin() as conn:
+            return await self._commit(conn, board_id, pending)
+
+    async def _commit(
+        self, conn: AsyncConnection, board_id: str, pending: list[PendingBatch]
+    ) -> list[CommitResult]:
+        head = (
+            await conn.execute(
+                update(boards)
+                .where(boards.c.id == board_id)
+                .values(seq=boards.c.seq)
+                .returning(boards.c.seq, boards.c.object_count)
+            )
+        ).first()
+        if head is None:
+            raise BoardGone(board_id)
+        seq, count = head.seq, head.object_count
+        stamp = now_ms()
+
+        known = await self._logged(conn, board_id, [p.batch_id for p in pending])
+        ids: set[str] = set()
+        for batch in pending:
+            ids |= touched_ids(batch.ops)
+        records, stored = await self._records(conn, board_id, ids)
+
+        results: list[CommitResult] = []
+        log_rows: list[dict[str, Any]] = []
+        changed: dict[str, tuple[Record, int, str]] = {}
+        for batch in pending:
+            if batch.batch_id in known:
+                original_seq, original_skipped = known[batch.batch_id]
+                results.append(CommitResult(CommitStatus.DUPLICATE, original_seq, original_skipped))
+                continue
+            try:
+                outcome = apply_ops(batch.ops, records, count, batch.policy)
+            except ProtocolError as exc:
+                results.append(CommitResult(CommitStatus.REFUSED, seq, error=exc))
+                continue
+            if not outcome.effective:
+                results.append(CommitResult(CommitStatus.NOOP, seq, outcome.skipped))
+                continue
+            seq += 1
+            count += outcome.live_delta
+            for object_id, record in outcome.changed.items():
+                records[object_id] = record
+                changed[object_id] = (record, seq, batch.author)
+            logged = LoggedBatch(seq, batch.batch_id, batch.client, outcome.applied)
+            known[batch.batch_id] = (seq, outcome.skipped)
+            log_rows.append(
+                {
+                    "board_id": board_id,
+                    "seq": seq,
+                    "batch_id": batch.batch_id,
+                    "client": batch.client,
+                    "ops": _dumps(outcome.applied),
+                    "skipped": _dumps(outcome.skipped),
+                    "created_at": stamp,
+                }
+            )
+            results.append(CommitResult(CommitStatus.APPLIED, seq, outcome.skipped, logged))
+
+        if log_rows:
+            await self._write_objects(conn, board_id, changed, stored, stamp)
+            await conn.execute(insert(batches), log_rows)
+            await conn.execute(
+                update(boards)
+                .where(boards.c.id == board_id)
+                .values(seq=seq, object_count=count, updated_at=stamp)
+            )
+            first = log_rows[0]["seq"]
+            if (first - 1) // 1000 != seq // 1000:  # trim once per thousand batches
+                await conn.execute(
+                    delete(batches).where(
+                        batches.c.board_id == board_id, batches.c.seq <= seq - self.log_retain
+                    )
+                )
+        return results
+
+    @staticmethod
+    async def _logged(
+        conn: AsyncConnection, board_id: str, batch_ids: list[str]
+    ) -> dict[str, tuple[int, list[int]]]:
+        rows = await conn.execute(
+            select(batches.c.batch_id, batches.c.seq, batches.c.skipped).where(
+                batches.c.board_id == board_id, batches.c.batch_id.in_(set(batch_ids))
+            )
+        )
+        return {r.batch_id: (r.seq, orjson.loads(r.skipped)) for r in rows}
+
+    @staticmethod
+    async def _records(
+        conn: AsyncConnection, board_id: str, ids: set[str]
+    ) -> tuple[dict[str, Record | None], set[str]]:
+        records: dict[str, Record | None] = dict.fromkeys(ids)
+        if not ids:
+            return records, set()
+        rows = await conn.execute(
+            select(objects.c.id, objects.c.data, objects.c.deleted).where(
+                objects.c.board_id == board_id, objects.c.id.in_(ids)
+            )
+        )
+        for r in rows:
+            records[r.id] = Record(orjson.loads(r.data), bool(r.deleted))
+        return records, {i for i, rec in records.items() if rec is not None}
+
+    async def _write_objects(
+        self,
+        conn: AsyncConnection,
+        board_id: str,
+        changed: dict[str, tuple[Record, int, str]],
+        stored: set[str],
+        stamp: int,
+    ) -> None:
+        fresh = []
+        for object_id, (record, seq, author) in changed.items():
+            if object_id in stored:
+                continue
+            row = self._object_row(board_id, record.data, seq, author, stamp)
+            row["deleted"] = record.deleted
+            fresh.append(row)
+        if fresh:
+            await conn.execute(insert(objects), fresh)
+        for object_id, (record, seq, _author) in changed.items():
+            if object_id in stored:
+                await conn.execute(
+                    update(objects)
+                    .where(objects.c.board_id == board_id, objects.c.id == object_id)
+                    .values(
+                        data=_dumps(record.data),
+                        deleted=record.deleted,
+                        updated_seq=seq,
+                        updated_at=stamp,
+                    )
+                )
+
+    # --- assets ---------------------------------------------------------------------
+
+    @staticmethod
+    async def _insert_asset(conn: AsyncConnection, board_id: str, asset: Asset, stamp: int) -> None:
+        await conn.execute(
+            insert(assets).values(
+                board_id=board_id,
+                id=asset.id,
+                mime=asset.mime,
+                width=asset.width,
+                height=asset.height,
+                data=asset.data,
+                created_at=stamp,
+            )
+        )
+
+    async def put_asset(self, board_id: str, asset: Asset) -> None:
+        async with self.engine.begin() as conn:
+            await self._insert_asset(conn, board_id, asset, now_ms())
+
+    async def get_asset(self, board_id: str, asset_id: str) -> Asset | None:
+        async with self._reader.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(assets).where(assets.c.board_id == board_id, assets.c.id == asset_id)
+                )
+            ).first()
+            await conn.rollback()
+        return Asset(row.id, row.mime, row.width, row.height, row.data) if row else None
+
+    async def assets(self, board_id: str) -> list[Asset]:
+        async with self._reader.connect() as conn:
+            rows = await conn.execute(select(assets).where(assets.c.board_id == board_id))
+            result = [Asset(r.id, r.mime, r.width, r.height, r.data) for r in rows]
+            await conn.rollback()
+        return result
+
+    # --- health ---------------------------------------------------------------------
+
+    async def ping(self) -> None:
+        async with self._reader.connect() as conn:
+            await conn.execute(select(func.count()).select_from(boards))
+            await conn.rollback()
+
+    async def close(self) -> None:
+        await self.engine.dispose()

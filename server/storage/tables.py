@@ -1,0 +1,89 @@
+"""The SQL schema (SQLAlchemy Core); docs/storage.md explains each table.
+
+Times are integer milliseconds since the epoch so SQLite and PostgreSQL agree.
+Object state is stored as JSON text: the domain validates it, the database keeps it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+boards = Table(
+    "boards",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("settings", Text, nullable=False, default="{}"),
+    Column("seq", BigInteger, nullable=False, default=0),
+    Column("object_count", Integer, nullable=False, default=0),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Column("opened_at", BigInteger, nullable=False),
+    Column("archived_at", BigInteger, nullable=True),
+)
+
+links = Table(
+    "links",
+    metadata,
+    Column("board_id", String(32), ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(16), primary_key=True),
+    Column("token_hash", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+objects = Table(
+    "objects",
+    metadata,
+    Column("board_id", String(32), ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("data", Text, nullable=False),
+    Column("deleted", Boolean, nullable=False, default=False),
+    Column("author", Text, nullable=False, default=""),
+    Column("created_seq", BigInteger, nullable=False),
+    Column("updated_seq", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("board_id", String(32), ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", BigInteger, primary_key=True),
+    Column("batch_id", String(64), nullable=False),
+    Column("client", String(64), nullable=False),
+    Column("ops", Text, nullable=False),
+    Column("skipped", Text, nullable=False, default="[]"),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("board_id", "batch_id", name="uq_batches_board_batch"),
+)
+
+assets = Table(
+    "assets",
+    metadata,
+    Column("board_id", String(32), ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("mime", String(32), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+Index("ix_objects_board_live", objects.c.board_id, objects.c.deleted)
