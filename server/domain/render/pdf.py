@@ -193,3 +193,10 @@ def render_pdf(
     pdf.add_page(format=(scene.w * k, scene.h * k))
     draw_scene(pdf, scene, 0, 0, k)
     return bytes(pdf.output())
+
+
+def draw_parts(pdf: FPDF, parts: list[Part]) -> None:
+    """Draw parts whose coordinates are already page points (report text)."""
+    painter = _Painter(pdf, Scene("", 0, 0, 0, 0, None, []), 0, 0, 1.0)
+    for part in parts:
+        painter.part(part)
