@@ -6,9 +6,9 @@ import base64
 import json
 
 import pytest
-from conftest import bomb_png, png_bytes, png_header_only
 
 from server.domain.formats.backup import export_backup, parse_backup
+from tests.formats.images import bomb_png, png_bytes, png_header_only
 
 LIMIT = 5_000_000
 
