@@ -50,15 +50,15 @@ def render_png(
     """The board (or one frame) as PNG; same options and errors as render_svg."""
     layout.check_options(scale, padding)
     kw = {"frame": frame, "padding": padding, "background": background, "assets": assets}
-    scene = layout.build_scene(board, **kw)
+    svg = scene_svg(layout.build_scene(board, **kw), scale)  # ValueError if too large
     try:
-        return svg_to_png(scene_svg(scene, scale))
+        return svg_to_png(svg)
     except BaseException as exc:  # resvg panics are BaseException (pyo3 PanicException)
         if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
             raise
-    scene = layout.build_scene(board, emoji=False, **kw)
+    svg = scene_svg(layout.build_scene(board, emoji=False, **kw), scale)
     try:
-        return svg_to_png(scene_svg(scene, scale), emoji=False)
+        return svg_to_png(svg, emoji=False)
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
             raise
