@@ -72,7 +72,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         state = app.state
         if store is None:
-            engine = create_engine(settings.database_url)
+            engine = create_engine(settings.database_url, schema=settings.database_schema)
             if run_migrations:
                 await migrate(engine)
             state.store = SqlBoardStore(engine, log_retain=settings.limits.log_retain)

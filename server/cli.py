@@ -39,7 +39,7 @@ def _migrate(settings: Settings) -> int:
     from server.storage.engine import create_engine, migrate
 
     async def run() -> None:
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, schema=settings.database_schema)
         try:
             await migrate(engine)
         finally:

@@ -36,6 +36,7 @@ class Limits:
 class Settings:
     data_dir: Path = Path("data")
     database_url: str = ""
+    database_schema: str | None = None
     redis_url: str | None = None
     redis_prefix: str = "samskap"
     host: str = "127.0.0.1"
@@ -94,6 +95,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         data_dir=Path(env.get("SAMSKAP_DATA_DIR", "data")),
         database_url=env.get("SAMSKAP_DATABASE_URL", ""),
+        database_schema=env.get("SAMSKAP_DATABASE_SCHEMA") or None,
         redis_url=env.get("SAMSKAP_REDIS_URL") or None,
         redis_prefix=env.get("SAMSKAP_REDIS_PREFIX", "samskap"),
         host=env.get("SAMSKAP_HOST", "127.0.0.1"),

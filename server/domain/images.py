@@ -47,7 +47,9 @@ def clean_image(data: bytes, *, max_pixels: int) -> CleanImage:
                 if out_format == "PNG" and picture.mode == "P" and fmt == "GIF":
                     picture = picture.convert("RGBA")
                 buffer = io.BytesIO()
-                picture.save(buffer, format=out_format, **({"quality": 90} if fmt == "JPEG" else {}))
+                picture.save(
+                    buffer, format=out_format, **({"quality": 90} if fmt == "JPEG" else {})
+                )
         except ImageRejected:
             raise
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):

@@ -124,7 +124,9 @@ def touched_ids(ops: list[Op]) -> set[str]:
 
 def _refuse_locked(policy: Policy, record: Record, index: int) -> None:
     if record.data.get("locked") and not policy.may_lock:
-        raise ProtocolError(ErrorCode.FORBIDDEN, f"op {index}: object {record.data['id']} is locked")
+        raise ProtocolError(
+            ErrorCode.FORBIDDEN, f"op {index}: object {record.data['id']} is locked"
+        )
 
 
 def apply_ops(

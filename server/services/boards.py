@@ -112,8 +112,6 @@ class BoardService:
             image = clean_image(data, max_pixels=self.max_pixels)
         except ImageRejected as exc:
             raise ProtocolError(ErrorCode.BAD_MESSAGE, str(exc)) from None
-        asset = Asset(
-            secrets.token_urlsafe(12), image.mime, image.width, image.height, image.data
-        )
+        asset = Asset(secrets.token_urlsafe(12), image.mime, image.width, image.height, image.data)
         await self.store.put_asset(board_id, asset)
         return asset

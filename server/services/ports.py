@@ -44,8 +44,13 @@ class LoggedBatch:
     ops: list[dict[str, Any]]
 
     def message(self) -> dict[str, Any]:
-        return {"type": "ops", "seq": self.seq, "by": self.client, "batch": self.batch_id,
-                "ops": self.ops}
+        return {
+            "type": "ops",
+            "seq": self.seq,
+            "by": self.client,
+            "batch": self.batch_id,
+            "ops": self.ops,
+        }
 
 
 @dataclass(slots=True)
@@ -111,7 +116,9 @@ class BoardStore(Protocol):
 
     async def snapshot(self, board_id: str) -> Snapshot | None: ...
 
-    async def batches_since(self, board_id: str, since: int) -> tuple[int, list[LoggedBatch]] | None:
+    async def batches_since(
+        self, board_id: str, since: int
+    ) -> tuple[int, list[LoggedBatch]] | None:
         """(current seq, batches after `since`), or None when the log no longer reaches back."""
         ...
 

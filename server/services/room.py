@@ -121,9 +121,13 @@ class Room:
 
     def submit(self, session: Session, batch_id: str, ops: list[Op]) -> None:
         policy = Policy(may_lock=session.role == "facilitator")
-        self._pending.append((session, PendingBatch(batch_id, session.client, session.name, ops, policy)))
+        self._pending.append(
+            (session, PendingBatch(batch_id, session.client, session.name, ops, policy))
+        )
         if self._committer is None or self._committer.done():
-            self._committer = asyncio.create_task(self._commit_loop(), name=f"commit-{self.board_id}")
+            self._committer = asyncio.create_task(
+                self._commit_loop(), name=f"commit-{self.board_id}"
+            )
 
     async def _commit_loop(self) -> None:
         while self._pending:
@@ -145,8 +149,14 @@ class Room:
                     assert result.error is not None
                     session.send(error_message(result.error, pending.batch_id))
                     continue
-                ack = {"type": "ack", "batch": pending.batch_id, "seq": result.seq,
-                       "skipped": result.skipped}
+                ack = {
+                    "type": "ack",
+                    "batch": pending.batch_id,
+                    "seq": result.seq,
+                    "skipped": result.skipped,
+                    # false: nothing changed, no seq was taken (seq is the board's current one)
+                    "applied": result.status is not CommitStatus.NOOP,
+                }
                 session.send(encode(ack))
                 if result.applied is not None:
                     applied.append(result.applied)
@@ -259,4 +269,3 @@ class Room:
         elif kind == "close":
             order = orjson.loads(data)
             self.close_all(order["code"], order["reason"], order.get("role"))
-

@@ -50,9 +50,7 @@ def error_message(exc: ProtocolError, batch: str | None = None) -> str:
 
 
 class Session:
-    def __init__(
-        self, client: str, name: str, role: str, address: str, limits: Limits
-    ) -> None:
+    def __init__(self, client: str, name: str, role: str, address: str, limits: Limits) -> None:
         self.client = client
         self.name = name or "Gjest"
         self.role = role

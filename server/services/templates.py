@@ -30,7 +30,9 @@ class TemplateCatalog:
     def listing(self, locale: str) -> list[dict[str, Any]]:
         return [summary(t, locale) for t in sorted(self.templates.values(), key=lambda t: t.id)]
 
-    def board_from(self, template_id: Any, locale: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    def board_from(
+        self, template_id: Any, locale: str
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         """Objects and settings of a new board made from a template."""
         template = self.get(template_id)
         objects = instantiate(template, locale, (0.0, 0.0), "")

@@ -140,7 +140,9 @@ class SqlBoardStore:
 
     async def board(self, board_id: str) -> BoardMeta | None:
         async with self._reader.connect() as conn:
-            row = (await conn.execute(select(*_BOARD_COLUMNS).where(boards.c.id == board_id))).first()
+            row = (
+                await conn.execute(select(*_BOARD_COLUMNS).where(boards.c.id == board_id))
+            ).first()
             await conn.rollback()
         return _meta(row) if row else None
 
@@ -206,7 +208,9 @@ class SqlBoardStore:
 
     async def snapshot(self, board_id: str) -> Snapshot | None:
         async with self._read() as conn:
-            row = (await conn.execute(select(*_BOARD_COLUMNS).where(boards.c.id == board_id))).first()
+            row = (
+                await conn.execute(select(*_BOARD_COLUMNS).where(boards.c.id == board_id))
+            ).first()
             if row is None:
                 return None
             rows = await conn.execute(
@@ -232,11 +236,11 @@ class SqlBoardStore:
             await conn.rollback()
         return result
 
-    async def batches_since(self, board_id: str, since: int) -> tuple[int, list[LoggedBatch]] | None:
+    async def batches_since(
+        self, board_id: str, since: int
+    ) -> tuple[int, list[LoggedBatch]] | None:
         async with self._read() as conn:
-            seq = (
-                await conn.execute(select(boards.c.seq).where(boards.c.id == board_id))
-            ).scalar()
+            seq = (await conn.execute(select(boards.c.seq).where(boards.c.id == board_id))).scalar()
             if seq is None or since > seq:
                 return None
             if since == seq:

@@ -16,12 +16,12 @@ import re
 from collections import Counter
 from typing import Any
 
+from ..images import clean_image
 from ..objects import MAX_OBJECTS_PER_BOARD, MAX_PATH_POINTS, MAX_TEXT, MAX_TITLE, Object
 from .common import (
     ALLOWED_MIMES,
     Assets,
     ParsedBoard,
-    check_image,
     load_json,
     valid_object,
 )
@@ -88,6 +88,7 @@ class _Import:
         self.max_image_pixels = max_image_pixels
         self.assets: Assets = {}
         self.asset_ids: dict[str, str | None] = {}  # fileId -> asset id, None = skipped
+        self.asset_skip: dict[str, str] = {}  # fileId -> why it was skipped (a NOTES key)
         self.ids: dict[str, str] = {}  # Excalidraw id -> object id, for what was imported
         self.objects: list[tuple[float, int, Object]] = []  # (z, order, object)
         self.imported: Counter[str] = Counter()
@@ -197,35 +198,41 @@ class _Import:
         return {"kind": "image", **self.box(el, where), "asset": asset, "alt": ""}
 
     def asset(self, file_id: Any, where: str) -> str | None:
-        """Decode and check an embedded file once; None when it cannot be shown."""
+        """Decode and clean an embedded file once; None (and a note) when it is not shown."""
         if not isinstance(file_id, str):
             self.f.issues["image_missing"] += 1
             return None
-        if file_id in self.asset_ids:
-            if self.asset_ids[file_id] is None:
-                self.f.issues["image_missing"] += 1
-            return self.asset_ids[file_id]
+        if file_id not in self.asset_ids:
+            self.asset_ids[file_id] = self._decode(file_id)
+        asset_id = self.asset_ids[file_id]
+        if asset_id is None:
+            self.f.issues[self.asset_skip[file_id]] += 1
+        return asset_id
+
+    def _decode(self, file_id: str) -> str | None:
         entry = self.files.get(file_id)
         url = entry.get("dataURL") if isinstance(entry, dict) else None
         match = _DATA_URL.match(url) if isinstance(url, str) else None
         if match is None or "base64" not in match.group(2):
-            self.asset_ids[file_id] = None
-            self.f.issues["image_missing"] += 1
+            self.asset_skip[file_id] = "image_missing"
             return None
         declared = (match.group(1) or "").lower()
         if declared and declared not in ALLOWED_MIMES:
-            self.asset_ids[file_id] = None
-            self.f.issues["image_type"] += 1
+            self.asset_skip[file_id] = "image_type"
             return None
         place = f"files[{file_id!r}]"
         try:
             blob = base64.b64decode(match.group(3), validate=False)
         except (binascii.Error, ValueError):
             raise ValueError(f"{place}.dataURL: not valid base64") from None
-        mime = check_image(blob, max_pixels=self.max_image_pixels, where=place)
+        # The same check and re-encoding as an upload: type by content, pixel limit with
+        # bomb warnings as errors, and no EXIF (phone photos carry GPS positions).
+        try:
+            image = clean_image(blob, max_pixels=self.max_image_pixels)
+        except ValueError as exc:
+            raise ValueError(f"{place}: {exc}") from None
         asset_id = self.f.new_id(file_id, prefix="f")
-        self.assets[asset_id] = (mime, blob)
-        self.asset_ids[file_id] = asset_id
+        self.assets[asset_id] = (image.mime, image.data)
         return asset_id
 
 

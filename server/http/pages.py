@@ -1,0 +1,113 @@
+"""HTML pages of the browser client: the start page `/` and the board page `/b/{id}`.
+
+The pages are Jinja2 templates in `web/pages/`; every visible string comes from the
+translation files `web/i18n/{nb,en}.json`, so the first paint is already in the right
+language. The script (`web/js/i18n.js`) can switch language afterwards. The link token
+never reaches the server here: it lives in the URL fragment.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Route
+
+LANGS = ("nb", "en")
+DEFAULT_LANG = "en"
+BOARD_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+CSP = (
+    "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-cache",
+}
+
+
+def pick_lang(request: Request) -> str:
+    """The page language: the `samskap_lang` cookie, else the browser's preference."""
+    cookie = request.cookies.get("samskap_lang")
+    if cookie in LANGS:
+        return cookie
+    ranked: list[tuple[float, int, str]] = []
+    header = request.headers.get("accept-language", "")
+    for index, part in enumerate(header.split(",")):
+        pieces = part.strip().split(";")
+        tag = pieces[0].strip().lower()
+        quality = 1.0
+        for param in pieces[1:]:
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if tag:
+            ranked.append((-quality, index, tag))
+    for _, _, tag in sorted(ranked):
+        primary = tag.split("-")[0]
+        if primary in ("nb", "no", "nn"):
+            return "nb"
+        if primary == "en":
+            return "en"
+    return DEFAULT_LANG
+
+
+class Pages:
+    def __init__(self, web_dir: pathlib.Path) -> None:
+        self.web_dir = web_dir
+        self.env = Environment(
+            loader=FileSystemLoader(str(web_dir / "pages")),
+            autoescape=select_autoescape(["html"]),
+            auto_reload=True,
+        )
+        self._strings: dict[str, tuple[float, dict[str, Any]]] = {}
+
+    def strings(self, lang: str) -> dict[str, Any]:
+        path = self.web_dir / "i18n" / f"{lang}.json"
+        mtime = path.stat().st_mtime
+        cached = self._strings.get(lang)
+        if cached is None or cached[0] != mtime:
+            cached = (mtime, json.loads(path.read_text(encoding="utf-8")))
+            self._strings[lang] = cached
+        return cached[1]
+
+    def render(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
+        lang = pick_lang(request)
+        strings = self.strings(lang)
+
+        def t(key: str) -> str:
+            return str(strings.get(key, key))
+
+        html = self.env.get_template(name).render(
+            lang=lang, t=t, static="/static", langs=LANGS, **context
+        )
+        return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+    async def start(self, request: Request) -> Response:
+        return self.render(request, "start.html")
+
+    async def board(self, request: Request) -> Response:
+        board_id = request.path_params["board_id"]
+        if not BOARD_ID_RE.match(board_id):
+            return self.render(request, "notfound.html", status=404)
+        return self.render(request, "board.html", board_id=board_id)
+
+
+def page_routes(web_dir: pathlib.Path) -> list[BaseRoute]:
+    """Routes for `/` and `/b/{board_id}`; `web_dir` is the `web/` folder."""
+    pages = Pages(pathlib.Path(web_dir))
+    return [
+        Route("/", pages.start, methods=["GET"], name="start_page"),
+        Route("/b/{board_id}", pages.board, methods=["GET"], name="board_page"),
+    ]
