@@ -41,9 +41,9 @@ def _frame(message: dict[str, object]) -> str | bytes | None:
     return text if isinstance(text, str) else message.get("bytes")  # type: ignore[return-value]
 
 
-async def _first_join(ws: WebSocket, timeout: float) -> Join:
+async def _first_join(ws: WebSocket, wait: float) -> Join:
     try:
-        message = await asyncio.wait_for(ws.receive(), timeout)
+        message = await asyncio.wait_for(ws.receive(), wait)
     except TimeoutError:
         raise ProtocolError(ErrorCode.BAD_MESSAGE, "send a join message first") from None
     if message["type"] == "websocket.disconnect":

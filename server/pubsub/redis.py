@@ -8,6 +8,7 @@ from the database, because every room resyncs by `seq` when the connection retur
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 from collections import defaultdict
@@ -28,7 +29,6 @@ class RedisBroker:
         self._reconnect: list[Callable[[], None]] = []
         self._connected = False
         self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        self._wake = asyncio.Event()
         self._reader: asyncio.Task[None] | None = None
 
     @property
@@ -53,7 +53,6 @@ class RedisBroker:
                 await self._pubsub.subscribe(channel)
             except (RedisError, OSError):
                 self._connected = False  # the read loop reconnects and resubscribes
-        self._wake.set()
 
     async def unsubscribe(self, channel: str, handler: Handler) -> None:
         handlers = self._handlers.get(channel, [])
@@ -120,12 +119,8 @@ class RedisBroker:
     async def close(self) -> None:
         if self._reader:
             self._reader.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
-            except asyncio.CancelledError:
-                pass
-        try:
+        with contextlib.suppress(RedisError, OSError):
             await self._pubsub.aclose()
-        except (RedisError, OSError):
-            pass
         await self._redis.aclose()

@@ -12,7 +12,7 @@ import pytest
 
 from server.storage.engine import create_engine
 from server.storage.store import SqlBoardStore
-from tests.support.client import Client, new_id
+from tests.support.client import Client
 from tests.support.servers import LiveServer, token_of
 
 
@@ -205,6 +205,7 @@ async def test_s13_rotation_locks_the_old_link_out(db_server: LiveServer) -> Non
         )
         assert response.status_code == 200 and response.json()["role"] == "participant"
         assert await a.wait_closed(1.0) == 4001
+        assert await b.wait_closed(1.0) == 4001
         assert loop.time() - start < 1.0
     old = await Client.connect(
         db_server.url, board["id"], token_of(board["links"]["participant"]), expect_welcome=False
