@@ -12,7 +12,7 @@ import pytest
 from server.config import Limits, Settings
 from tests.server.test_sync_rules import fresh_read, note, two_clients
 from tests.support.client import Client
-from tests.support.servers import LiveServer, serve_in_process, token_of
+from tests.support.servers import LiveServer, serve_in_process
 
 BAD_FRAMES = [
     ("not json", "bad_message"),
@@ -148,7 +148,7 @@ async def test_frame_over_512_kib_closes_with_1009(live_server: LiveServer) -> N
 
 
 async def test_invalid_utf8_closes_with_1007(live_server: LiveServer) -> None:
-    board, a, _ = await two_clients(live_server)
+    _, a, _ = await two_clients(live_server)
     # websockets refuses to send invalid text, so write a raw text frame ourselves.
     from websockets.frames import Frame, Opcode
 
