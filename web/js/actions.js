@@ -1,0 +1,236 @@
+// Everything that changes the board goes through here: one undoable batch per action.
+
+import { bounds, center, frameContents, unionBounds } from "./geometry.js";
+import { BOX_KINDS, cleanObject, withDefaults } from "./schema.js";
+import { inverseOf } from "./undo.js";
+import { randomId } from "./util.js";
+
+const CLIP_TAG = "samskap/objects";
+
+export class Actions {
+  constructor({ store, conn, selection, undo, camera }) {
+    this.store = store;
+    this.conn = conn;
+    this.selection = selection;
+    this.undo = undo;
+    this.camera = camera;
+    this.clipboard = null;
+    this.pasteCount = 0;
+    this.lookup = (id) => store.get(id);
+  }
+
+  /** Send `ops` as one batch and remember how to undo it. */
+  commit(ops, { undoable = true } = {}) {
+    if (!ops.length) return null;
+    const inverse = undoable ? inverseOf(ops, this.store) : null;
+    const batch = this.conn.send(ops);
+    if (undoable) this.undo.record(ops, inverse);
+    return batch;
+  }
+
+  selected() {
+    return [...this.selection].map((id) => this.store.get(id)).filter(Boolean);
+  }
+
+  create(obj, { select = true } = {}) {
+    const full = withDefaults({ id: randomId(16), z: this.store.maxZ() + 1, ...obj });
+    if (full.kind === "frame") full.z = this.store.minZ() - 1;
+    this.commit([{ op: "create", object: full }]);
+    if (select) this.selection.set([full.id]);
+    return full;
+  }
+
+  update(id, set, opts) {
+    return this.commit([{ op: "update", id, set }], opts);
+  }
+
+  /** Ids that move along when `ids` move: the contents of moved frames. */
+  withContents(ids) {
+    const all = new Set(ids);
+    const objects = this.store.sorted();
+    for (const id of ids) {
+      const obj = this.store.get(id);
+      if (obj && obj.kind === "frame") for (const o of frameContents(obj, objects, this.lookup)) all.add(o.id);
+    }
+    return [...all].filter((id) => {
+      const o = this.store.get(id);
+      return o && !o.locked;
+    });
+  }
+
+  /** Position fields of `obj` moved by dx, dy (connector free ends move too). */
+  moved(obj, dx, dy) {
+    if (obj.kind === "connector") {
+      const set = {};
+      for (const end of ["from", "to"]) if (obj[end] && obj[end].id === undefined) set[end] = { x: obj[end].x + dx, y: obj[end].y + dy };
+      return set;
+    }
+    return { x: obj.x + dx, y: obj.y + dy };
+  }
+
+  move(ids, dx, dy) {
+    const ops = [];
+    for (const id of ids) {
+      const obj = this.store.view.get(id);
+      if (!obj || obj.locked) continue;
+      const set = this.moved(obj, dx, dy);
+      if (Object.keys(set).length) ops.push({ op: "update", id, set });
+    }
+    return this.commit(ops);
+  }
+
+  nudge(dx, dy) {
+    if (!this.selection.size) return false;
+    this.move(this.withContents([...this.selection]), dx, dy);
+    return true;
+  }
+
+  resizeBy(dw, dh) {
+    const ops = [];
+    for (const obj of this.selected()) {
+      if (!BOX_KINDS.has(obj.kind) || obj.locked) continue;
+      ops.push({ op: "update", id: obj.id, set: { w: Math.max(20, obj.w + dw), h: Math.max(20, obj.h + dh) } });
+    }
+    this.commit(ops);
+  }
+
+  deleteIds(ids) {
+    const gone = new Set(ids.filter((id) => this.store.get(id) && !this.store.get(id).locked));
+    if (!gone.size) return;
+    const ops = [];
+    // Connectors attached to what goes keep their place as free ends.
+    for (const obj of this.store.sorted()) {
+      if (obj.kind !== "connector" || gone.has(obj.id)) continue;
+      const set = {};
+      for (const end of ["from", "to"]) {
+        if (obj[end] && gone.has(obj[end].id)) {
+          set[end] = center(bounds(this.store.get(obj[end].id), this.lookup));
+        }
+      }
+      if (Object.keys(set).length) ops.push({ op: "update", id: obj.id, set });
+    }
+    for (const id of gone) ops.push({ op: "delete", id });
+    this.commit(ops);
+    this.selection.set([...this.selection].filter((id) => !gone.has(id)));
+  }
+
+  deleteSelection() {
+    this.deleteIds([...this.selection]);
+  }
+
+  setColor(color) {
+    const ops = [];
+    for (const obj of this.selected()) {
+      if (obj.locked || obj.kind === "image") continue;
+      ops.push({ op: "update", id: obj.id, set: { color } });
+    }
+    this.commit(ops);
+  }
+
+  toFront() {
+    let z = this.store.maxZ();
+    const ops = this.selected()
+      .sort((a, b) => a.z - b.z)
+      .map((o) => ({ op: "update", id: o.id, set: { z: ++z } }));
+    this.commit(ops);
+  }
+
+  toBack() {
+    let z = this.store.minZ();
+    const ops = this.selected()
+      .sort((a, b) => b.z - a.z)
+      .map((o) => ({ op: "update", id: o.id, set: { z: --z } }));
+    this.commit(ops);
+  }
+
+  connect(a, b) {
+    return this.create({ kind: "connector", x: 0, y: 0, from: { id: a }, to: { id: b } }, { select: false });
+  }
+
+  /** The selected objects as portable JSON (connectors keep their ends as points too). */
+  serialise() {
+    const objs = this.selected();
+    const ids = new Set(objs.map((o) => o.id));
+    // Connectors between selected objects come along.
+    for (const o of this.store.sorted()) {
+      if (o.kind === "connector" && !ids.has(o.id) && ids.has(o.from?.id) && ids.has(o.to?.id)) {
+        objs.push(o);
+        ids.add(o.id);
+      }
+    }
+    const out = objs.map((o) => {
+      const copy = structuredClone(o);
+      if (o.kind === "connector") {
+        const lookup = this.lookup;
+        for (const end of ["from", "to"]) {
+          if (o[end]?.id !== undefined) {
+            const t = lookup(o[end].id);
+            copy[`${end}_point`] = t ? center(bounds(t, lookup)) : { x: 0, y: 0 };
+          }
+        }
+      }
+      return copy;
+    });
+    return JSON.stringify({ type: CLIP_TAG, version: 1, objects: out });
+  }
+
+  copy() {
+    if (!this.selection.size) return null;
+    this.clipboard = this.serialise();
+    this.pasteCount = 0;
+    return this.clipboard;
+  }
+
+  static parseClip(text) {
+    try {
+      const data = JSON.parse(text);
+      if (data && data.type === CLIP_TAG && Array.isArray(data.objects)) return data.objects;
+    } catch {
+      /* not ours */
+    }
+    return null;
+  }
+
+  /** Paste objects (from this board or another), with new ids, near `at` or offset. */
+  paste(objects, at = null) {
+    if (!objects || !objects.length) return;
+    this.pasteCount++;
+    const ids = new Map(objects.map((o) => [o.id, randomId(16)]));
+    const boxes = objects.filter((o) => o.kind !== "connector").map((o) => bounds(o, () => null));
+    const box = unionBounds(boxes) || { x: 0, y: 0, w: 0, h: 0 };
+    let dx = 24 * this.pasteCount, dy = 24 * this.pasteCount;
+    if (at) {
+      dx = at.x - (box.x + box.w / 2);
+      dy = at.y - (box.y + box.h / 2);
+    }
+    let z = this.store.maxZ();
+    const ops = [];
+    const sorted = [...objects].sort((a, b) => (a.z || 0) - (b.z || 0));
+    for (const src of sorted) {
+      const raw = { ...src, id: ids.get(src.id), z: src.kind === "frame" ? this.store.minZ() - 1 : ++z, locked: false };
+      if (raw.kind === "connector") {
+        for (const end of ["from", "to"]) {
+          const e = src[end];
+          if (e && e.id !== undefined) raw[end] = ids.has(e.id) ? { id: ids.get(e.id) } : { x: (src[`${end}_point`]?.x ?? 0) + dx, y: (src[`${end}_point`]?.y ?? 0) + dy };
+          else if (e) raw[end] = { x: e.x + dx, y: e.y + dy };
+        }
+      } else {
+        raw.x = src.x + dx;
+        raw.y = src.y + dy;
+      }
+      const clean = cleanObject(raw);
+      if (clean) ops.push({ op: "create", object: withDefaults(clean) });
+    }
+    this.commit(ops);
+    this.selection.set(ops.map((op) => op.object.id));
+  }
+
+  duplicate() {
+    const text = this.serialise();
+    if (!this.selection.size) return;
+    const saved = this.pasteCount;
+    this.pasteCount = 0;
+    this.paste(Actions.parseClip(text));
+    this.pasteCount = saved;
+  }
+}

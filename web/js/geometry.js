@@ -1,0 +1,145 @@
+// Geometry of board objects: bounds, hit tests and where connectors meet objects.
+
+import { BOX_KINDS } from "./schema.js";
+
+const pathBoxes = new WeakMap();
+
+function pathBox(obj) {
+  let box = pathBoxes.get(obj.points);
+  if (!box) {
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (const [x, y] of obj.points) {
+      if (x < x0) x0 = x;
+      if (y < y0) y0 = y;
+      if (x > x1) x1 = x;
+      if (y > y1) y1 = y;
+    }
+    box = { x0, y0, x1, y1 };
+    pathBoxes.set(obj.points, box);
+  }
+  const pad = (obj.width || 3) / 2;
+  return { x: obj.x + box.x0 - pad, y: obj.y + box.y0 - pad, w: box.x1 - box.x0 + 2 * pad, h: box.y1 - box.y0 + 2 * pad };
+}
+
+export const center = (b) => ({ x: b.x + b.w / 2, y: b.y + b.h / 2 });
+
+/** Where a connector end is, in world coordinates. `lookup(id)` finds objects. */
+export function endPoint(end, other, lookup) {
+  if (!end) return { x: 0, y: 0 };
+  if (end.id === undefined) return { x: end.x, y: end.y };
+  const target = lookup(end.id);
+  if (!target || !BOX_KINDS.has(target.kind)) {
+    return target && target.kind === "path" ? center(bounds(target, lookup)) : { x: 0, y: 0 };
+  }
+  const c = center(target);
+  const toward = other;
+  return boxEdge(target, c, toward);
+}
+
+function boxEdge(b, c, toward) {
+  const dx = toward.x - c.x;
+  const dy = toward.y - c.y;
+  if (!dx && !dy) return c;
+  const hw = b.w / 2, hh = b.h / 2;
+  if (b.kind === "shape" && b.shape === "ellipse") {
+    const k = 1 / Math.sqrt((dx * dx) / (hw * hw || 1) + (dy * dy) / (hh * hh || 1));
+    return { x: c.x + dx * k, y: c.y + dy * k };
+  }
+  if (b.kind === "shape" && b.shape === "diamond") {
+    const k = 1 / (Math.abs(dx) / (hw || 1) + Math.abs(dy) / (hh || 1));
+    return { x: c.x + dx * k, y: c.y + dy * k };
+  }
+  const k = Math.min(hw / Math.abs(dx || 1e-9), hh / Math.abs(dy || 1e-9));
+  return { x: c.x + dx * k, y: c.y + dy * k };
+}
+
+/** Both ends of a connector in world coordinates. */
+export function connectorEnds(obj, lookup) {
+  const guess = (end) => {
+    if (!end) return { x: 0, y: 0 };
+    if (end.id === undefined) return end;
+    const t = lookup(end.id);
+    return t ? center(bounds(t, lookup)) : { x: 0, y: 0 };
+  };
+  const a0 = guess(obj.from), b0 = guess(obj.to);
+  return [endPoint(obj.from, b0, lookup), endPoint(obj.to, a0, lookup)];
+}
+
+/** Axis-aligned bounds {x,y,w,h} in world coordinates. */
+export function bounds(obj, lookup) {
+  if (BOX_KINDS.has(obj.kind)) return { x: obj.x, y: obj.y, w: obj.w, h: obj.h };
+  if (obj.kind === "path") return pathBox(obj);
+  if (obj.kind === "connector") {
+    const [a, b] = connectorEnds(obj, lookup);
+    return { x: Math.min(a.x, b.x), y: Math.min(a.y, b.y), w: Math.abs(a.x - b.x), h: Math.abs(a.y - b.y) };
+  }
+  return { x: obj.x, y: obj.y, w: 0, h: 0 };
+}
+
+export function unionBounds(list) {
+  if (!list.length) return null;
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const b of list) {
+    x0 = Math.min(x0, b.x);
+    y0 = Math.min(y0, b.y);
+    x1 = Math.max(x1, b.x + b.w);
+    y1 = Math.max(y1, b.y + b.h);
+  }
+  return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+}
+
+export const intersects = (a, b) => a.x <= b.x + b.w && b.x <= a.x + a.w && a.y <= b.y + b.h && b.y <= a.y + a.h;
+export const contains = (outer, inner) =>
+  inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.w <= outer.x + outer.w && inner.y + inner.h <= outer.y + outer.h;
+
+function segDist(p, a, b) {
+  const dx = b.x - a.x, dy = b.y - a.y;
+  const len = dx * dx + dy * dy;
+  let t = len ? ((p.x - a.x) * dx + (p.y - a.y) * dy) / len : 0;
+  t = Math.max(0, Math.min(1, t));
+  const x = a.x + t * dx, y = a.y + t * dy;
+  return Math.hypot(p.x - x, p.y - y);
+}
+
+/** Does world point `p` hit `obj`? `tol` is a tolerance in world units. */
+export function hit(obj, p, tol, lookup) {
+  if (obj.kind === "path") {
+    const b = pathBox(obj);
+    const r = (obj.width || 3) / 2 + tol;
+    if (p.x < b.x - r || p.y < b.y - r || p.x > b.x + b.w + r || p.y > b.y + b.h + r) return false;
+    const pts = obj.points;
+    if (pts.length === 1) return Math.hypot(p.x - obj.x - pts[0][0], p.y - obj.y - pts[0][1]) <= r;
+    for (let i = 1; i < pts.length; i++) {
+      const a = { x: obj.x + pts[i - 1][0], y: obj.y + pts[i - 1][1] };
+      const c = { x: obj.x + pts[i][0], y: obj.y + pts[i][1] };
+      if (segDist(p, a, c) <= r) return true;
+    }
+    return false;
+  }
+  if (obj.kind === "connector") {
+    const [a, b] = connectorEnds(obj, lookup);
+    return segDist(p, a, b) <= tol + 4;
+  }
+  if (obj.kind === "frame") {
+    // A frame is picked by its title bar or its border, so what is inside stays clickable.
+    const inTitle = p.x >= obj.x && p.x <= obj.x + obj.w && p.y >= obj.y - 28 - tol && p.y <= obj.y;
+    const inBox = p.x >= obj.x - tol && p.x <= obj.x + obj.w + tol && p.y >= obj.y - tol && p.y <= obj.y + obj.h + tol;
+    const inner = p.x >= obj.x + tol && p.x <= obj.x + obj.w - tol && p.y >= obj.y + tol && p.y <= obj.y + obj.h - tol;
+    return inTitle || (inBox && !inner);
+  }
+  return p.x >= obj.x - tol && p.x <= obj.x + obj.w + tol && p.y >= obj.y - tol && p.y <= obj.y + obj.h + tol;
+}
+
+/** Is `p` inside a frame's area (for picking it when nothing else is there)? */
+export const insideFrame = (f, p) => p.x >= f.x && p.x <= f.x + f.w && p.y >= f.y && p.y <= f.y + f.h;
+
+/** Objects inside a frame (their bounds lie within it). */
+export function frameContents(frame, objects, lookup) {
+  const fb = { x: frame.x, y: frame.y, w: frame.w, h: frame.h };
+  const out = [];
+  for (const o of objects) {
+    if (o.id === frame.id || o.kind === "connector") continue;
+    if (contains(fb, bounds(o, lookup))) out.push(o);
+  }
+  return out;
+}

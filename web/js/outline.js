@@ -1,0 +1,129 @@
+// The outline: frames and the notes (and texts) in them, as a live list that a screen
+// reader can read and edit. Changes made here are ordinary undoable board changes.
+
+import { bounds, center, insideFrame } from "./geometry.js";
+import { debounce, h } from "./util.js";
+
+const LISTED = new Set(["note", "text", "shape"]);
+
+export class Outline {
+  constructor(ctx, root) {
+    this.ctx = ctx;
+    this.root = root;
+    this.items = new Map(); // key -> element
+    this.refresh = debounce(() => this.render(), 150);
+  }
+
+  /** Frames (top to bottom, left to right) with their notes; then what is outside. */
+  groups() {
+    const { ctx } = this;
+    const all = ctx.store.sorted();
+    const frames = all.filter((o) => o.kind === "frame").sort((a, b) => a.y - b.y || a.x - b.x);
+    const groups = new Map(frames.map((f) => [f.id, []]));
+    const outside = [];
+    for (const o of all) {
+      if (!LISTED.has(o.kind)) continue;
+      if (o.kind === "shape" && !o.text) continue;
+      const c = center(bounds(o, ctx.lookup));
+      let home = null;
+      for (const f of frames) if (insideFrame(f, c) && (!home || f.w * f.h < home.w * home.h)) home = f;
+      (home ? groups.get(home.id) : outside).push(o);
+    }
+    const order = (a, b) => a.y - b.y || a.x - b.x;
+    return { frames: frames.map((f) => ({ frame: f, items: groups.get(f.id).sort(order) })), outside: outside.sort(order) };
+  }
+
+  render() {
+    if (this.root.closest("[hidden]")) return;
+    const { ctx } = this;
+    const { frames, outside } = this.groups();
+    const list = this._el("list", () => h("ul", { class: "outline-tree" }));
+    const children = [];
+    for (const { frame, items } of frames) children.push(this._frame(frame, items));
+    if (outside.length || !frames.length) children.push(this._group("outside", ctx.t("outline.outside"), outside));
+    list.replaceChildren(...children);
+    if (!list.parentNode) this.root.append(list);
+    const total = frames.reduce((n, g) => n + g.items.length, outside.length);
+    this._el("empty", () => h("p", { class: "outline-empty" })).textContent = total ? "" : ctx.t("outline.empty");
+    if (!this.items.get("empty").parentNode) this.root.append(this.items.get("empty"));
+  }
+
+  _el(key, make) {
+    let el = this.items.get(key);
+    if (!el) {
+      el = make();
+      this.items.set(key, el);
+    }
+    return el;
+  }
+
+  _frame(frame, items) {
+    const { ctx } = this;
+    const li = this._el(`f:${frame.id}`, () => {
+      const title = h("input", { type: "text", class: "outline-frame-title", maxlength: 200 });
+      title.addEventListener("change", () => {
+        const cur = ctx.store.get(frame.id);
+        if (cur && cur.title !== title.value) ctx.actions.update(frame.id, { title: title.value });
+      });
+      const show = h("button", { type: "button", class: "btn-small outline-show" });
+      show.addEventListener("click", () => ctx.showObject(li.dataset.id));
+      const add = h("button", { type: "button", class: "btn-small outline-add" });
+      add.addEventListener("click", () => ctx.addNoteInFrame(li.dataset.id));
+      const heading = h("div", { class: "outline-frame" }, title, show, add);
+      const ul = h("ul", { class: "outline-notes" });
+      const node = h("li", { class: "outline-group" }, heading, ul);
+      node.dataset.id = frame.id;
+      return node;
+    });
+    const [title, show, add] = li.firstChild.children;
+    const name = frame.title || ctx.t("outline.untitled");
+    if (document.activeElement !== title) title.value = frame.title || "";
+    title.setAttribute("aria-label", ctx.t("outline.frame_title"));
+    title.placeholder = ctx.t("outline.untitled");
+    title.readOnly = ctx.readOnly;
+    show.textContent = ctx.t("outline.show");
+    show.setAttribute("aria-label", `${ctx.t("outline.show")}: ${name}`);
+    add.textContent = ctx.t("outline.add_note");
+    add.setAttribute("aria-label", `${ctx.t("outline.add_note")}: ${name}`);
+    add.hidden = ctx.readOnly;
+    li.lastChild.replaceChildren(...items.map((o, i) => this._item(o, i, name)));
+    return li;
+  }
+
+  _group(key, label, items) {
+    const li = this._el(`g:${key}`, () =>
+      h("li", { class: "outline-group" }, h("h3", { class: "outline-group-title" }), h("ul", { class: "outline-notes" })),
+    );
+    li.firstChild.textContent = label;
+    li.lastChild.replaceChildren(...items.map((o, i) => this._item(o, i, label)));
+    return li;
+  }
+
+  _item(obj, index, where) {
+    const { ctx } = this;
+    const li = this._el(`n:${obj.id}`, () => {
+      const field = h("textarea", { class: "outline-text", rows: 2, maxlength: 5000 });
+      field.addEventListener("change", () => {
+        const cur = ctx.store.get(obj.id);
+        if (cur && cur.text !== field.value) ctx.actions.update(obj.id, { text: field.value });
+      });
+      field.addEventListener("focus", () => ctx.selection.set([obj.id]));
+      const swatch = h("span", { class: "outline-swatch", "aria-hidden": "true" });
+      const show = h("button", { type: "button", class: "btn-small outline-show" });
+      show.addEventListener("click", () => ctx.showObject(obj.id));
+      const status = h("span", { class: "outline-status" });
+      return h("li", { class: "outline-note" }, swatch, field, show, status);
+    });
+    const [swatch, field, show, status] = li.children;
+    swatch.style.backgroundColor = obj.kind === "text" ? "#ffffff" : obj.color;
+    const label = ctx.t("outline.item_label", { kind: ctx.t(`kind.${obj.kind}`), n: index + 1, where });
+    field.setAttribute("aria-label", label);
+    if (document.activeElement !== field) field.value = obj.text || "";
+    const by = ctx.editingBy(obj.id);
+    field.readOnly = ctx.readOnly || !!by || obj.locked;
+    status.textContent = by ? ctx.t("editing.by", { name: by.name || ctx.t("people.anonymous") }) : "";
+    show.textContent = ctx.t("outline.show");
+    show.setAttribute("aria-label", `${ctx.t("outline.show")}: ${label}`);
+    return li;
+  }
+}

@@ -1,0 +1,163 @@
+// Who is here: the people list, live cursors with names, others' selections and
+// "… is editing" labels. Everything shown is text from textContent.
+
+import { h } from "./util.js";
+
+export class Presence extends EventTarget {
+  constructor(ctx, { layer, list, count }) {
+    super();
+    this.ctx = ctx;
+    this.layer = layer;
+    this.list = list;
+    this.count = count;
+    this.peers = new Map(); // client -> {client,name,role,color,cursor,selection,editing,el,label}
+  }
+
+  reset(peers) {
+    for (const p of this.peers.values()) this._removeEls(p);
+    this.peers.clear();
+    for (const p of peers || []) this.upsert(p);
+    this.changed();
+  }
+
+  upsert(info) {
+    if (!info || !info.client || (this.ctx.you && info.client === this.ctx.you.client)) return null;
+    let p = this.peers.get(info.client);
+    if (!p) {
+      p = { client: info.client, selection: [], editing: null, cursor: null };
+      this.peers.set(info.client, p);
+    }
+    for (const k of ["name", "role", "color", "cursor", "selection", "editing", "view"]) if (k in info) p[k] = info[k];
+    p.seen = performance.now();
+    return p;
+  }
+
+  joined(peer) {
+    const p = this.upsert(peer);
+    if (p) this.ctx.announce(this.ctx.t("announce.peer_joined", { name: p.name || this.ctx.t("people.anonymous") }));
+    this.changed();
+  }
+
+  left(client) {
+    const p = this.peers.get(client);
+    if (!p) return;
+    this._removeEls(p);
+    this.peers.delete(client);
+    this.ctx.announce(this.ctx.t("announce.peer_left", { name: p.name || this.ctx.t("people.anonymous") }));
+    this.changed();
+  }
+
+  update(msg) {
+    const before = this.peers.get(msg.client);
+    const hadEditing = before ? before.editing : null;
+    const known = !!before;
+    this.upsert(msg);
+    if (!known || hadEditing !== msg.editing) this.changed();
+    else {
+      this.ctx.ui.remoteSelected = this.remoteSelected();
+      this.ctx.renderer.request();
+    }
+  }
+
+  changed() {
+    this.ctx.ui.remoteSelected = this.remoteSelected();
+    this._renderList();
+    this.ctx.renderer.request();
+    this.dispatchEvent(new Event("change"));
+  }
+
+  remoteSelected() {
+    const out = new Map();
+    for (const p of this.peers.values()) for (const id of p.selection || []) out.set(id, p.color || "#6b7280");
+    return out;
+  }
+
+  editingBy(id) {
+    for (const p of this.peers.values()) if (p.editing === id) return p;
+    return null;
+  }
+
+  _removeEls(p) {
+    p.el?.remove();
+    p.label?.remove();
+  }
+
+  _renderList() {
+    const { ctx } = this;
+    const people = [...this.peers.values()].sort((a, b) => (a.name || "").localeCompare(b.name || ""));
+    const items = [];
+    if (ctx.you) items.push(this._person(ctx.you, true));
+    for (const p of people) items.push(this._person(p, false));
+    this.list.replaceChildren(...items);
+    this.count.textContent = ctx.t("people.count", { n: people.length + (ctx.you ? 1 : 0) });
+  }
+
+  _person(p, isYou) {
+    const name = p.name || this.ctx.t("people.anonymous");
+    const initial = [...name.trim()][0] || "?";
+    const dot = h("span", { class: "avatar", "aria-hidden": "true", text: initial.toUpperCase() });
+    dot.style.backgroundColor = p.color || "#6b7280";
+    const role = this.ctx.t(`role.${p.role || "participant"}`);
+    const label = isYou ? `${name} ${this.ctx.t("people.you")}` : name;
+    return h("li", { class: "person" }, dot, h("span", { class: "person-name", text: label }), h("span", { class: "person-role", text: role }));
+  }
+
+  /** Position cursors and editing labels (called after each render). */
+  place() {
+    const { ctx } = this;
+    const cam = ctx.camera;
+    for (const p of this.peers.values()) {
+      if (p.cursor) {
+        if (!p.el) {
+          p.el = h(
+            "div",
+            { class: "cursor", "aria-hidden": "true" },
+            svgArrow(p.color),
+            h("span", { class: "cursor-name", text: p.name || "" }),
+          );
+          this.layer.append(p.el);
+        }
+        const name = p.el.querySelector(".cursor-name");
+        if (name.textContent !== (p.name || "")) name.textContent = p.name || "";
+        name.style.backgroundColor = p.color || "#374151";
+        p.el.querySelector("path").setAttribute("fill", p.color || "#374151");
+        const s = cam.toScreen(p.cursor.x, p.cursor.y);
+        const visible = s.x > -50 && s.y > -50 && s.x < cam.width + 50 && s.y < cam.height + 50;
+        p.el.hidden = !visible;
+        p.el.style.transform = `translate(${s.x}px, ${s.y}px)`;
+      } else if (p.el) {
+        p.el.hidden = true;
+      }
+      const obj = p.editing ? ctx.store.get(p.editing) : null;
+      if (obj && "w" in obj) {
+        if (!p.label) {
+          p.label = h("div", { class: "editing-label", role: "status" });
+          this.layer.append(p.label);
+        }
+        const text = ctx.t("editing.by", { name: p.name || ctx.t("people.anonymous") });
+        if (p.label.textContent !== text) p.label.textContent = text;
+        p.label.style.backgroundColor = p.color || "#374151";
+        const s = cam.toScreen(obj.x, obj.y);
+        p.label.style.transform = `translate(${s.x}px, ${s.y - 26}px)`;
+        p.label.hidden = false;
+      } else if (p.label) {
+        p.label.hidden = true;
+      }
+    }
+  }
+}
+
+function svgArrow(color) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("width", "18");
+  svg.setAttribute("height", "22");
+  svg.setAttribute("viewBox", "0 0 18 22");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("d", "M1 1 L1 18 L6 13.5 L9.5 21 L12.5 19.6 L9 12.5 L16 12.5 Z");
+  path.setAttribute("fill", color || "#374151");
+  path.setAttribute("stroke", "#ffffff");
+  path.setAttribute("stroke-width", "1.5");
+  svg.append(path);
+  return svg;
+}

@@ -1,0 +1,145 @@
+// The start page: create a board, show its three links, list "my boards".
+
+import { bindLangSelect, initI18n, t } from "./i18n.js";
+import { forgetBoard, listBoards, rememberBoard } from "./myboards.js";
+import { h } from "./util.js";
+
+const $ = (sel) => document.querySelector(sel);
+const ROLES = ["participant", "viewer", "facilitator"];
+
+async function copy(text, button) {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    const field = button.closest(".link-row")?.querySelector("input");
+    if (field) {
+      field.select();
+      document.execCommand("copy");
+    }
+  }
+  button.textContent = t("start.links.copied");
+  $("#live").textContent = t("start.links.copied");
+  setTimeout(() => (button.textContent = t("start.links.copy")), 2000);
+}
+
+function linkRow(role, url, withHelp = true) {
+  const id = `link-${role}-${Math.random().toString(36).slice(2, 8)}`;
+  const input = h("input", { id, type: "text", readonly: true, class: "link-field", value: url });
+  input.addEventListener("focus", () => input.select());
+  const button = h("button", { type: "button", class: "btn", text: t("start.links.copy") });
+  button.setAttribute("aria-label", `${t("start.links.copy")}: ${t(`start.links.${role}`)}`);
+  button.addEventListener("click", () => copy(url, button));
+  return h(
+    "div",
+    { class: `link-row role-${role}` },
+    h("label", { for: id, class: "link-label", text: t(`start.links.${role}`) }),
+    withHelp ? h("p", { class: "link-help", text: t(`start.links.${role}_help`) }) : null,
+    h("div", { class: "link-input" }, input, button),
+  );
+}
+
+function showCreated(board) {
+  const box = $("#created");
+  const links = ROLES.map((role) => linkRow(role, board.links[role]));
+  const open = h("a", { class: "btn btn-primary", href: board.links.facilitator, text: t("start.links.open") });
+  box.replaceChildren(
+    h("h2", { id: "created-heading", tabindex: "-1", text: t("start.links.heading") }),
+    h("p", { class: "created-title", text: board.title }),
+    ...links,
+    h("p", { class: "note-warning", text: t("start.links.warning") }),
+    open,
+  );
+  box.hidden = false;
+  $("#created-heading").focus();
+}
+
+function renderMine() {
+  const list = listBoards();
+  const root = $("#my-boards");
+  $("#my-empty").hidden = list.length > 0;
+  root.replaceChildren(
+    ...list.map((b) => {
+      const best = b.links.facilitator || b.links.participant || b.links.viewer;
+      const title = b.title || t("board.untitled");
+      const details = h(
+        "details",
+        { class: "board-links" },
+        h("summary", { text: t("start.mine.links") }),
+        ...ROLES.filter((r) => b.links[r]).map((r) => linkRow(r, b.links[r], false)),
+      );
+      const forget = h("button", { type: "button", class: "btn btn-quiet", text: t("start.mine.forget") });
+      forget.setAttribute("aria-label", `${t("start.mine.forget")}: ${title}`);
+      forget.addEventListener("click", () => {
+        forgetBoard(b.id);
+        renderMine();
+        $("#live").textContent = t("start.mine.forgotten", { title });
+      });
+      return h(
+        "li",
+        { class: "board-card" },
+        h("div", { class: "board-card-head" }, h("a", { href: best, class: "board-card-title", text: title }), h("span", { class: "role-badge", text: t(`role.${b.role}`) })),
+        h("div", { class: "board-card-actions" }, details, forget),
+      );
+    }),
+  );
+}
+
+async function loadTemplates(lang) {
+  const select = $("#template-select");
+  try {
+    const res = await fetch(`/api/templates?locale=${encodeURIComponent(lang)}`);
+    if (!res.ok) return;
+    const data = await res.json();
+    const items = Array.isArray(data) ? data : data.templates || [];
+    for (const tpl of items) {
+      if (!tpl || typeof tpl.id !== "string") continue;
+      select.append(h("option", { value: tpl.id, text: tpl.title || tpl.name || tpl.id }));
+    }
+  } catch {
+    /* no templates: a blank board is always possible */
+  }
+}
+
+async function main() {
+  const lang = await initI18n();
+  bindLangSelect($("#lang-select"));
+  renderMine();
+  loadTemplates(lang);
+  document.addEventListener("langchange", renderMine);
+  const form = $("#create-form");
+  const error = $("#create-error");
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    error.hidden = true;
+    const title = $("#title-input").value.trim();
+    if (!title) {
+      error.textContent = t("start.create.title_required");
+      error.hidden = false;
+      $("#title-input").focus();
+      return;
+    }
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    button.textContent = t("start.create.creating");
+    try {
+      const body = { title, locale: document.documentElement.lang };
+      const template = $("#template-select").value;
+      if (template) body.template = template;
+      const res = await fetch("/api/boards", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(String(res.status));
+      const board = await res.json();
+      rememberBoard({ id: board.id, title: board.title, role: "facilitator", links: board.links });
+      showCreated(board);
+      renderMine();
+      form.reset();
+    } catch {
+      error.textContent = t("start.create.error");
+      error.hidden = false;
+    } finally {
+      button.disabled = false;
+      button.textContent = t("start.create.submit");
+    }
+  });
+}
+
+main();

@@ -1,0 +1,167 @@
+// Board state: what the server confirmed, plus this client's pending batches on top.
+//
+// `confirmed` is the board as of `seq` (server order). `pending` are batches sent or
+// queued but not yet acknowledged; the visible board (`view`) is confirmed + pending,
+// recomputed only for the objects a change touches. `preview` holds short-lived local
+// overrides while dragging (never sent as such). Events: "change" {ids:Set|null}.
+
+import { withDefaults } from "./schema.js";
+
+function applyOp(map, tombs, op) {
+  if (op.op === "create") {
+    const obj = op.object;
+    if (!map.has(obj.id) && !tombs.has(obj.id)) map.set(obj.id, withDefaults(obj));
+  } else if (op.op === "update") {
+    const cur = map.get(op.id);
+    if (cur) map.set(op.id, withDefaults({ ...cur, ...op.set }));
+  } else if (op.op === "delete") {
+    map.delete(op.id);
+    tombs.add(op.id);
+  }
+}
+
+export const opId = (op) => (op.op === "create" ? op.object.id : op.id);
+
+export class Store extends EventTarget {
+  constructor() {
+    super();
+    this.confirmed = new Map();
+    this.tombs = new Set();
+    this.view = new Map();
+    this.pending = []; // [{batch, ops}]
+    this.preview = new Map(); // id -> partial fields
+    this.seq = 0;
+    this.loaded = false;
+    this._sorted = null;
+  }
+
+  get(id) {
+    const base = this.view.get(id);
+    if (!base) return undefined;
+    const p = this.preview.get(id);
+    return p ? { ...base, ...p } : base;
+  }
+
+  has(id) {
+    return this.view.has(id);
+  }
+
+  /** Objects in stacking order (z, then id), as displayed (preview applied). */
+  sorted() {
+    if (!this._sorted) {
+      this._sorted = [...this.view.values()].sort((a, b) => a.z - b.z || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    }
+    if (!this.preview.size) return this._sorted;
+    return this._sorted.map((o) => (this.preview.has(o.id) ? { ...o, ...this.preview.get(o.id) } : o));
+  }
+
+  maxZ() {
+    const s = this.sorted();
+    return s.length ? s[s.length - 1].z : 0;
+  }
+
+  minZ() {
+    const s = this.sorted();
+    return s.length ? s[0].z : 0;
+  }
+
+  _emit(ids) {
+    this._sorted = null;
+    this.dispatchEvent(new CustomEvent("change", { detail: { ids } }));
+  }
+
+  _recompute(ids) {
+    for (const id of ids) {
+      const map = new Map();
+      const base = this.confirmed.get(id);
+      if (base) map.set(id, base);
+      const tombs = new Set(this.tombs.has(id) ? [id] : []);
+      for (const p of this.pending) for (const op of p.ops) if (opId(op) === id) applyOp(map, tombs, op);
+      const v = map.get(id);
+      if (v) this.view.set(id, v);
+      else this.view.delete(id);
+    }
+  }
+
+  /** Replace the whole confirmed board (welcome with objects). */
+  load(objects, seq) {
+    this.confirmed = new Map(objects.map((o) => [o.id, withDefaults(o)]));
+    this.seq = seq;
+    this.loaded = true;
+    this.rebuild();
+  }
+
+  rebuild() {
+    const ids = new Set(this.confirmed.keys());
+    for (const p of this.pending) for (const op of p.ops) ids.add(opId(op));
+    this.view = new Map();
+    this._recompute(ids);
+    this._emit(null);
+  }
+
+  /** A broadcast or catch-up batch from the server. Returns the touched ids. */
+  applyRemote(msg) {
+    if (typeof msg.seq === "number" && msg.seq <= this.seq) return new Set();
+    const ids = new Set();
+    for (const op of msg.ops || []) {
+      applyOp(this.confirmed, this.tombs, op);
+      ids.add(opId(op));
+    }
+    if (typeof msg.seq === "number") this.seq = msg.seq;
+    // Our own batch coming back in a catch-up: it is confirmed now.
+    const i = this.pending.findIndex((p) => p.batch === msg.batch);
+    if (i >= 0) {
+      for (const op of this.pending[i].ops) ids.add(opId(op));
+      this.pending.splice(i, 1);
+    }
+    this._recompute(ids);
+    this._emit(ids);
+    return ids;
+  }
+
+  /** A local batch: shown at once, kept until the server acknowledges it. */
+  addLocal(batch, ops) {
+    this.pending.push({ batch, ops });
+    const ids = new Set(ops.map(opId));
+    this._recompute(ids);
+    this._emit(ids);
+  }
+
+  ack(batch, seq, skipped = []) {
+    const i = this.pending.findIndex((p) => p.batch === batch);
+    if (i < 0) return;
+    const [p] = this.pending.splice(i, 1);
+    const ids = new Set(p.ops.map(opId));
+    if (typeof seq === "number" && seq > this.seq) {
+      const skip = new Set(skipped);
+      p.ops.forEach((op, index) => {
+        if (!skip.has(index)) applyOp(this.confirmed, this.tombs, op);
+      });
+      this.seq = seq;
+    }
+    this._recompute(ids);
+    this._emit(ids);
+  }
+
+  /** The server refused a batch: drop it, the view falls back. */
+  reject(batch) {
+    const i = this.pending.findIndex((p) => p.batch === batch);
+    if (i < 0) return;
+    const [p] = this.pending.splice(i, 1);
+    const ids = new Set(p.ops.map(opId));
+    this._recompute(ids);
+    this._emit(ids);
+  }
+
+  setPreview(patches) {
+    for (const [id, patch] of patches) this.preview.set(id, patch);
+    this._emit(new Set(patches.keys()));
+  }
+
+  clearPreview() {
+    if (!this.preview.size) return;
+    const ids = new Set(this.preview.keys());
+    this.preview.clear();
+    this._emit(ids);
+  }
+}
