@@ -7,6 +7,7 @@ people who read JSON Schema.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -119,12 +120,26 @@ def _error_path(error: ValidationError) -> list[str | int]:
     return path
 
 
+def _not_finite(data: Any, path: list[str | int]) -> Iterator[Problem]:
+    """YAML has .nan and .inf; JSON Schema's range checks let NaN through."""
+    if isinstance(data, float) and not math.isfinite(data):
+        yield path, f"must be a finite number, not {data}"
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _not_finite(value, [*path, key])
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _not_finite(value, [*path, i])
+
+
 def schema_problems(data: Any) -> list[Problem]:
     """Every way `data` breaks the JSON Schema, in file order, one message each."""
     if not isinstance(data, dict):
         return [([], f"a template must be a mapping (key: value) at the top, not {_kind(data)}")]
+    out: list[Problem] = list(_not_finite(data, []))
+    if out:
+        return out
     seen: set[tuple[str, str]] = set()
-    out: list[Problem] = []
     for error in _VALIDATOR.iter_errors(data):
         path, message = _error_path(error), _message(error)
         key = (place(path), message)
