@@ -98,3 +98,17 @@ def test_place_beside_counts_rotation() -> None:
     rotated = {"id": "a", "kind": "shape", "x": 0, "y": 0, "w": 1000, "h": 100, "rotation": 90}
     x, _ = place_beside([rotated], (10, 10))
     assert x >= 550 + 100
+
+
+def test_the_example_in_the_docs_loads() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "templates.md").read_text(
+        encoding="utf-8"
+    )
+    example = (
+        doc.split("## A small complete example", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    )
+    template = load_template(example, "templates.md")
+    assert template.id == "quick-retro"
+    assert len(instantiate(template, "nb", (0, 0), "")) == 5
