@@ -53,7 +53,9 @@ def clean_image(data: bytes, *, max_pixels: int) -> CleanImage:
         except ImageRejected:
             raise
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise ImageRejected("the image is too large when decoded") from None
+            raise ImageRejected(
+                f"the image is too large: more than {max_pixels} pixels when decoded"
+            ) from None
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
             raise ImageRejected("not a PNG, JPEG, GIF or WebP image") from None
     return CleanImage(ALLOWED[fmt], buffer.getvalue(), width, height)

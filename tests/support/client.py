@@ -10,7 +10,18 @@ from typing import Any
 import orjson
 import websockets
 
+from server.domain.objects import validate_new, validate_patch
+
 Message = dict[str, Any]
+
+
+def normalised(op: Message) -> Message:
+    """An own op as the server stored it (defaults filled in, colours lower-cased)."""
+    if op["op"] == "create":
+        return {"op": "create", "object": validate_new(op["object"])}
+    if op["op"] == "update":
+        return {"op": "update", "id": op["id"], "set": validate_patch(op["set"])}
+    return op
 
 
 def new_id(prefix: str = "") -> str:
@@ -98,7 +109,9 @@ class Client:
         elif message.get("type") == "ack" and message.get("applied"):
             ops = self._sent.get(message["batch"], [])
             skipped = set(message["skipped"])
-            self._buffer[message["seq"]] = [op for i, op in enumerate(ops) if i not in skipped]
+            self._buffer[message["seq"]] = [
+                normalised(op) for i, op in enumerate(ops) if i not in skipped
+            ]
             self._advance()
         return message
 
