@@ -87,7 +87,17 @@ class Pages:
         return HTMLResponse(html, status_code=status, headers=HEADERS)
 
     async def start(self, request: Request) -> Response:
-        return self.render(request, "start.html")
+        return self.render(request, "start.html", templates=self.templates(request))
+
+    def templates(self, request: Request) -> list[dict[str, Any]]:
+        """The workshop templates to start from, named in the page language."""
+        catalog = getattr(request.app.state, "templates", None)
+        if catalog is None:
+            return []
+        try:
+            return list(catalog.listing(pick_lang(request)))
+        except Exception:  # a broken catalog must not break the start page
+            return []
 
     async def board(self, request: Request) -> Response:
         board_id = request.path_params["board_id"]

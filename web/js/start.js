@@ -84,28 +84,12 @@ function renderMine() {
   );
 }
 
-async function loadTemplates(lang) {
-  const select = $("#template-select");
-  try {
-    const res = await fetch(`/api/templates?locale=${encodeURIComponent(lang)}`);
-    if (!res.ok) return;
-    const data = await res.json();
-    const items = Array.isArray(data) ? data : data.templates || [];
-    for (const tpl of items) {
-      if (!tpl || typeof tpl.id !== "string") continue;
-      select.append(h("option", { value: tpl.id, text: tpl.title || tpl.name || tpl.id }));
-    }
-  } catch {
-    /* no templates: a blank board is always possible */
-  }
-}
-
 async function main() {
-  const lang = await initI18n();
+  await initI18n();
   bindLangSelect($("#lang-select"));
   renderMine();
-  loadTemplates(lang);
-  document.addEventListener("langchange", renderMine);
+  // Template names come from the server in the page language: reload to switch them.
+  document.addEventListener("langchange", () => location.reload());
   const form = $("#create-form");
   const error = $("#create-error");
   form.addEventListener("submit", async (e) => {

@@ -1,0 +1,52 @@
+"""Helpers for browser tests: one person = one browser context on a board."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Person:
+    """One browser context on a board (a person with their own storage)."""
+
+    def __init__(self, context: Any, page: Any, errors: list[str]) -> None:
+        self.context = context
+        self.page = page
+        self.errors = errors
+
+    async def objects(self) -> list[dict[str, Any]]:
+        return await self.page.evaluate(  # type: ignore[no-any-return]
+            "[...window.samskap.store.view.values()].sort((a, b) => a.id < b.id ? -1 : 1)"
+        )
+
+    async def wait(self, expression: str, timeout: float = 1000) -> None:
+        """Wait until `expression` (JS, with `objs` = the board's objects) is true."""
+        await self.page.wait_for_function(
+            f"() => {{ const objs = [...window.samskap.store.view.values()]; return {expression}; }}",
+            timeout=timeout,
+        )
+
+    async def settled(self, timeout: float = 5000) -> None:
+        await self.page.wait_for_function(
+            "() => window.samskap.conn.state === 'online' && window.samskap.store.pending.length === 0",
+            timeout=timeout,
+        )
+
+
+async def open_board(
+    browser: Any, link: str, name: str, *, viewport: tuple[int, int] = (1280, 800), **options: Any
+) -> Person:
+    context = await browser.new_context(
+        viewport={"width": viewport[0], "height": viewport[1]}, locale="en-GB", **options
+    )
+    await context.add_init_script(
+        f"try {{ localStorage.setItem('samskap.name', {name!r}); }} catch (e) {{}}"
+    )
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    await page.goto(link)
+    await page.wait_for_function(
+        "() => window.samskap && window.samskap.conn.state === 'online' && window.samskap.store.loaded",
+        timeout=10000,
+    )
+    return Person(context, page, errors)

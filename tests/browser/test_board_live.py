@@ -1,0 +1,269 @@
+"""Two people on one board in two browser contexts: every change reaches the other fast."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import httpx
+import pytest
+from PIL import Image
+
+from tests.browser.helpers import Person, open_board
+
+pytestmark = [pytest.mark.browser]
+
+
+async def centre_of(person: Person, object_id: str) -> tuple[float, float]:
+    """Screen (page) coordinates of an object's centre."""
+    return await person.page.evaluate(  # type: ignore[no-any-return]
+        """(id) => {
+            const s = window.samskap; const o = s.store.get(id);
+            const p = s.camera.toScreen(o.x + o.w / 2, o.y + o.h / 2);
+            const r = document.querySelector('#board-canvas').getBoundingClientRect();
+            return [p.x + r.left, p.y + r.top];
+        }""",
+        object_id,
+    )
+
+
+async def canvas_point(person: Person, fx: float, fy: float) -> tuple[float, float]:
+    box = await person.page.locator("#board-canvas").bounding_box()
+    return box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
+
+
+async def add_note(person: Person, fx: float, fy: float, text: str) -> str:
+    page = person.page
+    before = {o["id"] for o in await person.objects()}
+    await page.click("[data-tool=note]")
+    x, y = await canvas_point(person, fx, fy)
+    await page.mouse.click(x, y)
+    await page.wait_for_selector(".text-editor")
+    await page.keyboard.type(text)
+    await page.keyboard.press("Escape")
+    new = [o for o in await person.objects() if o["id"] not in before]
+    assert len(new) == 1 and new[0]["kind"] == "note"
+    return str(new[0]["id"])
+
+
+async def test_two_people_see_each_others_changes(browser: Any, board: dict[str, Any]) -> None:
+    kari = await open_board(browser, board["links"]["participant"], "Kari")
+    ola = await open_board(browser, board["links"]["participant"], "Ola")
+
+    # A note made by the UI, with text: the other sees it within a second.
+    first = await add_note(kari, 0.35, 0.4, "Bibliotekets venner")
+    await ola.wait(f"objs.some(o => o.id === {first!r} && o.text === 'Bibliotekets venner')")
+
+    # Moving it by dragging.
+    before = next(o for o in await kari.objects() if o["id"] == first)
+    x, y = await centre_of(kari, first)
+    await kari.page.mouse.move(x, y)
+    await kari.page.mouse.down()
+    for step in range(1, 6):
+        await kari.page.mouse.move(x + step * 20, y + step * 10)
+    await kari.page.mouse.up()
+    moved = next(o for o in await kari.objects() if o["id"] == first)
+    assert moved["x"] == pytest.approx(before["x"] + 100, abs=2)
+    await ola.wait(f"objs.some(o => o.id === {first!r} && Math.abs(o.x - {moved['x']}) < 0.01)")
+
+    # A second note, then a connector dragged from one to the other.
+    second = await add_note(kari, 0.7, 0.4, "Frivillige")
+    await kari.page.keyboard.press("c")
+    ax, ay = await centre_of(kari, first)
+    bx, by = await centre_of(kari, second)
+    await kari.page.mouse.move(ax, ay)
+    await kari.page.mouse.down()
+    await kari.page.mouse.move((ax + bx) / 2, (ay + by) / 2)
+    await kari.page.mouse.move(bx, by)
+    await kari.page.mouse.up()
+    await ola.wait(
+        f"objs.some(o => o.kind === 'connector' && o.from.id === {first!r} && o.to.id === {second!r})"
+    )
+
+    # A pen stroke.
+    await kari.page.keyboard.press("p")
+    sx, sy = await canvas_point(kari, 0.3, 0.75)
+    await kari.page.mouse.move(sx, sy)
+    await kari.page.mouse.down()
+    for step in range(1, 20):
+        await kari.page.mouse.move(sx + step * 12, sy + (step % 5) * 6)
+    await kari.page.mouse.up()
+    await ola.wait("objs.some(o => o.kind === 'path' && o.points.length >= 2)")
+
+    # An image through the file picker: uploaded, placed, and loaded by the other.
+    png = io.BytesIO()
+    Image.new("RGB", (120, 80), (30, 120, 200)).save(png, format="PNG")
+    await kari.page.set_input_files(
+        "#image-input",
+        files=[{"name": "bilde.png", "mimeType": "image/png", "buffer": png.getvalue()}],
+    )
+    await kari.wait("objs.some(o => o.kind === 'image')", timeout=5000)
+    await ola.wait("objs.some(o => o.kind === 'image')")
+
+    # The other edits the text and moves the connector's note: Kari sees it too.
+    await ola.page.evaluate(
+        f"window.samskap.actions.update({first!r}, {{text: 'Venneforeningen'}})"
+    )
+    await kari.wait(f"objs.some(o => o.id === {first!r} && o.text === 'Venneforeningen')")
+
+    await kari.settled()
+    await ola.settled()
+    assert await kari.objects() == await ola.objects()
+    assert not kari.errors and not ola.errors
+
+
+async def test_undo_reverts_only_my_change(browser: Any, board: dict[str, Any]) -> None:
+    kari = await open_board(browser, board["links"]["participant"], "Kari")
+    ola = await open_board(browser, board["links"]["participant"], "Ola")
+    note = await add_note(kari, 0.5, 0.5, "Felles lapp")
+    await ola.wait(f"objs.some(o => o.id === {note!r})")
+    original = next(o for o in await kari.objects() if o["id"] == note)
+
+    # Kari moves the note with the keyboard; Ola then changes its text and colour.
+    await kari.page.focus("#board-canvas")
+    for _ in range(3):
+        await kari.page.keyboard.press("Shift+ArrowRight")
+    await ola.wait(f"objs.some(o => o.id === {note!r} && o.x === {original['x'] + 30})")
+    await ola.page.evaluate(
+        f"window.samskap.actions.update({note!r}, {{text: 'Olas tekst', color: '#c5e1a5'}})"
+    )
+    await kari.wait(f"objs.some(o => o.id === {note!r} && o.text === 'Olas tekst')")
+
+    # Kari undoes three times: her moves go, Ola's text and colour stay.
+    for _ in range(3):
+        await kari.page.keyboard.press("Control+z")
+    await ola.wait(f"objs.some(o => o.id === {note!r} && o.x === {original['x']})")
+    after = next(o for o in await ola.objects() if o["id"] == note)
+    assert after["text"] == "Olas tekst" and after["color"] == "#c5e1a5"
+
+    # One more undo takes back Kari's own text; one more removes her note.
+    await kari.page.keyboard.press("Control+z")
+    await ola.wait(f"objs.some(o => o.id === {note!r} && o.text === '')")
+    await kari.page.keyboard.press("Control+z")
+    await ola.wait(f"!objs.some(o => o.id === {note!r})")
+    # Redo brings it back (as a new object, because ids are never reused).
+    await kari.page.keyboard.press("Control+Shift+z")
+    await ola.wait("objs.some(o => o.kind === 'note')")
+    await kari.settled()
+    await ola.settled()
+    assert await kari.objects() == await ola.objects()
+
+
+async def test_offline_edits_arrive_once(
+    browser: Any, board: dict[str, Any], live_server: Any
+) -> None:
+    kari = await open_board(browser, board["links"]["participant"], "Kari")
+    ola = await open_board(browser, board["links"]["participant"], "Ola")
+    shared = await add_note(kari, 0.3, 0.3, "Før")
+    await ola.wait(f"objs.some(o => o.id === {shared!r})")
+
+    await ola.context.set_offline(True)
+    await ola.page.wait_for_function("() => window.samskap.conn.state !== 'online'", timeout=5000)
+    status = await ola.page.text_content("#status")
+    assert "Offline" in (status or "")
+    # Offline: two new notes and an edit of Kari's note; Kari keeps working meanwhile.
+    await add_note(ola, 0.6, 0.3, "Skrevet offline 1")
+    await add_note(ola, 0.6, 0.7, "Skrevet offline 2")
+    await ola.page.evaluate(f"window.samskap.actions.update({shared!r}, {{text: 'Etter'}})")
+    await add_note(kari, 0.3, 0.7, "Mens Ola var borte")
+    assert await ola.page.evaluate("window.samskap.store.pending.length") >= 3
+
+    await ola.context.set_offline(False)
+    await ola.settled(timeout=15000)
+    await kari.wait(
+        "objs.filter(o => o.kind === 'note').length === 4 && objs.some(o => o.text === 'Etter')",
+        timeout=5000,
+    )
+    await kari.settled()
+    kari_view, ola_view = await kari.objects(), await ola.objects()
+    assert kari_view == ola_view
+    texts = sorted(o["text"] for o in kari_view)
+    assert texts == ["Etter", "Mens Ola var borte", "Skrevet offline 1", "Skrevet offline 2"]
+
+    # The database agrees: nothing lost, nothing doubled.
+    token = board["links"]["viewer"].split("#t=", 1)[1]
+    async with httpx.AsyncClient(base_url=live_server.url) as http:
+        stored = (
+            await http.get(
+                f"/api/boards/{board['id']}", headers={"Authorization": f"Bearer {token}"}
+            )
+        ).json()
+    assert sorted(stored["objects"], key=lambda o: o["id"]) == kari_view
+
+
+async def test_viewer_cannot_change_anything(browser: Any, board: dict[str, Any]) -> None:
+    kari = await open_board(browser, board["links"]["participant"], "Kari")
+    note = await add_note(kari, 0.5, 0.5, "Bare for å se")
+    await kari.settled()
+    viewer = await open_board(browser, board["links"]["viewer"], "Observatør")
+    page = viewer.page
+    assert await page.is_hidden("#toolbar")
+    assert await page.is_visible("#viewer-badge")
+    before = await viewer.objects()
+
+    # Keyboard and mouse do nothing to the board.
+    await page.focus("#board-canvas")
+    for key in ["n", "Enter", "Delete", "Control+d", "Control+a", "Delete", "ArrowRight"]:
+        await page.keyboard.press(key)
+    x, y = await centre_of(viewer, note)
+    await page.mouse.dblclick(x, y)
+    assert await page.locator(".text-editor").count() == 0
+    await page.mouse.move(x, y)
+    await page.mouse.down()
+    await page.mouse.move(x + 80, y + 40)
+    await page.mouse.up()
+    await page.evaluate("document.dispatchEvent(new Event('paste'))")
+    # Even an op forced through the connection is refused by the server and rolled back.
+    await page.evaluate(
+        f"window.samskap.conn.send([{{op: 'update', id: {note!r}, set: {{text: 'hack'}}}}])"
+    )
+    await page.wait_for_function("() => window.samskap.store.pending.length === 0", timeout=3000)
+    await page.wait_for_timeout(300)
+    assert await viewer.objects() == before
+    assert await kari.objects() == before
+
+
+async def test_keyboard_only_create_edit_move(browser: Any, board: dict[str, Any]) -> None:
+    kari = await open_board(browser, board["links"]["participant"], "Kari")
+    page = kari.page
+    # Tab from the start of the page to the note tool; Enter places a note and opens it.
+    await page.keyboard.press("Tab")
+    for _ in range(40):
+        if await page.evaluate("document.activeElement?.dataset?.tool === 'note'"):
+            break
+        await page.keyboard.press("Tab")
+    else:
+        raise AssertionError("the note tool cannot be reached with Tab")
+    focused = await page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert focused != "none", "focus is visible on the tool"
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector(".text-editor")
+    await page.keyboard.type("Laget med tastaturet")
+    await page.keyboard.press("Escape")
+    objs = await kari.objects()
+    assert len(objs) == 1 and objs[0]["text"] == "Laget med tastaturet"
+    start = objs[0]
+    assert await page.evaluate("document.activeElement.id") == "board-canvas"
+    # Move it: arrow keys nudge by 1, with Shift by 10.
+    await page.keyboard.press("Shift+ArrowDown")
+    await page.keyboard.press("Shift+ArrowDown")
+    await page.keyboard.press("ArrowRight")
+    # Edit again with Enter.
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector(".text-editor")
+    await page.keyboard.press("End")
+    await page.keyboard.type("!")
+    await page.keyboard.press("Escape")
+    await kari.settled()
+    moved = (await kari.objects())[0]
+    assert (moved["x"], moved["y"]) == (start["x"] + 1, start["y"] + 20)
+    assert moved["text"] == "Laget med tastaturet!"
+    # The outline lists it and edits it too.
+    await page.click("#outline-btn")
+    field = page.locator(".outline-text").first
+    assert await field.input_value() == "Laget med tastaturet!"
+    await field.fill("Endret i oversikten")
+    await page.keyboard.press("Tab")
+    await kari.wait("objs[0].text === 'Endret i oversikten'")
+    assert json.dumps(kari.errors) == "[]"
