@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from server.cli_tools import add_commands, run
 from server.config import Settings, from_env
 
 
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     template_commands = templates.add_subparsers(dest="templates_command", required=True)
     check = template_commands.add_parser("check", help="validate template files")
     check.add_argument("files", nargs="+")
+    add_commands(commands)
     return parser
 
 
@@ -89,6 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _migrate(settings)
     if args.command == "templates":
         return _templates_check(args.files)
+    result = run(args, settings)
+    if result is not None:
+        return result
     return 2
 
 

@@ -1,0 +1,120 @@
+"""HTTP routes for exports, the session report and imports. Thin: parse, authorise, call.
+
+Exports are downloads (`Content-Disposition: attachment`) and never cached: they
+carry a board's content, and the link token that allowed them travels in the
+`Authorization` header, never in the URL where proxies and logs would keep it.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from server.domain.errors import ErrorCode, ProtocolError
+from server.services.exports import ExportFile, ExportOptions, ExportService
+
+from .api import authorize, read_body, service
+
+PICTURE_OPTIONS = frozenset({"frame", "scale", "background", "padding"})
+REPORT_OPTIONS = frozenset({"names", "lang"})
+IMPORT_OPTIONS = frozenset({"title"})
+# An SVG opened straight from the download must not run anything or fetch anything.
+SVG_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox"
+
+
+def exports(request: Request) -> ExportService:
+    """One ExportService per app, made on first use from the store the app runs on."""
+    state = request.app.state
+    found = getattr(state, "exports", None)
+    if found is None:
+        found = state.exports = ExportService(state.store, state.settings.limits)
+    return found  # type: ignore[no-any-return]
+
+
+def _bad(message: str) -> ProtocolError:
+    return ProtocolError(ErrorCode.BAD_MESSAGE, message)
+
+
+def _only(request: Request, allowed: frozenset[str]) -> None:
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        known = ", ".join(sorted(allowed)) or "none"
+        raise _bad(f"unknown option {unknown[0]!r}: the options here are {known}")
+
+
+def _number(request: Request, name: str, default: float) -> float:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise _bad(f"{name} must be a number") from None
+
+
+def _flag(request: Request, name: str, default: bool) -> bool:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if raw not in ("0", "1"):
+        raise _bad(f"{name} must be 0 or 1")
+    return raw == "1"
+
+
+def picture_options(request: Request) -> ExportOptions:
+    _only(request, PICTURE_OPTIONS)
+    return ExportOptions(
+        frame=request.query_params.get("frame") or None,
+        scale=_number(request, "scale", 1.0),
+        background=_flag(request, "background", True),
+        padding=_number(request, "padding", 40.0),
+    )
+
+
+def download(file: ExportFile) -> Response:
+    headers = {
+        "content-disposition": f'attachment; filename="{file.filename}"',
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+    }
+    if file.media_type.startswith("image/svg"):
+        headers["content-security-policy"] = SVG_POLICY
+    return Response(file.data, media_type=file.media_type, headers=headers)
+
+
+async def export_board(request: Request) -> Response:
+    access = await authorize(request, "viewer")
+    options = picture_options(request)
+    fmt = request.path_params["fmt"]
+    return download(await exports(request).export(access.board.id, fmt, options))
+
+
+async def export_report(request: Request) -> Response:
+    access = await authorize(request, "participant")
+    _only(request, REPORT_OPTIONS)
+    lang = request.query_params.get("lang")
+    if lang is not None and lang not in ("nb", "en"):
+        raise _bad("lang must be nb or en")
+    names = _flag(request, "names", False)
+    return download(await exports(request).report(access.board.id, names=names, lang=lang))
+
+
+async def import_board(request: Request) -> Response:
+    """A backup or Excalidraw file as the request body -> a new board and its links."""
+    state = request.app.state
+    _only(request, IMPORT_OPTIONS)
+    state.limiter.check("uploads", request)
+    data = await read_body(request, state.settings.limits.import_bytes)
+    if not data:
+        raise _bad("send the file as the request body")
+    title = request.query_params.get("title")
+    created = await exports(request).import_board(service(request), data, title=title)
+    return JSONResponse(created, status_code=201)
+
+
+routes = [
+    Route("/api/boards/import", import_board, methods=["POST"]),
+    Route("/api/boards/{board_id}/export.{fmt}", export_board, methods=["GET"]),
+    Route("/api/boards/{board_id}/report.pdf", export_report, methods=["GET"]),
+]

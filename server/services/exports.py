@@ -1,0 +1,381 @@
+"""Export and import use cases: load a board from the store, run the pure renderers.
+
+The renderers and format parsers in `server.domain` are pure and CPU-bound (a
+1,000-object PNG takes about two seconds). They run here in a small thread pool of
+their own, at most two jobs at a time per process, with a short waiting line, so
+that a burst of exports queues (or is refused with 503) instead of starving the
+event loop that carries everyone's live edits. The HTTP routes and the operator CLI
+share this module so both apply the same policy: private objects are never
+exported, every bad option or file becomes one `ProtocolError` with a message meant
+for the person who asked, and an import that fails creates nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+import io
+import re
+import threading
+import unicodedata
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import orjson
+from PIL import Image
+
+from server.config import Limits
+from server.domain.errors import ErrorCode, ProtocolError
+from server.domain.formats import (
+    ParsedBoard,
+    export_backup,
+    export_canvas,
+    notes_csv,
+    parse_backup,
+    parse_excalidraw,
+)
+from server.domain.formats.common import load_json
+from server.domain.objects import ID_RE
+from server.domain.render.pdf import render_pdf
+from server.domain.render.png import render_png
+from server.domain.render.report import render_report
+from server.domain.render.svg import render_svg
+
+from .boards import BoardService, clean_title
+from .ports import Asset, BoardStore
+
+T = TypeVar("T")
+
+PICTURES = ("png", "svg", "pdf")
+FORMATS = (*PICTURES, "csv", "json", "canvas")
+MEDIA_TYPES = {
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "canvas": "application/json",
+}
+# Pictures and the backup draw images, so they need the asset bytes; CSV and Canvas do not.
+NEEDS_ASSETS = frozenset({"png", "svg", "pdf", "json"})
+MAX_RUNNING = 2
+MAX_WAITING = 8
+DEFAULT_IMPORT_TITLE = {"nb": "Importert tavle", "en": "Imported board"}
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    """What part of the board to draw and how; checked again by the renderer."""
+
+    frame: str | None = None
+    scale: float = 1.0
+    background: bool = True
+    padding: float = 40.0
+
+    def is_default(self) -> bool:
+        return self == ExportOptions()
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFile:
+    data: bytes
+    media_type: str
+    filename: str
+
+
+# --- the bounded worker pool --------------------------------------------------------
+
+
+class _Pool:
+    """MAX_RUNNING worker threads per process and at most MAX_WAITING jobs queued.
+
+    A dedicated pool (not asyncio's default one) keeps the bound real even when a
+    client disconnects mid-export: a cancelled await does not stop a running thread,
+    but that thread still occupies one of the two workers until it is done.
+    """
+
+    def __init__(self) -> None:
+        self._executor: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._jobs = 0
+
+    def _get(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(MAX_RUNNING, thread_name_prefix="export")
+            return self._executor
+
+    def reserve(self) -> None:
+        """Take a place in line before loading the board, or refuse at once."""
+        with self._lock:
+            if self._jobs >= MAX_RUNNING + MAX_WAITING:
+                raise ProtocolError(
+                    ErrorCode.UNAVAILABLE,
+                    "the server is busy with other exports and imports; try again in a minute",
+                )
+            self._jobs += 1
+
+    def release(self) -> None:
+        with self._lock:
+            self._jobs -= 1
+
+    async def run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        job = functools.partial(_user_errors, fn, *args, **kwargs)
+        return await loop.run_in_executor(self._get(), job)
+
+
+POOL = _Pool()
+
+
+def _user_errors(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """Renderers and parsers raise ValueError with a message for the user: pass it on."""
+    try:
+        return fn(*args, **kwargs)
+    except ValueError as exc:
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, str(exc)) from None
+
+
+class _Slot:
+    """`async with _Slot():` holds a place in the pool's line for one job."""
+
+    async def __aenter__(self) -> None:
+        POOL.reserve()
+
+    async def __aexit__(self, *_exc: object) -> None:
+        POOL.release()
+
+
+# --- names -------------------------------------------------------------------------
+
+_NORDIC = str.maketrans({"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "å": "a", "Å": "A", "ß": "ss"})
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_filename(title: str, extension: str, *, extra: str = "") -> str:
+    """An ASCII file name from a board title: 'Møte på Ål' -> 'Mote-pa-Al.png'.
+
+    Browsers and operating systems disagree on non-ASCII names and on characters
+    such as `/`, `"` or `;`, so the name keeps only letters, digits, `.`, `_`, `-`.
+    """
+    stem = " ".join(part for part in (title, extra) if part).translate(_NORDIC)
+    stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
+    stem = _UNSAFE.sub("-", stem).strip("-._")[:80].rstrip("-._")
+    return f"{stem or 'samskap-board'}.{extension}"
+
+
+def _iso(stamp: Any) -> str:
+    if not isinstance(stamp, int) or isinstance(stamp, bool) or stamp <= 0:
+        return ""
+    moment = dt.datetime.fromtimestamp(stamp / 1000, tz=dt.UTC)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def votes_of(settings: Mapping[str, Any]) -> dict[str, int]:
+    """Vote totals per object for exports.
+
+    Dot voting is not stored by the server yet, and votes hidden until the vote is
+    closed must never leak through an export, so this is empty until voting keeps
+    its closed results where this function can read them.
+    """
+    del settings
+    return {}
+
+
+def check_frame(frame: str | None) -> str | None:
+    if frame is not None and not ID_RE.match(frame):
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, f"unknown frame id {frame!r}")
+    return frame
+
+
+# --- export ------------------------------------------------------------------------
+
+
+class ExportService:
+    """Read a board once and turn it into a file; the heavy part runs in POOL."""
+
+    def __init__(self, store: BoardStore, limits: Limits) -> None:
+        self.store = store
+        self.limits = limits
+
+    async def load(
+        self, board_id: str, *, with_assets: bool = True, with_meta: bool = False
+    ) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
+        """The board as the pure functions take it, and its assets (if asked for)."""
+        snapshot = await self.store.snapshot(board_id)
+        if snapshot is None:
+            raise ProtocolError(ErrorCode.NOT_FOUND, "no such board, or the link is not valid")
+        meta = snapshot.board
+        board: dict[str, Any] = {
+            "title": meta.title,
+            "settings": dict(meta.settings),
+            "objects": snapshot.objects,
+            "votes": votes_of(meta.settings),
+        }
+        if with_meta:
+            found = await self.store.object_meta(board_id)
+            board["meta"] = {
+                object_id: {
+                    "author": info.get("author") or "",
+                    "created": _iso(info.get("created")),
+                    "updated": _iso(info.get("updated")),
+                }
+                for object_id, info in found.items()
+            }
+        assets: dict[str, tuple[str, bytes]] = {}
+        if with_assets and any(o.get("kind") == "image" for o in snapshot.objects):
+            assets = {a.id: (a.mime, a.data) for a in await self.store.assets(board_id)}
+        return board, assets
+
+    async def export(self, board_id: str, fmt: str, options: ExportOptions) -> ExportFile:
+        if fmt not in FORMATS:
+            raise ProtocolError(
+                ErrorCode.BAD_MESSAGE, f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}"
+            )
+        if fmt not in PICTURES and not options.is_default():
+            raise ProtocolError(
+                ErrorCode.BAD_MESSAGE, "frame, scale, background and padding are for png, svg, pdf"
+            )
+        check_frame(options.frame)
+        async with _Slot():
+            board, assets = await self.load(
+                board_id, with_assets=fmt in NEEDS_ASSETS, with_meta=fmt == "csv"
+            )
+            data = await POOL.run(_render, fmt, board, assets, options)
+        frame_title = _frame_title(board, options.frame)
+        filename = safe_filename(board["title"], fmt, extra=frame_title)
+        return ExportFile(data, MEDIA_TYPES[fmt], filename)
+
+    async def report(self, board_id: str, *, names: bool, lang: str | None = None) -> ExportFile:
+        """The session report PDF; participants' names only when the facilitator asks."""
+        async with _Slot():
+            board, assets = await self.load(board_id, with_meta=names)
+            locale = lang or str(board["settings"].get("locale") or "nb")
+            people = participants(board) if names else None
+            data = await POOL.run(
+                render_report,
+                board,
+                assets=assets,
+                participants=people,
+                lang=locale if locale in ("nb", "en") else "nb",
+            )
+        name = "rapport" if locale == "nb" else "report"
+        return ExportFile(
+            data, MEDIA_TYPES["pdf"], safe_filename(board["title"], "pdf", extra=name)
+        )
+
+    # --- import ----------------------------------------------------------------------
+
+    async def parse_import(self, data: bytes) -> ParsedBoard:
+        """Check a backup or Excalidraw file completely, off the event loop."""
+        async with _Slot():
+            return await POOL.run(parse_file, data, self.limits)
+
+    async def import_board(
+        self, boards: BoardService, data: bytes, *, title: str | None = None
+    ) -> dict[str, Any]:
+        """Create a new board from a file: {id, title, links, report}. Nothing on error."""
+        parsed = await self.parse_import(data)
+        locale = str(parsed.settings.get("locale") or "nb")
+        chosen = title if title is not None else parsed.title
+        if not (chosen or "").strip():
+            chosen = DEFAULT_IMPORT_TITLE.get(locale, DEFAULT_IMPORT_TITLE["nb"])
+        name = clean_title(chosen)
+        assets = [_asset(asset_id, mime, blob) for asset_id, (mime, blob) in parsed.assets.items()]
+        created = await boards.create(
+            name, settings=parsed.settings, objects=parsed.objects, assets=assets
+        )
+        return {**created, "report": parsed.report}
+
+
+def _render(
+    fmt: str, board: dict[str, Any], assets: dict[str, tuple[str, bytes]], options: ExportOptions
+) -> bytes:
+    """Runs in a worker thread."""
+    picture = {
+        "frame": options.frame,
+        "scale": options.scale,
+        "background": options.background,
+        "padding": options.padding,
+        "assets": assets,
+    }
+    if fmt == "png":
+        return render_png(board, **picture)
+    if fmt == "svg":
+        return render_svg(board, **picture).encode("utf-8")
+    if fmt == "pdf":
+        return render_pdf(board, **picture)
+    if fmt == "csv":
+        return notes_csv(board)
+    if fmt == "json":
+        return export_backup(board, assets)
+    return export_canvas(board).data
+
+
+def _frame_title(board: Mapping[str, Any], frame: str | None) -> str:
+    if frame is None:
+        return ""
+    for obj in board["objects"]:
+        if obj.get("id") == frame and not obj.get("private"):
+            return str(obj.get("title") or frame)
+    return frame
+
+
+def participants(board: Mapping[str, Any]) -> list[str]:
+    """Display names of the people who made the exported objects, sorted, once each.
+
+    Only authors of visible objects count: someone whose only notes are still
+    private has not shared anything yet.
+    """
+    meta: Mapping[str, Mapping[str, Any]] = board.get("meta") or {}
+    names = {
+        " ".join(str(meta.get(obj["id"], {}).get("author") or "").split())
+        for obj in board["objects"]
+        if not obj.get("private")
+    }
+    return sorted((n for n in names if n), key=str.casefold)
+
+
+def detect(data: bytes, limits: Limits) -> str:
+    """'backup' or 'excalidraw', judged by the content, not by a file name or type."""
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        # orjson is fast but stricter (integers over 64 bits); the standard parser
+        # either reads the file or raises a message naming the line and column.
+        doc = load_json(data, limits.import_bytes, "Samskap backup or Excalidraw")
+    if isinstance(doc, dict) and doc.get("format") == "samskap-board":
+        return "backup"
+    if isinstance(doc, dict) and (
+        "elements" in doc or str(doc.get("type", "")).startswith("excalidraw")
+    ):
+        return "excalidraw"
+    raise ValueError(
+        "this is neither a Samskap backup (.json) nor an Excalidraw file (.excalidraw)"
+    )
+
+
+def parse_file(data: bytes, limits: Limits) -> ParsedBoard:
+    """Detect and parse an import file (runs in a worker thread)."""
+    if len(data) > limits.import_bytes:
+        raise ValueError(f"the file is {len(data):,} bytes; the limit is {limits.import_bytes:,}")
+    if detect(data, limits) == "backup":
+        return parse_backup(
+            data,
+            max_bytes=limits.import_bytes,
+            max_asset_bytes=limits.upload_bytes,
+            max_image_pixels=limits.image_pixels,
+        )
+    return parse_excalidraw(
+        data, max_bytes=limits.import_bytes, max_image_pixels=limits.image_pixels
+    )
+
+
+def _asset(asset_id: str, mime: str, blob: bytes) -> Asset:
+    # The parser has checked and decoded the image already; the header gives the size.
+    with Image.open(io.BytesIO(blob)) as image:
+        width, height = image.size
+    return Asset(asset_id, mime, width, height, blob)
