@@ -186,7 +186,7 @@ async function main() {
     tool.cancel?.();
     toolName = name;
     tool = tools[name] || tools.select;
-    for (const b of document.querySelectorAll("[data-tool]")) b.setAttribute("aria-pressed", String(b.dataset.tool === name));
+    for (const b of document.querySelectorAll("button[data-tool]")) b.setAttribute("aria-pressed", String(b.dataset.tool === name));
     canvas.dataset.tool = name;
     canvas.style.cursor = name === "hand" ? "grab" : tool.cursor;
     $("#note-palette").hidden = name !== "note";
@@ -574,7 +574,7 @@ async function main() {
   });
 
   // --- toolbar, selection bar, zoom and panels ---------------------------------------------
-  for (const b of document.querySelectorAll("[data-tool]")) {
+  for (const b of document.querySelectorAll("button[data-tool]")) {
     b.addEventListener("click", (e) => {
       const name = b.dataset.tool;
       // From the keyboard, a box tool places its object in the middle of the view at once.

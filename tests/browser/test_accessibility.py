@@ -1,0 +1,75 @@
+"""Accessibility scan with axe-core (shipped in tests/browser/assets) of the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import ASSETS
+from tests.browser.helpers import open_board
+
+pytestmark = [pytest.mark.browser]
+
+AXE = (ASSETS / "axe.min.js").read_text(encoding="utf-8")
+RUN = """async () => {
+  const result = await axe.run(document, {
+    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+  });
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ") + ": " + n.failureSummary),
+  }));
+}"""
+
+
+async def scan(page: Any) -> list[dict[str, Any]]:
+    await page.evaluate(AXE)
+    violations = await page.evaluate(RUN)
+    return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
+async def test_start_page_has_no_serious_violations(browser: Any, live_server: Any) -> None:
+    context = await browser.new_context(bypass_csp=True, locale="nb-NO")
+    page = await context.new_page()
+    await page.goto(live_server.url + "/")
+    await page.fill("#title-input", "Tilgjengelighet")
+    await page.click("button[type=submit]")
+    await page.wait_for_selector("#created:not([hidden])")
+    assert await page.get_attribute("html", "lang") == "nb"
+    assert await scan(page) == []
+
+
+@pytest.mark.parametrize("role", ["participant", "viewer"])
+async def test_board_page_has_no_serious_violations(
+    browser: Any, board: dict[str, Any], role: str
+) -> None:
+    person = await open_board(browser, board["links"][role], "Kari", bypass_csp=True)
+    page = person.page
+    if role == "participant":
+        await page.click("[data-tool=note]")
+        box = await page.locator("#board-canvas").bounding_box()
+        await page.mouse.click(box["x"] + 400, box["y"] + 300)
+        await page.keyboard.type("Tekst")
+        await page.keyboard.press("Escape")
+    await page.click("#outline-btn")
+    await page.wait_for_selector("#outline:not([hidden])")
+    assert await scan(page) == []
+
+
+async def test_name_is_asked_once_and_remembered(browser: Any, board: dict[str, Any]) -> None:
+    context = await browser.new_context(locale="en-GB")
+    page = await context.new_page()
+    await page.goto(board["links"]["participant"])
+    await page.wait_for_selector("#name-dialog[open]")
+    await page.fill("#name-input", "Kari Nordmann")
+    await page.keyboard.press("Enter")
+    await page.wait_for_function("() => window.samskap && window.samskap.conn.state === 'online'")
+    assert await page.evaluate("window.samskap.conn.you.name") == "Kari Nordmann"
+    await page.reload()
+    await page.wait_for_function("() => window.samskap && window.samskap.conn.state === 'online'")
+    assert not await page.is_visible("#name-dialog")
+    # The board is now in "my boards" on the start page.
+    await page.goto(board["links"]["participant"].split("/b/")[0] + "/")
+    await page.wait_for_selector(".board-card")
+    assert await page.locator(".board-card-title").first.text_content() == "Browser test board"
