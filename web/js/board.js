@@ -196,6 +196,7 @@ async function main() {
 
   // --- rendering hooks --------------------------------------------------------------
   renderer.onRender = () => {
+    if (!window.samskap.firstRender && store.loaded && !first) window.samskap.firstRender = performance.now();
     presence.place();
     editor.position();
     $("#zoom-level").textContent = `${Math.round(camera.zoom * 100)} %`;

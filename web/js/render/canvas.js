@@ -101,6 +101,8 @@ export class Renderer {
     if (this.ui.editingId === obj.id) return;
     if (!obj.text) return;
     const pad = opts.padding ?? 12;
+    // Far out, a box is a few pixels wide: its text would be noise, so it is left out.
+    if (obj.w * camera.zoom < 48) return;
     const L = layout(obj, opts);
     const screenSize = L.size * camera.zoom;
     const align = obj.align || alignDefault;
