@@ -82,7 +82,13 @@ def create_app(
         start = getattr(state.broker, "start", None)
         if start is not None:
             await start()
-        state.hub = Hub(state.store, state.broker, settings.limits, prefix=settings.redis_prefix)
+        state.hub = Hub(
+            state.store,
+            state.broker,
+            settings.limits,
+            prefix=settings.redis_prefix,
+            templates=app.state.templates,
+        )
         state.boards = BoardService(
             state.store, state.hub, settings.public_url, settings.limits.image_pixels
         )

@@ -40,7 +40,14 @@ class Delete:
     id: str
 
 
-Op = Create | Update | Delete
+@dataclass(frozen=True, slots=True)
+class Reveal:
+    """Server-made: a private object becomes visible to all (sent as a `create`)."""
+
+    id: str
+
+
+Op = Create | Update | Delete | Reveal
 
 
 @dataclass(slots=True)
@@ -55,7 +62,12 @@ class Record:
 class Policy:
     """What the sender may do; decided by the sync layer from role and board state."""
 
+    client: str = ""
     may_lock: bool = False
+    may_add: bool = True
+    may_move: bool = True
+    private: bool = False  # creates are private to `client` (private mode)
+    frozen: bool = False  # the board is locked for this sender
     max_objects: int = MAX_OBJECTS_PER_BOARD
 
 
@@ -122,11 +134,74 @@ def touched_ids(ops: list[Op]) -> set[str]:
     return {op.object["id"] if isinstance(op, Create) else op.id for op in ops}
 
 
-def _refuse_locked(policy: Policy, record: Record, index: int) -> None:
-    if record.data.get("locked") and not policy.may_lock:
+MOVE_FIELDS = frozenset(("x", "y"))
+
+
+def _forbid(index: int, message: str) -> ProtocolError:
+    return ProtocolError(ErrorCode.FORBIDDEN, f"op {index}: {message}")
+
+
+def hidden_from(record: Record, client: str) -> bool:
+    """A private object is invisible to everyone but its owner."""
+    return bool(record.data.get("private")) and record.data.get("owner") != client
+
+
+def _create(op: Create, index: int, policy: Policy, out: Outcome, live: int) -> Record:
+    obj = dict(op.object)
+    if not policy.may_add:
+        raise _forbid(index, "adding is paused by the facilitator")
+    if obj.get("locked") and not policy.may_lock:
+        raise _forbid(index, "only facilitators lock")
+    if live + out.live_delta >= policy.max_objects:
         raise ProtocolError(
-            ErrorCode.FORBIDDEN, f"op {index}: object {record.data['id']} is locked"
+            ErrorCode.TOO_LARGE, f"a board holds at most {policy.max_objects} objects"
         )
+    if policy.private:
+        obj["private"], obj["owner"] = True, policy.client
+    out.live_delta += 1
+    applied: dict[str, Any] = {"op": "create", "object": dict(obj)}
+    if policy.private:
+        applied["owner"] = policy.client
+    out.applied.append(applied)
+    return Record(obj)
+
+
+def _change(
+    op: Update | Delete, current: Record, index: int, policy: Policy, out: Outcome
+) -> Record | None:
+    if current.data.get("locked") and not policy.may_lock:
+        raise _forbid(index, f"object {current.data['id']} is locked")
+    owner = current.data.get("owner") if current.data.get("private") else None
+    if isinstance(op, Delete):
+        out.live_delta -= 1
+        applied: dict[str, Any] = {"op": "delete", "id": op.id}
+        record = Record(current.data, deleted=True)
+    else:
+        try:
+            check_patch_fits(current.data["kind"], op.set)
+        except ProtocolError as exc:
+            raise invalid(f"op {index}: {exc.message}") from None
+        if "locked" in op.set and not policy.may_lock:
+            raise _forbid(index, "only facilitators lock")
+        if not policy.may_move and MOVE_FIELDS & op.set.keys():
+            raise _forbid(index, "moving is paused by the facilitator")
+        changes = {k: v for k, v in op.set.items() if current.data.get(k) != v}
+        if not changes:
+            return None
+        applied = {"op": "update", "id": op.id, "set": changes}
+        record = Record({**current.data, **changes})
+    if owner is not None:
+        applied["owner"] = owner
+    out.applied.append(applied)
+    return record
+
+
+def _reveal(current: Record, out: Outcome) -> Record | None:
+    if not current.data.get("private"):
+        return None
+    data = {k: v for k, v in current.data.items() if k not in ("private", "owner")}
+    out.applied.append({"op": "create", "object": dict(data)})
+    return Record(data)
 
 
 def apply_ops(
@@ -135,48 +210,45 @@ def apply_ops(
     """Apply a batch to the records it touches, in order, all or nothing.
 
     A create of an id that exists or existed, and an update or delete of an object
-    that is gone, are skipped (S3, S4). An update that changes no value applies
-    nothing. Raises `ProtocolError` and changes nothing when the batch is refused.
+    that is gone (or private to someone else), are skipped (S3, S4). An update that
+    changes no value applies nothing. Raises `ProtocolError` and changes nothing when
+    the batch is refused.
     """
     out = Outcome()
+    if policy.frozen:
+        raise ProtocolError(ErrorCode.FORBIDDEN, "the board is locked")
     work: dict[str, Record | None] = dict(records)
     for index, op in enumerate(ops):
+        record: Record | None
         if isinstance(op, Create):
-            obj = op.object
-            if work.get(obj["id"]) is not None:
+            if work.get(op.object["id"]) is not None:
                 out.skipped.append(index)
                 continue
-            if obj.get("locked") and not policy.may_lock:
-                raise ProtocolError(ErrorCode.FORBIDDEN, f"op {index}: only facilitators lock")
-            if live_count + out.live_delta >= policy.max_objects:
-                raise ProtocolError(
-                    ErrorCode.TOO_LARGE, f"a board holds at most {policy.max_objects} objects"
-                )
-            record = Record(dict(obj))
-            out.live_delta += 1
-            out.applied.append({"op": "create", "object": dict(obj)})
+            record = _create(op, index, policy, out, live_count)
         else:
             current = work.get(op.id)
-            if current is None or current.deleted:
+            if (
+                current is None
+                or current.deleted
+                or (not isinstance(op, Reveal) and hidden_from(current, policy.client))
+            ):
                 out.skipped.append(index)
                 continue
-            _refuse_locked(policy, current, index)
-            if isinstance(op, Delete):
-                record = Record(current.data, deleted=True)
-                out.live_delta -= 1
-                out.applied.append({"op": "delete", "id": op.id})
+            if isinstance(op, Reveal):
+                record = _reveal(current, out)
             else:
-                try:
-                    check_patch_fits(current.data["kind"], op.set)
-                except ProtocolError as exc:
-                    raise invalid(f"op {index}: {exc.message}") from None
-                if "locked" in op.set and not policy.may_lock:
-                    raise ProtocolError(ErrorCode.FORBIDDEN, f"op {index}: only facilitators lock")
-                changes = {k: v for k, v in op.set.items() if current.data.get(k) != v}
-                if not changes:
-                    continue
-                record = Record({**current.data, **changes})
-                out.applied.append({"op": "update", "id": op.id, "set": changes})
-            work[record.data["id"]] = record
+                record = _change(op, current, index, policy, out)
+            if record is None:
+                continue
+        work[record.data["id"]] = record
         out.changed[record.data["id"]] = record
     return out
+
+
+def visible_ops(ops: list[dict[str, Any]], client: str | None) -> list[dict[str, Any]]:
+    """The ops of a logged batch that `client` may see (private ones only to their owner)."""
+    return [op for op in ops if op.get("owner") in (None, client)]
+
+
+def has_private(ops: list[dict[str, Any]]) -> bool:
+    return any("owner" in op for op in ops)

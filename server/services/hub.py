@@ -24,6 +24,7 @@ from .access import role_for
 from .ports import BoardMeta, BoardStore, Broker
 from .room import Room
 from .session import Session, encode, error_message
+from .templates import TemplateCatalog
 
 log = logging.getLogger("samskap.hub")
 PONG = encode({"type": "pong"})
@@ -45,9 +46,16 @@ class Metrics:
 
 class Hub:
     def __init__(
-        self, store: BoardStore, broker: Broker, limits: Limits, *, prefix: str = "samskap"
+        self,
+        store: BoardStore,
+        broker: Broker,
+        limits: Limits,
+        *,
+        prefix: str = "samskap",
+        templates: TemplateCatalog | None = None,
     ) -> None:
         self.store = store
+        self.templates = templates
         self.broker = broker
         self.limits = limits
         self.prefix = prefix
@@ -128,7 +136,9 @@ class Hub:
         if len(room.sessions) >= self.limits.connections_per_board:
             await self._release(room)
             raise ProtocolError(ErrorCode.RATE_LIMITED, "this board is full")
-        client = msg.client if msg.client and msg.client not in room.sessions else None
+        # Ids starting with "_" are the server's own (`by` of server-made batches).
+        free = msg.client and not msg.client.startswith("_") and msg.client not in room.sessions
+        client = msg.client if free else None
         client = client or secrets.token_urlsafe(9)
         session = Session(client, msg.name, role, address, self.limits)
         self._per_address[address] += 1
@@ -171,10 +181,22 @@ class Hub:
                 raise ProtocolError(ErrorCode.BAD_MESSAGE, "already joined")
             else:
                 assert isinstance(msg, Other)
-                raise ProtocolError(ErrorCode.BAD_MESSAGE, f"unknown message type {msg.type!r}")
+                await self._other(session, room, msg)
         except ProtocolError as exc:
             self.metrics.error(exc.code.value)
             session.send(error_message(exc, batch))
+
+    async def _other(self, session: Session, room: Room, msg: Other) -> None:
+        """Facilitation and voting messages."""
+        if msg.type not in ("facilitate", "vote", "unvote"):
+            raise ProtocolError(ErrorCode.BAD_MESSAGE, f"unknown message type {msg.type!r}")
+        if not session.admit("ops"):
+            raise ProtocolError(ErrorCode.RATE_LIMITED, "too many messages: slow down")
+        if msg.type == "facilitate":
+            await room.facilitator.command(session, msg.body)
+        else:
+            delta = 1 if msg.type == "vote" else -1
+            await room.facilitator.vote(session, msg.body.get("id"), delta)
 
     # --- board-wide orders (HTTP API) ----------------------------------------------------
 

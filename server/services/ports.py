@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from server.domain.errors import ProtocolError
-from server.domain.ops import Op, Policy
+from server.domain.ops import Op
 
 ROLES = ("facilitator", "participant", "viewer")
 
@@ -55,11 +55,14 @@ class LoggedBatch:
 
 @dataclass(slots=True)
 class PendingBatch:
+    """A batch waiting for commit. What the sender may do is decided inside the
+    commit transaction, from the role and the board's current session settings."""
+
     batch_id: str
     client: str
     author: str
     ops: list[Op]
-    policy: Policy
+    role: str
 
 
 class CommitStatus(StrEnum):
@@ -127,6 +130,31 @@ class BoardStore(Protocol):
         ...
 
     async def object_meta(self, board_id: str) -> dict[str, dict[str, Any]]: ...
+
+    async def update_settings(
+        self, board_id: str, change: Callable[[dict[str, Any]], dict[str, Any]]
+    ) -> BoardMeta | None:
+        """Read-modify-write the settings under the board's lock (`change` may raise)."""
+        ...
+
+    async def private_ids(self, board_id: str) -> list[str]: ...
+
+    async def cast_vote(
+        self,
+        board_id: str,
+        voter: str,
+        object_id: str,
+        delta: int,
+        check: Callable[[dict[str, Any], dict[str, int]], None],
+    ) -> dict[str, int]:
+        """Change one vote atomically after `check(settings, my_votes)`; returns my votes."""
+        ...
+
+    async def votes_of(self, board_id: str, voter: str) -> dict[str, int]: ...
+
+    async def vote_totals(self, board_id: str) -> dict[str, int]: ...
+
+    async def clear_votes(self, board_id: str) -> None: ...
 
     async def put_asset(self, board_id: str, asset: Asset) -> None: ...
 

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
+import time
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from server.domain import facilitation
 from server.domain.errors import CloseCode, ErrorCode, ProtocolError
 from server.domain.messages import Presence
-from server.domain.ops import Op, Policy
+from server.domain.ops import Op, Record, has_private, hidden_from, visible_ops
 
-from .ports import BoardGone, CommitStatus, LoggedBatch, PendingBatch
+from .facilitator import Facilitator
+from .ports import BoardGone, CommitResult, CommitStatus, LoggedBatch, PendingBatch
 from .session import Session, encode, error_message
 
 if TYPE_CHECKING:
@@ -29,6 +33,21 @@ log = logging.getLogger("samskap.room")
 
 MAX_GROUP = 256  # batches per transaction
 PRESENCE_TICK = 0.04  # seconds: presence is coalesced, the latest wins
+SERVER = "_server"  # `by` of batches the server makes (reveal, template insert)
+
+
+def public_message(logged: LoggedBatch) -> dict[str, Any]:
+    """A logged batch as everyone but a private object's owner may see it."""
+    message = logged.message()
+    if has_private(logged.ops):
+        message["ops"] = visible_ops(logged.ops, None)
+    return message
+
+
+def message_for(logged: LoggedBatch, client: str) -> dict[str, Any]:
+    message = logged.message()
+    message["ops"] = visible_ops(logged.ops, client)
+    return message
 
 
 class Room:
@@ -40,11 +59,14 @@ class Room:
         self.remote_peers: dict[str, dict[str, dict[str, str]]] = {}  # origin -> client -> peer
         self.delivered = 0
         self._lock = asyncio.Lock()
-        self._pending: list[tuple[Session, PendingBatch]] = []
+        self._pending: list[
+            tuple[Session | None, PendingBatch, asyncio.Future[CommitResult] | None]
+        ] = []
         self._committer: asyncio.Task[None] | None = None
         self._presence: dict[str, str] = {}
         self._presence_timer: asyncio.TimerHandle | None = None
-        self._resyncing: asyncio.Task[None] | None = None
+        self.settings: dict[str, Any] = {}
+        self.facilitator = Facilitator(self)
 
     async def open(self) -> bool:
         """Subscribe first, then learn the board's seq: nothing falls in between."""
@@ -55,6 +77,7 @@ class Room:
                 await self.hub.broker.unsubscribe(self.channel, self._on_remote)
                 return False
             self.delivered = meta.seq
+            self.settings = meta.settings
         await self._publish("hello", "")
         return True
 
@@ -80,6 +103,7 @@ class Room:
             self.sessions.pop(session.client, None)
             raise
         session.start(encode(welcome), base)
+        await self.facilitator.after_join(session)
         joined = encode({"type": "peer_joined", "peer": session.peer})
         self._send_others(session.client, joined)
         await self._publish("join", joined, client=session.client)
@@ -95,7 +119,8 @@ class Room:
                 welcome |= {
                     "board": self.hub.board_info(meta),
                     "seq": seq,
-                    "catchup": [b.message() for b in missed],
+                    "catchup": [message_for(b, session.client) for b in missed],
+                    **self.session_info(meta.settings),
                 }
                 return welcome, seq
         snapshot = await self.hub.store.snapshot(self.board_id)
@@ -104,7 +129,10 @@ class Room:
         welcome |= {
             "board": self.hub.board_info(snapshot.board),
             "seq": snapshot.board.seq,
-            "objects": snapshot.objects,
+            "objects": [
+                obj for obj in snapshot.objects if not hidden_from(Record(obj), session.client)
+            ],
+            **self.session_info(snapshot.board.settings),
         }
         return welcome, snapshot.board.seq
 
@@ -119,11 +147,31 @@ class Room:
 
     # --- batches ----------------------------------------------------------------------
 
+    @staticmethod
+    def session_info(settings: dict[str, Any]) -> dict[str, Any]:
+        """The facilitation state as clients see it, with the server clock for skew."""
+        return {
+            "session": facilitation.current(settings),
+            "agenda": settings.get("agenda", []),
+            "now": int(time.time() * 1000),
+        }
+
     def submit(self, session: Session, batch_id: str, ops: list[Op]) -> None:
-        policy = Policy(may_lock=session.role == "facilitator")
+        pending = PendingBatch(batch_id, session.client, session.name, ops, session.role)
+        self._pending.append((session, pending, None))
+        self._start_committer()
+
+    async def submit_server(self, ops: list[Op], author: str) -> CommitResult:
+        """Commit a server-made batch (as a facilitator) and wait for its result."""
+        future: asyncio.Future[CommitResult] = asyncio.get_running_loop().create_future()
+        batch_id = "srv-" + secrets.token_urlsafe(9)
         self._pending.append(
-            (session, PendingBatch(batch_id, session.client, session.name, ops, policy))
+            (None, PendingBatch(batch_id, SERVER, author, ops, "facilitator"), future)
         )
+        self._start_committer()
+        return await future
+
+    def _start_committer(self) -> None:
         if self._committer is None or self._committer.done():
             self._committer = asyncio.create_task(
                 self._commit_loop(), name=f"commit-{self.board_id}"
@@ -133,18 +181,30 @@ class Room:
         while self._pending:
             group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
             try:
-                results = await self.hub.store.commit(self.board_id, [p for _, p in group])
+                results = await self.hub.store.commit(self.board_id, [p for _, p, _ in group])
             except BoardGone:
                 self.close_all(CloseCode.BOARD_DELETED, "the board was deleted")
+                for _, _, waiter in group:
+                    if waiter:
+                        waiter.set_exception(ProtocolError(ErrorCode.NOT_FOUND, "board deleted"))
                 return
             except Exception as exc:  # database down: refuse, never acknowledge
                 log.warning("commit failed on a board: %s", type(exc).__name__)
                 refusal = ProtocolError(ErrorCode.UNAVAILABLE, "not saved: storage unavailable")
-                for session, pending in group:
-                    session.send(error_message(refusal, pending.batch_id))
+                for session, pending, waiter in group:
+                    if session:
+                        session.send(error_message(refusal, pending.batch_id))
+                    if waiter:
+                        waiter.set_exception(refusal)
                 continue
             applied: list[LoggedBatch] = []
-            for (session, pending), result in zip(group, results, strict=True):
+            for (session, pending, waiter), result in zip(group, results, strict=True):
+                if waiter:
+                    waiter.set_result(result)
+                if result.applied is not None:
+                    applied.append(result.applied)
+                if session is None:
+                    continue
                 if result.status is CommitStatus.REFUSED:
                     assert result.error is not None
                     session.send(error_message(result.error, pending.batch_id))
@@ -158,10 +218,8 @@ class Room:
                     "applied": result.status is not CommitStatus.NOOP,
                 }
                 session.send(encode(ack))
-                if result.applied is not None:
-                    applied.append(result.applied)
             for logged in applied:
-                data = encode(logged.message())
+                data = encode(public_message(logged))
                 async with self._lock:
                     await self._deliver(logged.seq, logged.client, data)
                 await self._publish("ops", data, seq=logged.seq, client=logged.client)
@@ -190,7 +248,7 @@ class Room:
             return
         for logged in found[1]:
             if logged.seq > self.delivered:
-                await self._deliver(logged.seq, logged.client, encode(logged.message()))
+                await self._deliver(logged.seq, logged.client, encode(public_message(logged)))
 
     async def resync(self) -> None:
         """Catch up from the database (after Redis returns, or a suspected gap)."""
@@ -229,6 +287,17 @@ class Room:
             if session.client != client:
                 session.send(data)
 
+    async def relay(self, kind: str, data: str, sender: str | None) -> None:
+        """Send a message to this room (all but `sender`) and to the other processes."""
+        if sender is None:
+            self.send_all(data)
+        else:
+            self._send_others(sender, data)
+        await self._publish(kind, data, client=sender or "")
+
+    async def announce_session(self, settings: dict[str, Any]) -> None:
+        await self._publish("session", encode({"settings": settings}))
+
     def send_all(self, data: str) -> None:
         for session in self.sessions.values():
             session.send(data)
@@ -266,6 +335,14 @@ class Room:
             self.remote_peers[origin] = {p["client"]: p for p in orjson.loads(data)}
         elif kind == "board":
             self.send_all(data)
+        elif kind == "session":
+            self.settings = orjson.loads(data)["settings"]
+            self.send_all(encode({"type": "session", **self.session_info(self.settings)}))
+        elif kind == "summon":
+            if client:
+                self._send_others(client, data)
+            else:
+                self.send_all(data)
         elif kind == "close":
             order = orjson.loads(data)
             self.close_all(order["code"], order["reason"], order.get("role"))

@@ -8,14 +8,17 @@ bumps the board row, which takes the row lock (PostgreSQL) or the write lock
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from server.domain.errors import ProtocolError
+from server.domain.errors import ErrorCode, ProtocolError
+from server.domain.facilitation import current as session_of
+from server.domain.facilitation import policy_for
 from server.domain.ops import Record, apply_ops, touched_ids
 from server.services.ports import (
     Asset,
@@ -29,7 +32,7 @@ from server.services.ports import (
 )
 
 from .engine import READ_ONLY
-from .tables import assets, batches, boards, links, objects
+from .tables import assets, batches, boards, links, objects, votes
 
 
 def now_ms() -> int:
@@ -51,6 +54,19 @@ def _meta(row: Row[Any]) -> BoardMeta:
         updated_at=row.updated_at,
     )
 
+
+# Every changed object in one executemany: building and sending one UPDATE per object
+# took 80 % of a 64-batch commit touching 64 notes (bench/commit.py, docs/performance.md).
+_UPDATE_OBJECT = (
+    update(objects)
+    .where(objects.c.board_id == bindparam("w_board"), objects.c.id == bindparam("w_id"))
+    .values(
+        data=bindparam("w_data"),
+        deleted=bindparam("w_deleted"),
+        updated_seq=bindparam("w_seq"),
+        updated_at=bindparam("w_at"),
+    )
+)
 
 _BOARD_COLUMNS = (
     boards.c.id,
@@ -192,7 +208,7 @@ class SqlBoardStore:
     async def delete_board(self, board_id: str) -> bool:
         async with self.engine.begin() as conn:
             # Explicit child deletes: SQLite only cascades with foreign_keys on.
-            for table in (assets, batches, objects, links):
+            for table in (votes, assets, batches, objects, links):
                 await conn.execute(delete(table).where(table.c.board_id == board_id))
             result = await conn.execute(delete(boards).where(boards.c.id == board_id))
         return bool(result.rowcount)
@@ -270,12 +286,13 @@ class SqlBoardStore:
                 update(boards)
                 .where(boards.c.id == board_id)
                 .values(seq=boards.c.seq)
-                .returning(boards.c.seq, boards.c.object_count)
+                .returning(boards.c.seq, boards.c.object_count, boards.c.settings)
             )
         ).first()
         if head is None:
             raise BoardGone(board_id)
         seq, count = head.seq, head.object_count
+        session = session_of(orjson.loads(head.settings))
         stamp = now_ms()
 
         known = await self._logged(conn, board_id, [p.batch_id for p in pending])
@@ -293,7 +310,8 @@ class SqlBoardStore:
                 results.append(CommitResult(CommitStatus.DUPLICATE, original_seq, original_skipped))
                 continue
             try:
-                outcome = apply_ops(batch.ops, records, count, batch.policy)
+                policy = policy_for(batch.role, batch.client, session)
+                outcome = apply_ops(batch.ops, records, count, policy)
             except ProtocolError as exc:
                 results.append(CommitResult(CommitStatus.REFUSED, seq, error=exc))
                 continue
@@ -381,18 +399,142 @@ class SqlBoardStore:
             fresh.append(row)
         if fresh:
             await conn.execute(insert(objects), fresh)
-        for object_id, (record, seq, _author) in changed.items():
-            if object_id in stored:
+        moved = [
+            {
+                "w_board": board_id,
+                "w_id": object_id,
+                "w_data": _dumps(record.data),
+                "w_deleted": record.deleted,
+                "w_seq": seq,
+                "w_at": stamp,
+            }
+            for object_id, (record, seq, _author) in changed.items()
+            if object_id in stored
+        ]
+        if moved:
+            await conn.execute(_UPDATE_OBJECT, moved)
+
+    # --- facilitation ---------------------------------------------------------------
+
+    async def _lock_settings(self, conn: AsyncConnection, board_id: str) -> dict[str, Any]:
+        row = (
+            await conn.execute(
+                update(boards)
+                .where(boards.c.id == board_id)
+                .values(seq=boards.c.seq)
+                .returning(boards.c.settings)
+            )
+        ).first()
+        if row is None:
+            raise BoardGone(board_id)
+        return orjson.loads(row.settings)  # type: ignore[no-any-return]
+
+    async def update_settings(
+        self, board_id: str, change: Callable[[dict[str, Any]], dict[str, Any]]
+    ) -> BoardMeta | None:
+        async with self.engine.begin() as conn:
+            try:
+                settings = await self._lock_settings(conn, board_id)
+            except BoardGone:
+                return None
+            row = (
                 await conn.execute(
-                    update(objects)
-                    .where(objects.c.board_id == board_id, objects.c.id == object_id)
-                    .values(
-                        data=_dumps(record.data),
-                        deleted=record.deleted,
-                        updated_seq=seq,
-                        updated_at=stamp,
+                    update(boards)
+                    .where(boards.c.id == board_id)
+                    .values(settings=_dumps(change(settings)), updated_at=now_ms())
+                    .returning(*_BOARD_COLUMNS)
+                )
+            ).first()
+        return _meta(row) if row else None
+
+    async def private_ids(self, board_id: str) -> list[str]:
+        async with self._reader.connect() as conn:
+            rows = await conn.execute(
+                select(objects.c.id, objects.c.data).where(
+                    objects.c.board_id == board_id, objects.c.deleted.is_(False)
+                )
+            )
+            found = [r.id for r in rows if orjson.loads(r.data).get("private")]
+            await conn.rollback()
+        return found
+
+    async def cast_vote(
+        self,
+        board_id: str,
+        voter: str,
+        object_id: str,
+        delta: int,
+        check: Callable[[dict[str, Any], dict[str, int]], None],
+    ) -> dict[str, int]:
+        async with self.engine.begin() as conn:
+            settings = await self._lock_settings(conn, board_id)
+            target = (
+                await conn.execute(
+                    select(objects.c.kind, objects.c.data).where(
+                        objects.c.board_id == board_id,
+                        objects.c.id == object_id,
+                        objects.c.deleted.is_(False),
                     )
                 )
+            ).first()
+            data = orjson.loads(target.data) if target else None
+            if (
+                data is None
+                or data["kind"] != "note"
+                or (data.get("private") and data.get("owner") != voter)
+            ):
+                raise ProtocolError(ErrorCode.NOT_FOUND, "no such note")
+            mine = await self._votes_of(conn, board_id, voter)
+            check(settings, mine)
+            count = mine.get(object_id, 0) + delta
+            where = (
+                votes.c.board_id == board_id,
+                votes.c.object_id == object_id,
+                votes.c.voter == voter,
+            )
+            if object_id in mine:
+                if count:
+                    await conn.execute(update(votes).where(*where).values(count=count))
+                else:
+                    await conn.execute(delete(votes).where(*where))
+            else:
+                await conn.execute(
+                    insert(votes).values(
+                        board_id=board_id, object_id=object_id, voter=voter, count=count
+                    )
+                )
+            mine[object_id] = count
+        return {k: v for k, v in mine.items() if v}
+
+    @staticmethod
+    async def _votes_of(conn: AsyncConnection, board_id: str, voter: str) -> dict[str, int]:
+        rows = await conn.execute(
+            select(votes.c.object_id, votes.c.count).where(
+                votes.c.board_id == board_id, votes.c.voter == voter
+            )
+        )
+        return {r.object_id: r.count for r in rows}
+
+    async def votes_of(self, board_id: str, voter: str) -> dict[str, int]:
+        async with self._reader.connect() as conn:
+            result = await self._votes_of(conn, board_id, voter)
+            await conn.rollback()
+        return result
+
+    async def vote_totals(self, board_id: str) -> dict[str, int]:
+        async with self._reader.connect() as conn:
+            rows = await conn.execute(
+                select(votes.c.object_id, func.sum(votes.c.count).label("total"))
+                .where(votes.c.board_id == board_id)
+                .group_by(votes.c.object_id)
+            )
+            result = {r.object_id: int(r.total) for r in rows}
+            await conn.rollback()
+        return result
+
+    async def clear_votes(self, board_id: str) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(delete(votes).where(votes.c.board_id == board_id))
 
     # --- assets ---------------------------------------------------------------------
 

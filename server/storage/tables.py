@@ -87,3 +87,12 @@ assets = Table(
 )
 
 Index("ix_objects_board_live", objects.c.board_id, objects.c.deleted)
+
+votes = Table(
+    "votes",
+    metadata,
+    Column("board_id", String(32), ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True),
+    Column("object_id", String(64), primary_key=True),
+    Column("voter", String(64), primary_key=True),
+    Column("count", Integer, nullable=False),
+)

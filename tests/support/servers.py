@@ -46,7 +46,11 @@ def token_of(link: str) -> str:
 
 @contextlib.asynccontextmanager
 async def serve_in_process(settings: Settings, **app_kwargs: Any) -> AsyncIterator[LiveServer]:
-    port = settings.port or free_port()
+    # Bind first and hand the socket over: no window in which another process takes the port.
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))  # always a free port: tests run beside other servers
+    port = sock.getsockname()[1]
     settings = settings.with_address("127.0.0.1", port)
     app = create_app(settings, **app_kwargs)
     config = uvicorn.Config(
@@ -59,7 +63,7 @@ async def serve_in_process(settings: Settings, **app_kwargs: Any) -> AsyncIterat
         lifespan="on",
     )
     server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         if task.done():
             task.result()

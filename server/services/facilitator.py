@@ -1,0 +1,186 @@
+"""The facilitator's controls and dot voting for one live room.
+
+State changes go through `store.update_settings`, which runs the pure reducer
+(`domain.facilitation.apply_command`) under the board's lock, so two facilitators on
+two processes never overwrite each other. Every change is then sent to everyone on
+every process as a `session` message.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import TYPE_CHECKING, Any
+
+from server.domain import facilitation
+from server.domain.errors import ErrorCode, ProtocolError
+from server.domain.ops import Create, Reveal
+from server.domain.templates import agenda, instantiate, place_beside
+
+from .ports import CommitStatus
+from .session import Session, encode
+
+if TYPE_CHECKING:
+    from .room import Room
+
+
+def _now() -> int:
+    return int(time.time() * 1000)
+
+
+def _forbidden(message: str) -> ProtocolError:
+    return ProtocolError(ErrorCode.FORBIDDEN, message)
+
+
+class Facilitator:
+    def __init__(self, room: Room) -> None:
+        self.room = room
+        self.store = room.hub.store
+
+    # --- commands ---------------------------------------------------------------------
+
+    async def command(self, session: Session, body: dict[str, Any]) -> None:
+        if session.role != "facilitator":
+            raise _forbidden("only the facilitator runs the session")
+        action = body.get("action")
+        if action not in facilitation.ACTIONS:
+            raise facilitation.bad(f"unknown facilitation action {action!r}")
+        if action == "agenda_step":
+            await self._step(session, body.get("step"))
+        elif action == "insert_template":
+            await self._insert(session, body)
+        else:
+            await self._run(session, action, body)
+
+    async def _run(self, session: Session, action: str, body: dict[str, Any]) -> None:
+        body = {**body, "_client": session.client, "_name": session.name}
+        now = _now()
+        found: list[facilitation.Effects] = []
+
+        def change(settings: dict[str, Any]) -> dict[str, Any]:
+            state, effects = facilitation.apply_command(
+                facilitation.current(settings), action, body, now
+            )
+            found.append(effects)
+            return {**settings, "session": state}
+
+        meta = await self.store.update_settings(self.room.board_id, change)
+        if meta is None:
+            raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")
+        effects = found[-1]
+        if effects.reveal:
+            await self._reveal(session)
+        if effects.clear_votes:
+            await self.store.clear_votes(self.room.board_id)
+        if effects.close_votes:
+            totals = await self.store.vote_totals(self.room.board_id)
+            meta = await self.store.update_settings(
+                self.room.board_id, lambda s: _with_results(s, totals)
+            )
+            assert meta is not None
+        await self.broadcast(meta.settings)
+        if effects.summon is not None:
+            summon = {
+                "type": "summon",
+                "by": session.client,
+                "name": session.name,
+                **effects.summon,
+            }
+            await self.room.relay("summon", encode(summon), session.client)
+
+    async def _reveal(self, session: Session) -> None:
+        ids = await self.store.private_ids(self.room.board_id)
+        if ids:
+            await self.room.submit_server([Reveal(i) for i in ids], session.name)
+
+    async def _step(self, session: Session, step: Any) -> None:
+        meta = await self.store.board(self.room.board_id)
+        if meta is None:
+            raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")
+        commands = facilitation.step_commands(meta.settings.get("agenda", []), step)
+        for action, body in commands:
+            await self._run(session, action, body)
+        meta = await self.store.update_settings(
+            self.room.board_id,
+            lambda s: {**s, "session": {**facilitation.current(s), "step": step}},
+        )
+        assert meta is not None
+        await self.broadcast(meta.settings)
+
+    async def _insert(self, session: Session, body: dict[str, Any]) -> None:
+        """Insert a template as a new frame beside what is on the board."""
+        catalog = self.room.hub.templates
+        if catalog is None:
+            raise ProtocolError(ErrorCode.NOT_FOUND, "no templates here")
+        template = catalog.get(body.get("template"))
+        snapshot = await self.store.snapshot(self.room.board_id)
+        if snapshot is None:
+            raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")
+        locale = body.get("locale") or snapshot.board.settings.get("locale", "nb")
+        origin = place_beside(snapshot.objects, template.size)
+        prefix = "t" + secrets.token_hex(3) + "-"
+        objects = instantiate(template, locale, origin, prefix)
+        result = await self.room.submit_server([Create(o) for o in objects], session.name)
+        if result.status is not CommitStatus.APPLIED:
+            raise result.error or ProtocolError(ErrorCode.INVALID_OP, "the template did not fit")
+        steps = agenda(template, locale, prefix)
+        meta = await self.store.update_settings(
+            self.room.board_id,
+            lambda s: {
+                **s,
+                "agenda": steps,
+                "template": template.id,
+                "session": {**facilitation.current(s), "step": None},
+            },
+        )
+        assert meta is not None
+        await self.broadcast(meta.settings)
+        frames = [o["id"] for o in objects if o["kind"] == "frame"]
+        target = (
+            {"frame": frames[0]}
+            if frames
+            else {"view": {"x": origin[0], "y": origin[1], "zoom": 1}}
+        )
+        summon = {"type": "summon", "by": session.client, "name": session.name, **target}
+        await self.room.relay("summon", encode(summon), None)
+
+    async def broadcast(self, settings: dict[str, Any]) -> None:
+        self.room.settings = settings
+        message = encode({"type": "session", **self.room.session_info(settings)})
+        self.room.send_all(message)
+        await self.room.announce_session(settings)
+
+    # --- voting -----------------------------------------------------------------------
+
+    async def vote(self, session: Session, object_id: Any, delta: int) -> None:
+        if session.role == "viewer":
+            raise _forbidden("viewers cannot vote")
+        if not isinstance(object_id, str):
+            raise facilitation.bad("id must be a note id")
+
+        def check(settings: dict[str, Any], mine: dict[str, int]) -> None:
+            facilitation.check_vote(facilitation.current(settings), mine, object_id, delta)
+
+        mine = await self.store.cast_vote(
+            self.room.board_id, session.client, object_id, delta, check
+        )
+        session.send(self.votes_message(mine))
+
+    def votes_message(self, mine: dict[str, int]) -> str:
+        voting = facilitation.current(self.room.settings).get("voting") or {}
+        budget = voting.get("votes", 0)
+        return encode({"type": "votes", "mine": mine, "remaining": budget - sum(mine.values())})
+
+    async def after_join(self, session: Session) -> None:
+        """Tell a (re)joining voter how many votes they have left."""
+        voting = facilitation.current(self.room.settings).get("voting")
+        if voting and voting.get("open") and session.role != "viewer":
+            mine = await self.store.votes_of(self.room.board_id, session.client)
+            session.send(self.votes_message(mine))
+
+
+def _with_results(settings: dict[str, Any], totals: dict[str, int]) -> dict[str, Any]:
+    state = facilitation.current(settings)
+    voting = dict(state["voting"] or {})
+    voting["results"] = facilitation.ranked(totals)
+    return {**settings, "session": {**state, "voting": voting}}
