@@ -56,12 +56,13 @@ class Facilitator:
         body = {**body, "_client": session.client, "_name": session.name}
         now = _now()
         found: list[facilitation.Effects] = []
+        changed: list[bool] = []
 
         def change(settings: dict[str, Any]) -> dict[str, Any]:
-            state, effects = facilitation.apply_command(
-                facilitation.current(settings), action, body, now
-            )
+            before = facilitation.current(settings)
+            state, effects = facilitation.apply_command(before, action, body, now)
             found.append(effects)
+            changed.append(state != before)
             return {**settings, "session": state}
 
         meta = await self.store.update_settings(self.room.board_id, change)
@@ -78,7 +79,8 @@ class Facilitator:
                 self.room.board_id, lambda s: _with_results(s, totals)
             )
             assert meta is not None
-        await self.broadcast(meta.settings)
+        if changed[-1] or effects.close_votes:
+            await self.broadcast(meta.settings)
         if effects.summon is not None:
             summon = {
                 "type": "summon",

@@ -131,6 +131,15 @@ class Client:
             if message.get("type") == "_closed" and kind != "_closed":
                 raise ConnectionError(f"closed while waiting for {kind}: {self.close_code}")
 
+    async def next_of(self, kinds: tuple[str, ...], timeout: float = 5.0) -> Message:
+        """The next message whose type is one of `kinds`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            message = await self.next(max(0.01, deadline - loop.time()))
+            if message.get("type") in kinds:
+                return message
+
     def apply(self, message: Message) -> None:
         """Apply a broadcast or catch-up batch to the local copy, strictly in seq order."""
         self._buffer[message["seq"]] = message["ops"]
