@@ -204,7 +204,7 @@ async def test_agenda_step_runs_its_actions(live_server: LiveServer) -> None:
 
 
 async def test_insert_template_as_a_new_frame(live_server: LiveServer) -> None:
-    board, boss, kari, _ = await room(live_server)
+    _, boss, kari, _ = await room(live_server)
     await boss.ops([note("existing", x=0, y=0)])
     await kari.wait_seq(1)
     await boss.send(
