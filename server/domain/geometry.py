@@ -167,3 +167,13 @@ def frame_of(obj: Obj, objects: Iterable[Obj]) -> Obj | None:
 def zone_of(obj: Obj, objects: Iterable[Obj]) -> Obj | None:
     """The smallest locked shape containing the object's centre (its text names the zone)."""
     return _smallest_containing(obj, list(objects), "shape", locked=True)
+
+
+def frame_contents(frame: Obj, objects: Iterable[Obj]) -> list[Obj]:
+    """The frame and every object whose centre lies in its box ("moves with the frame")."""
+    items = list(objects)
+    by_id = {o["id"]: o for o in items}
+    box = rect(frame)
+    return [frame] + [
+        o for o in items if o["id"] != frame["id"] and contains(box, center(o, by_id))
+    ]

@@ -114,6 +114,35 @@ async def get_asset(request: Request) -> Response:
     return Response(asset.data, media_type=asset.mime, headers=headers)
 
 
+async def make_breakouts(request: Request) -> Response:
+    access = await authorize(request, "facilitator")
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, "send a JSON object")
+    made = await service(request).make_breakouts(
+        access, bearer(request) or "", body.get("count"), body.get("frame")
+    )
+    return JSONResponse({"breakouts": made}, status_code=201)
+
+
+async def list_breakouts(request: Request) -> Response:
+    access = await authorize(request, "facilitator")
+    found = await service(request).list_breakouts(access, bearer(request) or "")
+    return JSONResponse({"breakouts": found})
+
+
+async def copy_asset(request: Request) -> Response:
+    target = await authorize(request, "participant")
+    body = await read_json(request)
+    if not isinstance(body, dict) or not isinstance(body.get("board"), str):
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, "send {board, token, asset}")
+    token = body.get("token") if isinstance(body.get("token"), str) else None
+    source = await service(request).authorize(body["board"], token, "viewer")
+    asset = await service(request).copy_asset(target, source, body.get("asset"))
+    result = {"asset": asset.id, "mime": asset.mime, "w": asset.width, "h": asset.height}
+    return JSONResponse(result, status_code=201)
+
+
 routes = [
     Route("/api/boards", create_board, methods=["POST"]),
     Route("/api/boards/{board_id}", get_board, methods=["GET"]),
@@ -121,5 +150,8 @@ routes = [
     Route("/api/boards/{board_id}", delete_board, methods=["DELETE"]),
     Route("/api/boards/{board_id}/links/{role}/rotate", rotate_link, methods=["POST"]),
     Route("/api/boards/{board_id}/assets", upload_asset, methods=["POST"]),
+    Route("/api/boards/{board_id}/assets/copy", copy_asset, methods=["POST"]),
     Route("/api/boards/{board_id}/assets/{asset}", get_asset, methods=["GET"]),
+    Route("/api/boards/{board_id}/breakouts", make_breakouts, methods=["POST"]),
+    Route("/api/boards/{board_id}/breakouts", list_breakouts, methods=["GET"]),
 ]

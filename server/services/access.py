@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -22,6 +23,12 @@ def new_board_id() -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def derived_token(parent_token: str, board_id: str, role: str) -> str:
+    """A breakout board's token, derived from the facilitator's: same strength, no storage."""
+    digest = hmac.new(parent_token.encode(), f"breakout:{board_id}:{role}".encode(), "sha256")
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
 
 
 def role_for(token: str, hashes: dict[str, str]) -> str | None:

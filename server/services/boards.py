@@ -7,12 +7,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.domain.errors import CloseCode, ErrorCode, ProtocolError
+from server.domain.geometry import frame_contents
 from server.domain.images import ImageRejected, clean_image
 from server.domain.objects import MAX_TITLE
 
-from .access import at_least, hash_token, link, new_board_id, new_token, role_for
+from .access import (
+    at_least,
+    derived_token,
+    hash_token,
+    link,
+    new_board_id,
+    new_token,
+    role_for,
+)
 from .hub import Hub
 from .ports import ROLES, Asset, BoardMeta, BoardStore
+
+MAX_BREAKOUTS = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +88,8 @@ class BoardService:
             "title": meta.title,
             "seq": meta.seq,
             "settings": meta.settings,
-            "objects": snapshot.objects,
+            # Private objects (private mode, before reveal) belong to their owner's view only.
+            "objects": [o for o in snapshot.objects if not o.get("private")],
         }
 
     async def change(self, board_id: str, body: Any) -> BoardMeta:
@@ -114,4 +126,73 @@ class BoardService:
             raise ProtocolError(ErrorCode.BAD_MESSAGE, str(exc)) from None
         asset = Asset(secrets.token_urlsafe(12), image.mime, image.width, image.height, image.data)
         await self.store.put_asset(board_id, asset)
+        return asset
+
+    # --- breakout copies ---------------------------------------------------------------
+
+    async def make_breakouts(
+        self, parent: Access, token: str, count: Any, frame: Any
+    ) -> list[dict[str, Any]]:
+        """Copies of the board (or one frame) for groups, each with its own links.
+
+        The copies' tokens are derived from the facilitator's token (HMAC), so the
+        facilitator can list their links later while the database keeps only hashes.
+        """
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_BREAKOUTS:
+            raise ProtocolError(ErrorCode.BAD_MESSAGE, f"count must be 1-{MAX_BREAKOUTS}")
+        snapshot = await self.store.snapshot(parent.board.id)
+        if snapshot is None:
+            raise ProtocolError(ErrorCode.NOT_FOUND, "no such board, or the link is not valid")
+        objects = [o for o in snapshot.objects if not o.get("private")]
+        if frame is not None:
+            found = [o for o in objects if o["id"] == frame and o["kind"] == "frame"]
+            if not found:
+                raise ProtocolError(ErrorCode.BAD_MESSAGE, f"unknown frame {frame!r}")
+            objects = frame_contents(found[0], objects)
+        used = {o.get("asset") for o in objects if o["kind"] == "image"}
+        assets = [a for a in await self.store.assets(parent.board.id) if a.id in used]
+        settings = {
+            key: snapshot.board.settings[key]
+            for key in ("locale", "agenda", "template")
+            if key in snapshot.board.settings
+        }
+        made = []
+        start = len(snapshot.board.settings.get("breakouts", []))
+        for number in range(start + 1, start + count + 1):
+            child = new_board_id()
+            title = f"{parent.board.title} ({number})"[-MAX_TITLE:]
+            tokens = {role: derived_token(token, child, role) for role in ROLES}
+            hashes = {role: hash_token(t) for role, t in tokens.items()}
+            await self.store.create_board(
+                child, title, {**settings, "parent": parent.board.id}, hashes, objects, assets
+            )
+            made.append({"id": child, "title": title})
+        await self.store.update_settings(
+            parent.board.id, lambda s: {**s, "breakouts": [*s.get("breakouts", []), *made]}
+        )
+        return [self._breakout_links(item, token) for item in made]
+
+    async def list_breakouts(self, parent: Access, token: str) -> list[dict[str, Any]]:
+        meta = await self.store.board(parent.board.id)
+        items = (meta.settings if meta else {}).get("breakouts", [])
+        return [self._breakout_links(item, token) for item in items]
+
+    def _breakout_links(self, item: dict[str, Any], token: str) -> dict[str, Any]:
+        links = {
+            role: link(self.public_url, item["id"], derived_token(token, item["id"], role))
+            for role in ROLES
+        }
+        return {"id": item["id"], "title": item["title"], "links": links}
+
+    async def copy_asset(self, target: Access, source: Access, asset_id: Any) -> Asset:
+        """Bring an image from another board the caller can read (copy/paste of images)."""
+        if not isinstance(asset_id, str):
+            raise ProtocolError(ErrorCode.BAD_MESSAGE, "asset must be an asset id")
+        existing = await self.store.get_asset(target.board.id, asset_id)
+        if existing is not None:
+            return existing
+        asset = await self.store.get_asset(source.board.id, asset_id)
+        if asset is None:
+            raise ProtocolError(ErrorCode.NOT_FOUND, "no such image")
+        await self.store.put_asset(target.board.id, asset)
         return asset

@@ -175,14 +175,14 @@ def _iso(stamp: Any) -> str:
 
 
 def votes_of(settings: Mapping[str, Any]) -> dict[str, int]:
-    """Vote totals per object for exports.
+    """Vote totals per object for exports: the results of the last closed vote.
 
-    Dot voting is not stored by the server yet, and votes hidden until the vote is
-    closed must never leak through an export, so this is empty until voting keeps
-    its closed results where this function can read them.
+    Totals of a vote that is still open are hidden from everyone, exports included.
     """
-    del settings
-    return {}
+    voting = (settings.get("session") or {}).get("voting") or {}
+    if voting.get("open"):
+        return {}
+    return {item["id"]: item["votes"] for item in voting.get("results") or []}
 
 
 def check_frame(frame: str | None) -> str | None:

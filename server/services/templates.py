@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from server.domain.errors import ErrorCode, ProtocolError
-from server.domain.templates import Template, agenda, instantiate, load_folder, summary
+from server.domain.render.png import render_png
+from server.domain.templates import Template, agenda, instantiate, load_folder, pick_locale, summary
 
 log = logging.getLogger("samskap.templates")
 
@@ -20,6 +21,7 @@ class TemplateCatalog:
         self.templates, self.problems = load_folder(*folders)
         for problem in self.problems:
             log.warning("template skipped: %s", problem)  # a bad file never stops the server
+        self._previews: dict[tuple[str, str], bytes] = {}
 
     def get(self, template_id: Any) -> Template:
         template = self.templates.get(template_id) if isinstance(template_id, str) else None
@@ -28,7 +30,22 @@ class TemplateCatalog:
         return template
 
     def listing(self, locale: str) -> list[dict[str, Any]]:
-        return [summary(t, locale) for t in sorted(self.templates.values(), key=lambda t: t.id)]
+        lang = pick_locale(locale)
+        return [
+            {**summary(t, lang), "preview": f"/api/templates/{t.id}/preview.png?locale={lang}"}
+            for t in sorted(self.templates.values(), key=lambda t: t.id)
+        ]
+
+    def preview(self, template_id: Any, locale: str) -> bytes:
+        """A small picture of the template (rendered once per language, then kept)."""
+        template = self.get(template_id)
+        key = (template.id, pick_locale(locale))
+        if key not in self._previews:
+            objects = instantiate(template, key[1], (0.0, 0.0), "")
+            width = max(template.size[0], 1.0)
+            board = {"title": "", "objects": objects}
+            self._previews[key] = render_png(board, scale=min(1.0, 480 / width), padding=10)
+        return self._previews[key]
 
     def board_from(
         self, template_id: Any, locale: str

@@ -233,3 +233,68 @@ async def test_insert_template_as_a_new_frame(live_server: LiveServer) -> None:
         {"type": "facilitate", "action": "insert_template", "template": "power-interest-grid"}
     )
     assert (await kari.expect("error"))["code"] == "forbidden"
+
+
+async def test_closed_vote_totals_reach_the_csv_export(live_server: LiveServer) -> None:
+    import csv
+    import io
+
+    import httpx
+
+    board, boss, kari, _ = await room(live_server)
+    await boss.ops([note("a", text="Idé A"), note("b", text="Idé B")])
+    await facilitate(boss, "voting_open", votes=2, per_note=2)
+    for _ in range(2):
+        await kari.send({"type": "vote", "id": "b"})
+        await kari.next_of(("votes",))
+    headers = {"Authorization": f"Bearer {token_of(board['links']['viewer'])}"}
+    async with httpx.AsyncClient(base_url=live_server.url) as http:
+        hidden = (await http.get(f"/api/boards/{board['id']}/export.csv", headers=headers)).content
+        await facilitate(boss, "voting_close")
+        shown = (await http.get(f"/api/boards/{board['id']}/export.csv", headers=headers)).content
+
+    def votes(data: bytes) -> dict[str, str]:
+        rows = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+        return {row["id"]: row["votes"] for row in rows}
+
+    assert votes(hidden)["b"] in ("", "0")  # open votes never leak
+    assert votes(shown)["b"] == "2"
+
+
+async def test_breakout_copies_with_their_own_links(live_server: LiveServer) -> None:
+    import httpx
+
+    board, boss, kari, _ = await room(live_server)
+    await boss.ops([{"op": "create", "object": {"id": "f1", "kind": "frame", "x": 0, "y": 0, "w": 1000, "h": 800}}, note("in", x=100, y=100), note("out", x=5000, y=0)])
+    auth = {"Authorization": f"Bearer {token_of(board['links']['facilitator'])}"}
+    async with httpx.AsyncClient(base_url=live_server.url) as http:
+        made = await http.post(f"/api/boards/{board['id']}/breakouts", json={"count": 3, "frame": "f1"}, headers=auth)
+        assert made.status_code == 201
+        groups = made.json()["breakouts"]
+        assert len(groups) == 3 and len({g["links"]["participant"] for g in groups}) == 3
+        listed = (await http.get(f"/api/boards/{board['id']}/breakouts", headers=auth)).json()["breakouts"]
+        assert listed == groups
+        participant = {"Authorization": f"Bearer {token_of(board['links']['participant'])}"}
+        assert (await http.post(f"/api/boards/{board['id']}/breakouts", json={"count": 1}, headers=participant)).status_code == 403
+        assert (await http.post(f"/api/boards/{board['id']}/breakouts", json={"count": 0}, headers=auth)).status_code == 400
+        assert (await http.post(f"/api/boards/{board['id']}/breakouts", json={"count": 1, "frame": "nope"}, headers=auth)).status_code == 400
+    group = groups[0]
+    member = await Client.connect(live_server.url, group["id"], token_of(group["links"]["participant"]))
+    assert set(member.objects) == {"f1", "in"}
+    assert member.welcome["you"]["role"] == "participant"
+    # A breakout link does not open the parent board.
+    stranger = await Client.connect(live_server.url, board["id"], token_of(group["links"]["facilitator"]), expect_welcome=False)
+    assert (await stranger.expect("error"))["code"] == "unauthorized"
+
+
+async def test_template_listing_and_preview(live_server: LiveServer) -> None:
+    import httpx
+
+    async with httpx.AsyncClient(base_url=live_server.url) as http:
+        listing = (await http.get("/api/templates?locale=en")).json()["templates"]
+        assert len(listing) >= 18
+        grid = next(t for t in listing if t["id"] == "power-interest-grid")
+        assert grid["name"] and grid["steps"] > 0
+        picture = await http.get(grid["preview"])
+        assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")
+        assert (await http.get("/api/templates/nope/preview.png")).status_code == 404
