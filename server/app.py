@@ -23,6 +23,7 @@ from server.http.errors import protocol_error_handler
 from server.http.pages import page_routes
 from server.http.security import OriginPolicy, SecurityHeaders, client_address
 from server.http.ws import board_socket
+from server.logs import AccessLog
 from server.pubsub.memory import MemoryBroker
 from server.services.boards import BoardService
 from server.services.hub import Hub
@@ -103,7 +104,10 @@ def create_app(
                 await state.store.close()
 
     folders = [SHIPPED] + ([settings.templates_dir] if settings.templates_dir else [])
-    middleware = [Middleware(SecurityHeaders, https=settings.public_url.startswith("https:"))]
+    middleware = [
+        Middleware(AccessLog),
+        Middleware(SecurityHeaders, https=settings.public_url.startswith("https:")),
+    ]
     if settings.trusted_hosts:
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts))
     routes: list[Any] = [

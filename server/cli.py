@@ -4,12 +4,29 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Sequence
 
 from server.cli_tools import add_commands, run
 from server.config import Settings, from_env
+from server.logs import configure
+
+
+def uvicorn_options(settings: Settings) -> dict[str, object]:
+    """How the server runs behind uvicorn; tests start theirs with the same options."""
+    return {
+        "log_level": settings.log_level,
+        # Frames over the limit are refused before they are parsed (1009), and
+        # compression stays off so a small frame cannot inflate to gigabytes.
+        "ws_max_size": settings.limits.max_message_bytes,
+        "ws_per_message_deflate": False,
+        "ws_ping_interval": 20.0,
+        "ws_ping_timeout": 20.0,
+        "proxy_headers": False,  # X-Forwarded-For counts only from SAMSKAP_TRUSTED_PROXIES
+        "access_log": False,  # ours (server.logs.AccessLog) cuts client addresses to networks
+        "log_config": None,  # keep the logging set up by `configure`
+        "server_header": False,
+    }
 
 
 def _serve(settings: Settings) -> int:
@@ -19,20 +36,7 @@ def _serve(settings: Settings) -> int:
 
     app = create_app(settings)
     print(f"Samskap is running at {settings.public_url}/", flush=True)
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        # Frames over the limit are refused by the protocol layer before parsing (1009),
-        # and compression stays off so a small frame cannot inflate to gigabytes.
-        ws_max_size=settings.limits.max_message_bytes,
-        ws_per_message_deflate=False,
-        ws_ping_interval=20.0,
-        ws_ping_timeout=20.0,
-        proxy_headers=False,  # X-Forwarded-For counts only from SAMSKAP_TRUSTED_PROXIES
-        server_header=False,
-    )
+    uvicorn.run(app, host=settings.host, port=settings.port, **uvicorn_options(settings))  # type: ignore[arg-type]
     return 0
 
 
@@ -62,6 +66,42 @@ def _templates_check(paths: Sequence[str]) -> int:
     return 1 if problems else 0
 
 
+def _purge(settings: Settings, idle_days: float, action: str, dry_run: bool) -> int:
+    """Archive (lock, keep readable) or delete boards nobody opened for `idle_days`."""
+    import time
+
+    from server.domain import facilitation
+    from server.storage.engine import create_engine, migrate
+    from server.storage.store import SqlBoardStore
+
+    async def run() -> list[str]:
+        engine = create_engine(settings.database_url, schema=settings.database_schema)
+        await migrate(engine)
+        store = SqlBoardStore(engine)
+        try:
+            cutoff = int((time.time() - idle_days * 86400) * 1000)
+            found = await store.boards_idle_since(cutoff)
+            for board_id in [] if dry_run else found:
+                if action == "delete":
+                    await store.delete_board(board_id)
+                else:
+                    await store.update_settings(board_id, _archived)
+            return found
+        finally:
+            await store.close()
+
+    def _archived(settings_: dict[str, object]) -> dict[str, object]:
+        session = {**facilitation.current(settings_), "locked": True}
+        return {**settings_, "session": session, "archived": True}
+
+    found = asyncio.run(run())
+    verb = {"delete": "deleted", "archive": "archived"}[action]
+    print(
+        f"{len(found)} board(s) idle for {idle_days:g} days {'would be ' if dry_run else ''}{verb}"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="samskap", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -73,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     template_commands = templates.add_subparsers(dest="templates_command", required=True)
     check = template_commands.add_parser("check", help="validate template files")
     check.add_argument("files", nargs="+")
+    purge = commands.add_parser("purge", help="archive or delete boards nobody opened for a while")
+    purge.add_argument("--idle-days", type=float, required=True)
+    purge.add_argument("--action", choices=("archive", "delete"), default="archive")
+    purge.add_argument("--dry-run", action="store_true")
     add_commands(commands)
     return parser
 
@@ -80,9 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = from_env()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure(settings.log_level, settings.log_format)
     if args.command == "serve":
         if args.host or args.port:
             settings = settings.with_address(args.host or settings.host, args.port or settings.port)
@@ -91,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _migrate(settings)
     if args.command == "templates":
         return _templates_check(args.files)
+    if args.command == "purge":
+        return _purge(settings, args.idle_days, args.action, args.dry_run)
     result = run(args, settings)
     if result is not None:
         return result

@@ -19,6 +19,8 @@ class Limits:
     presence_per_sec: float = 40.0
     presence_burst: int = 80
     flood_strikes: int = 200  # refusals in a row before the socket is closed (4029)
+    address_batches_per_sec: float = 2_000.0  # all connections of one address together
+    address_presence_per_sec: float = 4_000.0
     connections_per_address: int = 400
     connections_per_board: int = 1_000
     joins_per_minute: int = 1_200  # per address
@@ -48,6 +50,7 @@ class Settings:
     templates_dir: Path | None = None
     web_dir: Path = Path(__file__).resolve().parent.parent / "web"
     log_level: str = "info"
+    log_format: str = "text"  # or "json": one JSON object per line
     limits: Limits = field(default_factory=Limits)
 
     def __post_init__(self) -> None:
@@ -106,5 +109,6 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         trusted_hosts=_split(env.get("SAMSKAP_TRUSTED_HOSTS")),
         templates_dir=Path(templates) if templates else None,
         log_level=env.get("SAMSKAP_LOG_LEVEL", "info"),
+        log_format=env.get("SAMSKAP_LOG_FORMAT", "text"),
         limits=_limits(env),
     )

@@ -8,6 +8,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from server.services.hub import COMMIT_BUCKETS
+
 
 async def _database_ok(request: Request) -> bool:
     try:
@@ -41,6 +43,14 @@ async def readyz(request: Request) -> Response:
     return JSONResponse(body, status_code=200 if ready else 503)
 
 
+def _cumulative(counts: list[int]) -> list[int]:
+    total, out = 0, []
+    for count in counts:
+        total += count
+        out.append(total)
+    return out
+
+
 async def metrics(request: Request) -> Response:
     hub = request.app.state.hub
     lines = [
@@ -59,8 +69,19 @@ async def metrics(request: Request) -> Response:
         "# HELP samskap_errors_total Refusals sent to clients, by code.",
         "# TYPE samskap_errors_total counter",
     ]
-    for code, count in sorted((hub.metrics.errors or {}).items()):
+    for code, count in sorted(hub.metrics.errors.items()):
         lines.append(f'samskap_errors_total{{code="{code}"}} {count}')
+    lines += [
+        "# HELP samskap_commit_seconds Time to commit one group of batches.",
+        "# TYPE samskap_commit_seconds histogram",
+    ]
+    for bound, count in zip(COMMIT_BUCKETS, _cumulative(hub.metrics.commit_buckets), strict=True):
+        lines.append(f'samskap_commit_seconds_bucket{{le="{bound}"}} {count}')
+    lines += [
+        f'samskap_commit_seconds_bucket{{le="+Inf"}} {hub.metrics.commits}',
+        f"samskap_commit_seconds_sum {hub.metrics.commit_seconds:.6f}",
+        f"samskap_commit_seconds_count {hub.metrics.commits}",
+    ]
     return PlainTextResponse("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
 
 

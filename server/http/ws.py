@@ -109,6 +109,6 @@ async def board_socket(ws: WebSocket) -> None:
         code, reason = session.closed.result()
         with contextlib.suppress(Exception):
             # Flush what is queued (the error that explains the close) before closing.
-            while code != CloseCode.SLOW_CONSUMER and not session.outbox.empty():
-                await ws.send_text(session.outbox.get_nowait())
+            for data in session.queued() if code != CloseCode.SLOW_CONSUMER else ():
+                await ws.send_text(data)
             await ws.close(code, reason)

@@ -12,7 +12,7 @@ import secrets
 import time
 from collections import Counter
 from collections.abc import Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from server.config import Limits
@@ -30,18 +30,30 @@ log = logging.getLogger("samskap.hub")
 PONG = encode({"type": "pong"})
 
 
+COMMIT_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+
+
 @dataclass(slots=True)
 class Metrics:
     """Counters for /metrics; plain numbers, read by the HTTP layer."""
 
     batches: int = 0
     joins: int = 0
-    errors: Counter[str] | None = None
+    commits: int = 0
+    commit_seconds: float = 0.0
+    commit_buckets: list[int] = field(default_factory=lambda: [0] * len(COMMIT_BUCKETS))
+    errors: Counter[str] = field(default_factory=Counter)
 
     def error(self, code: str) -> None:
-        if self.errors is None:
-            self.errors = Counter()
         self.errors[code] += 1
+
+    def observe_commit(self, seconds: float) -> None:
+        self.commits += 1
+        self.commit_seconds += seconds
+        for i, bound in enumerate(COMMIT_BUCKETS):
+            if seconds <= bound:
+                self.commit_buckets[i] += 1
+                break
 
 
 class Hub:
@@ -65,6 +77,9 @@ class Hub:
         self._opening: dict[str, asyncio.Future[Room | None]] = {}
         self._per_address: Counter[str] = Counter()
         self._joins = Windowed(limits.joins_per_minute, 60.0)
+        # Per address as well as per socket, so reconnecting does not reset a limit (S3).
+        self._address_ops = Windowed(int(limits.address_batches_per_sec), 1.0)
+        self._address_presence = Windowed(int(limits.address_presence_per_sec), 1.0)
         self._tasks: set[asyncio.Task[Any]] = set()
         broker.on_reconnect(self._resync_all)
 
@@ -167,13 +182,17 @@ class Hub:
                 batch = data["batch"]
             msg = parse(data)
             if isinstance(msg, Ops):
-                if not session.admit("ops"):
+                if not session.admit("ops") or not self._address_ops.allow(
+                    session.address, time.monotonic()
+                ):
                     raise ProtocolError(ErrorCode.RATE_LIMITED, "too many batches: slow down")
                 if session.role == "viewer":
                     raise ProtocolError(ErrorCode.FORBIDDEN, "viewers cannot edit")
                 room.submit(session, msg.batch, msg.parse())
             elif isinstance(msg, Presence):
-                if session.admit("presence"):
+                if session.admit("presence") and self._address_presence.allow(
+                    session.address, time.monotonic()
+                ):
                     room.presence(session, msg)
             elif isinstance(msg, Ping):
                 session.send(PONG)

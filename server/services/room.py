@@ -78,6 +78,7 @@ class Room:
                 return False
             self.delivered = meta.seq
             self.settings = meta.settings
+        await self.hub.store.touch(self.board_id)  # for `samskap purge`: when last opened
         await self._publish("hello", "")
         return True
 
@@ -180,6 +181,7 @@ class Room:
     async def _commit_loop(self) -> None:
         while self._pending:
             group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
+            started = time.perf_counter()
             try:
                 results = await self.hub.store.commit(self.board_id, [p for _, p, _ in group])
             except BoardGone:
@@ -197,6 +199,7 @@ class Room:
                     if waiter:
                         waiter.set_exception(refusal)
                 continue
+            self.hub.metrics.observe_commit(time.perf_counter() - started)
             applied: list[LoggedBatch] = []
             for (session, pending, waiter), result in zip(group, results, strict=True):
                 if waiter:

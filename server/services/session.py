@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -57,7 +58,10 @@ class Session:
         self.address = address
         self.color = color_for(client)
         self.limits = limits
-        self.outbox: asyncio.Queue[str] = asyncio.Queue(limits.outbox_messages)
+        # A deque and one wake-up future instead of an asyncio.Queue: the writer used to
+        # spawn a task and an asyncio.wait per frame (docs/performance.md, profile).
+        self._outbox: deque[str] = deque()
+        self._wakeup: asyncio.Future[None] | None = None
         self.closed: asyncio.Future[tuple[int, str]] = asyncio.get_running_loop().create_future()
         self._held: list[tuple[int, str]] | None = []  # batches that arrive before welcome
         self._base_seq = 0
@@ -75,10 +79,22 @@ class Session:
     def send(self, data: str) -> None:
         if self.closed.done():
             return
-        try:
-            self.outbox.put_nowait(data)
-        except asyncio.QueueFull:
+        if len(self._outbox) >= self.limits.outbox_messages > 0:
             self.close(CloseCode.SLOW_CONSUMER, "slow consumer: reconnect with since")
+            return
+        self._outbox.append(data)
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._wakeup
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def queued(self) -> list[str]:
+        """Take what is still waiting in the outbox (flushed before a close)."""
+        pending = list(self._outbox)
+        self._outbox.clear()
+        return pending
 
     def send_batch(self, seq: int, data: str) -> None:
         """A live batch; held until the welcome is out, dropped if the welcome covered it."""
@@ -98,19 +114,24 @@ class Session:
     def close(self, code: int, reason: str) -> None:
         if not self.closed.done():
             self.closed.set_result((code, reason))
+            self._wake()
 
     async def frames(self) -> AsyncIterator[str]:
         """Frames for the socket: one message, or a JSON array of the queued ones."""
+        outbox = self._outbox
         while not self.closed.done():
-            getter = asyncio.ensure_future(self.outbox.get())
-            await asyncio.wait((getter, self.closed), return_when=asyncio.FIRST_COMPLETED)
-            if not getter.done():
-                getter.cancel()
-                return
-            batch = [getter.result()]
-            while len(batch) < MAX_FRAME_MESSAGES and not self.outbox.empty():
-                batch.append(self.outbox.get_nowait())
-            yield batch[0] if len(batch) == 1 else "[" + ",".join(batch) + "]"
+            if not outbox:
+                self._wakeup = asyncio.get_running_loop().create_future()
+                try:
+                    await self._wakeup
+                finally:
+                    self._wakeup = None
+                continue
+            if len(outbox) == 1:
+                yield outbox.popleft()
+            else:
+                count = min(len(outbox), MAX_FRAME_MESSAGES)
+                yield "[" + ",".join([outbox.popleft() for _ in range(count)]) + "]"
 
     # --- limits ---------------------------------------------------------------------
 

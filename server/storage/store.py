@@ -7,6 +7,7 @@ bumps the board row, which takes the row lock (PostgreSQL) or the write lock
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import Any
@@ -86,6 +87,10 @@ class SqlBoardStore:
         self.engine = engine
         self.log_retain = log_retain
         self._is_pg = engine.dialect.name == "postgresql"
+        # SQLite has one writer. Rooms of many boards committing at once used to wait in
+        # SQLite's busy handler, which sleeps up to 100 ms a try (p99 3.9 s with 50 boards,
+        # bench/rooms.py); queueing for an in-process lock wakes the next one at once.
+        self._writer = None if self._is_pg else asyncio.Lock()
         self._reader = engine.execution_options(**{READ_ONLY: True})
         snapshot_options: dict[str, Any] = {READ_ONLY: True}
         if self._is_pg:
@@ -275,7 +280,10 @@ class SqlBoardStore:
     # --- committing -----------------------------------------------------------------
 
     async def commit(self, board_id: str, pending: list[PendingBatch]) -> list[CommitResult]:
-        async with self.engine.begin() as conn:
+        if self._writer is None:
+            async with self.engine.begin() as conn:
+                return await self._commit(conn, board_id, pending)
+        async with self._writer, self.engine.begin() as conn:
             return await self._commit(conn, board_id, pending)
 
     async def _commit(

@@ -264,26 +264,55 @@ async def test_closed_vote_totals_reach_the_csv_export(live_server: LiveServer) 
 async def test_breakout_copies_with_their_own_links(live_server: LiveServer) -> None:
     import httpx
 
-    board, boss, kari, _ = await room(live_server)
-    await boss.ops([{"op": "create", "object": {"id": "f1", "kind": "frame", "x": 0, "y": 0, "w": 1000, "h": 800}}, note("in", x=100, y=100), note("out", x=5000, y=0)])
+    board, boss, _, _ = await room(live_server)
+    await boss.ops(
+        [
+            {
+                "op": "create",
+                "object": {"id": "f1", "kind": "frame", "x": 0, "y": 0, "w": 1000, "h": 800},
+            },
+            note("in", x=100, y=100),
+            note("out", x=5000, y=0),
+        ]
+    )
     auth = {"Authorization": f"Bearer {token_of(board['links']['facilitator'])}"}
     async with httpx.AsyncClient(base_url=live_server.url) as http:
-        made = await http.post(f"/api/boards/{board['id']}/breakouts", json={"count": 3, "frame": "f1"}, headers=auth)
+        made = await http.post(
+            f"/api/boards/{board['id']}/breakouts", json={"count": 3, "frame": "f1"}, headers=auth
+        )
         assert made.status_code == 201
         groups = made.json()["breakouts"]
         assert len(groups) == 3 and len({g["links"]["participant"] for g in groups}) == 3
-        listed = (await http.get(f"/api/boards/{board['id']}/breakouts", headers=auth)).json()["breakouts"]
+        listed = (await http.get(f"/api/boards/{board['id']}/breakouts", headers=auth)).json()[
+            "breakouts"
+        ]
         assert listed == groups
         participant = {"Authorization": f"Bearer {token_of(board['links']['participant'])}"}
-        assert (await http.post(f"/api/boards/{board['id']}/breakouts", json={"count": 1}, headers=participant)).status_code == 403
-        assert (await http.post(f"/api/boards/{board['id']}/breakouts", json={"count": 0}, headers=auth)).status_code == 400
-        assert (await http.post(f"/api/boards/{board['id']}/breakouts", json={"count": 1, "frame": "nope"}, headers=auth)).status_code == 400
+        assert (
+            await http.post(
+                f"/api/boards/{board['id']}/breakouts", json={"count": 1}, headers=participant
+            )
+        ).status_code == 403
+        assert (
+            await http.post(f"/api/boards/{board['id']}/breakouts", json={"count": 0}, headers=auth)
+        ).status_code == 400
+        assert (
+            await http.post(
+                f"/api/boards/{board['id']}/breakouts",
+                json={"count": 1, "frame": "nope"},
+                headers=auth,
+            )
+        ).status_code == 400
     group = groups[0]
-    member = await Client.connect(live_server.url, group["id"], token_of(group["links"]["participant"]))
+    member = await Client.connect(
+        live_server.url, group["id"], token_of(group["links"]["participant"])
+    )
     assert set(member.objects) == {"f1", "in"}
     assert member.welcome["you"]["role"] == "participant"
     # A breakout link does not open the parent board.
-    stranger = await Client.connect(live_server.url, board["id"], token_of(group["links"]["facilitator"]), expect_welcome=False)
+    stranger = await Client.connect(
+        live_server.url, board["id"], token_of(group["links"]["facilitator"]), expect_welcome=False
+    )
     assert (await stranger.expect("error"))["code"] == "unauthorized"
 
 

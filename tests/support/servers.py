@@ -18,6 +18,7 @@ import httpx
 import uvicorn
 
 from server.app import create_app
+from server.cli import uvicorn_options
 from server.config import Settings
 
 
@@ -53,15 +54,8 @@ async def serve_in_process(settings: Settings, **app_kwargs: Any) -> AsyncIterat
     port = sock.getsockname()[1]
     settings = settings.with_address("127.0.0.1", port)
     app = create_app(settings, **app_kwargs)
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        ws_max_size=settings.limits.max_message_bytes,
-        ws_per_message_deflate=False,
-        lifespan="on",
-    )
+    options = {**uvicorn_options(settings), "log_level": "warning"}
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", **options)  # type: ignore[arg-type]
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
