@@ -206,12 +206,14 @@ class Hub:
             session.send(error_message(exc, batch))
 
     async def _other(self, session: Session, room: Room, msg: Other) -> None:
-        """Facilitation and voting messages."""
-        if msg.type not in ("facilitate", "vote", "unvote"):
+        """Facilitation, voting and gap-filling messages."""
+        if msg.type not in ("facilitate", "vote", "unvote", "sync"):
             raise ProtocolError(ErrorCode.BAD_MESSAGE, f"unknown message type {msg.type!r}")
         if not session.admit("ops"):
             raise ProtocolError(ErrorCode.RATE_LIMITED, "too many messages: slow down")
-        if msg.type == "facilitate":
+        if msg.type == "sync":
+            await room.sync(session, msg.body.get("since"))
+        elif msg.type == "facilitate":
             await room.facilitator.command(session, msg.body)
         else:
             delta = 1 if msg.type == "vote" else -1

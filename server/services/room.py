@@ -137,6 +137,26 @@ class Room:
         }
         return welcome, snapshot.board.seq
 
+    async def sync(self, session: Session, since: Any) -> None:
+        """A client saw a gap: send what it missed, without reconnecting (rule S15)."""
+        if isinstance(since, bool) or not isinstance(since, int) or since < 0:
+            raise ProtocolError(ErrorCode.BAD_MESSAGE, "since must be a whole number >= 0")
+        found = await self.hub.store.batches_since(self.board_id, since)
+        if found is not None:
+            seq, missed = found
+            body = {"catchup": [message_for(b, session.client) for b in missed]}
+        else:
+            snapshot = await self.hub.store.snapshot(self.board_id)
+            if snapshot is None:
+                raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")
+            seq = snapshot.board.seq
+            body = {
+                "objects": [
+                    o for o in snapshot.objects if not hidden_from(Record(o), session.client)
+                ]
+            }
+        session.send(encode({"type": "catchup", "seq": seq, **body}))
+
     async def leave(self, session: Session) -> None:
         if self.sessions.get(session.client) is not session:
             return

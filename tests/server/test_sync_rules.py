@@ -256,3 +256,19 @@ async def test_peers_join_and_leave(live_server: LiveServer) -> None:
     c = await Client.connect(live_server.url, _["id"], token_of(_["links"]["viewer"]), name="Per")
     joined = await a.expect("peer_joined")
     assert joined["peer"] == c.welcome["you"]
+
+
+async def test_s15_a_client_fills_a_gap_without_reconnecting(db_server: LiveServer) -> None:
+    board, a, b = await two_clients(db_server)
+    for i in range(3):
+        await a.ops([note(f"n{i}")])
+    await b.wait_seq(3)
+    await b.send({"type": "sync", "since": 1})
+    reply = await b.expect("catchup")
+    assert reply["seq"] == 3 and [m["seq"] for m in reply["catchup"]] == [2, 3]
+    assert reply["catchup"][0]["ops"][0]["object"]["id"] == "n1"
+    await b.send({"type": "sync", "since": 99})
+    full = await b.expect("catchup")
+    assert "catchup" not in full and {o["id"] for o in full["objects"]} == {"n0", "n1", "n2"}
+    await b.send({"type": "sync", "since": -1})
+    assert (await b.expect("error"))["code"] == "bad_message"
