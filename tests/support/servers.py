@@ -82,7 +82,18 @@ class ServerProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self) -> None:
+    async def start(self, attempts: int = 3) -> None:
+        """Start and wait for /readyz; a port taken meanwhile by another process is retried."""
+        for attempt in range(attempts):
+            try:
+                await self._start_once()
+                return
+            except RuntimeError:
+                if attempt == attempts - 1:
+                    raise
+                self.port = free_port()
+
+    async def _start_once(self) -> None:
         env = {**os.environ, **self.env}
         self.proc = subprocess.Popen(
             [
