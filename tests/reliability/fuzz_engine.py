@@ -323,10 +323,10 @@ class Fuzz:
         # Frames and notes share "x", "y", "z", "rotation"; "color" fits every kind used.
         return ops
 
-    async def send_batch(self, client: SimClient) -> None:
+    async def send_batch(self, client: SimClient, ops: list[Message] | None = None) -> None:
         self.sent += 1
         batch = f"b{client.index}n{self.sent}"
-        ops = self.random_ops(client)
+        ops = ops or self.random_ops(client)
         client.unacked[batch] = ops
         self.log.append(f"send c{client.index} {batch} {orjson.dumps(ops).decode()}")
         if client.online:

@@ -78,7 +78,8 @@ async def test_r1_s10_batch_committed_after_its_room_closed_reaches_the_new_room
     try:
         await fuzz.setup()
         a, b = fuzz.clients
-        await fuzz.send_batch(a)  # waits at the commit gate
+        note = {"id": "n1", "kind": "note", "x": 0, "y": 0}
+        await fuzz.send_batch(a, [{"op": "create", "object": note}])  # waits at the gate
         assert len(fuzz.gate.commits) == 1
         await fuzz.leave(a)
         await fuzz.leave(b)  # the last one out: the room is closed
