@@ -22,6 +22,18 @@ import { SelectTool } from "./tools/select.js";
 import { UndoStack } from "./undo.js";
 import { h, isTextInput, throttle } from "./util.js";
 import { rememberBoard } from "./myboards.js";
+import { SessionState } from "./session.js";
+import { ExportMenu } from "./export.js";
+import { Banners } from "./facilitation/banners.js";
+import { Breakouts } from "./facilitation/breakouts.js";
+import { Follow } from "./facilitation/follow.js";
+import { makeDecorator } from "./facilitation/marks.js";
+import { FacilitationPanel } from "./facilitation/panel.js";
+import { Results } from "./facilitation/results.js";
+import { StepCard } from "./facilitation/step.js";
+import { TemplatePicker } from "./facilitation/templates.js";
+import { TimerView } from "./facilitation/timer.js";
+import { Voting } from "./facilitation/voting.js";
 
 const $ = (sel) => document.querySelector(sel);
 const TOOL_KEYS = { v: "select", h: "hand", n: "note", t: "text", r: "rectangle", o: "ellipse", d: "diamond", c: "connector", p: "pen", e: "eraser", f: "frame" };
@@ -140,7 +152,37 @@ async function main() {
   const editor = new Editor(ctx, overlay);
   ctx.editor = editor;
   const presence = new Presence(ctx, { layer: overlay, list: $("#people-list"), count: $("#people-count") });
+  ctx.presence = presence;
   const outline = new Outline(ctx, $("#outline-body"));
+
+  // --- the workshop session: timer, private mode, voting, follow, agenda ----------------
+  const session = new SessionState(conn, boardId);
+  ctx.session = session;
+  renderer.decorate = makeDecorator(session);
+  conn.beforeSend = (ops) => {
+    if (!session.writesPrivately) return;
+    for (const op of ops) if (op.op === "create") session.notePrivate(op.object.id);
+  };
+  const timerView = new TimerView(ctx, session, $("#timer"));
+  const banners = new Banners(ctx, session, { privateEl: $("#banner-private"), lockedEl: $("#banner-locked"), voteEl: $("#banner-vote") });
+  const follow = new Follow(ctx, session, { banner: $("#banner-follow"), stop: $("#follow-stop"), resume: $("#follow-resume") });
+  const stepCard = new StepCard(ctx, session, $("#step-card"));
+  const results = new Results(ctx, session, $("#results"));
+  const voting = new Voting(ctx, session);
+  ctx.voting = voting;
+  const exportMenu = new ExportMenu(ctx, $("#export-menu"));
+  let panel = null;
+  let picker = null;
+  let breakouts = null;
+  session.addEventListener("change", () => {
+    applyAccess();
+    renderer.request();
+    outline.refresh();
+  });
+  session.addEventListener("votes", () => {
+    renderer.request();
+    outline.refresh();
+  });
 
   /** Topmost object under world point `p`. Frames are picked by title/border. */
   ctx.pick = (p) => {
@@ -178,7 +220,7 @@ async function main() {
   let tool = tools.select;
   let toolName = "select";
   ctx.setTool = (name) => {
-    if (ui.readOnly && name !== "select" && name !== "hand") return;
+    if ((ui.readOnly || ui.canAdd === false) && name !== "select" && name !== "hand") return;
     if (name === "image") {
       $("#image-input").click();
       return;
@@ -239,12 +281,10 @@ async function main() {
   conn.addEventListener("welcome", (e) => {
     const msg = e.detail;
     ctx.you = msg.you;
-    ui.readOnly = msg.you.role === "viewer";
-    document.body.classList.toggle("is-viewer", ui.readOnly);
     document.body.classList.add("is-ready");
-    $("#toolbar").hidden = ui.readOnly;
-    $("#viewer-badge").hidden = !ui.readOnly;
-    $("#undo-group").hidden = ui.readOnly;
+    setupFacilitator(msg.you.role === "facilitator");
+    exportMenu.setRole(msg.you.role);
+    applyAccess();
     const title = (msg.board && msg.board.title) || "";
     $("#board-title").textContent = title || t("board.untitled");
     document.title = `${title || t("board.untitled")} – Samskap`;
@@ -267,15 +307,74 @@ async function main() {
     if (creates) ctx.announce(t("announce.remote_created", { name: who, n: creates }));
     else if (deletes) ctx.announce(t("announce.remote_deleted", { name: who, n: deletes }));
   });
-  conn.addEventListener("presence", (e) => presence.update(e.detail));
+  conn.addEventListener("presence", (e) => {
+    presence.update(e.detail);
+    follow.presence(e.detail);
+  });
+  conn.addEventListener("summon", (e) => follow.summon(e.detail));
   conn.addEventListener("peer_joined", (e) => presence.joined(e.detail.peer));
   conn.addEventListener("peer_left", (e) => presence.left(e.detail.client));
   presence.addEventListener("change", () => outline.refresh());
   conn.addEventListener("error", (e) => {
     const code = e.detail.code;
+    if (!e.detail.batch && session.state.voting && session.state.voting.open && ["forbidden", "not_found"].includes(code)) {
+      // A vote the server refused (budget, rules): back to the confirmed count.
+      session.rollbackVotes();
+      ctx.toast(t("vote.refused"));
+      return;
+    }
+    if (code === "forbidden" && session.role === "participant" && (session.state.locked || !session.state.permissions.add || !session.state.permissions.move)) {
+      ctx.toast(t("error.forbidden_session"));
+      return;
+    }
     const key = `error.${code}`;
     ctx.toast(t(key) === key ? e.detail.message || code : t(key));
   });
+
+  /** What this person may do now: role, board lock and the facilitator's permissions. */
+  function applyAccess() {
+    const role = ctx.you ? ctx.you.role : "viewer";
+    const s = session.state;
+    const participant = role === "participant";
+    const wasReadOnly = ui.readOnly;
+    ui.readOnly = role === "viewer" || (participant && s.locked);
+    ui.canAdd = !ui.readOnly && !(participant && s.permissions.add === false);
+    document.body.classList.toggle("is-viewer", role === "viewer");
+    document.body.classList.toggle("is-locked", participant && !!s.locked);
+    document.body.classList.toggle("is-voting", voting.active);
+    $("#toolbar").hidden = ui.readOnly;
+    $("#viewer-badge").hidden = role !== "viewer";
+    $("#undo-group").hidden = ui.readOnly;
+    for (const b of document.querySelectorAll("button[data-tool]")) {
+      const creates = b.dataset.tool !== "select" && b.dataset.tool !== "hand";
+      b.disabled = creates && !ui.canAdd;
+    }
+    if ((ui.readOnly && !wasReadOnly) || (!ui.canAdd && toolName !== "select" && toolName !== "hand")) {
+      if (editor.active) editor.finish();
+      ctx.setTool("select");
+    }
+    timerView.render();
+    banners.render();
+    follow.render();
+    stepCard.render();
+    results.render();
+    updateSelbar();
+  }
+
+  /** The facilitation panel, the template picker and breakouts: facilitators only. */
+  function setupFacilitator(isFacilitator) {
+    $("#facilitate-btn").hidden = !isFacilitator;
+    if (!isFacilitator) {
+      $("#facilitate").hidden = true;
+      return;
+    }
+    if (panel) return;
+    panel = new FacilitationPanel(ctx, session, $("#facilitate"));
+    picker = new TemplatePicker(ctx, session, $("#template-dialog"));
+    breakouts = new Breakouts(ctx, () => panel.frameInView());
+    $("#fac-insert").addEventListener("click", () => picker.open());
+    panel.render();
+  }
   conn.addEventListener("fatal", (e) => fatal(e.detail.code === "deleted" ? "error.deleted" : "error.unauthorized"));
 
   // --- view helpers ----------------------------------------------------------------
@@ -349,6 +448,7 @@ async function main() {
       return;
     }
     if (e.button !== 0) return;
+    if (voting.pointer(p, e.shiftKey)) return;
     tool.down(e, p);
   });
   canvas.addEventListener("pointermove", (e) => {
@@ -403,7 +503,7 @@ async function main() {
     const p = camera.toWorld(s.x, s.y);
     const obj = ctx.pick(p);
     if (obj && TEXT_FIELD[obj.kind]) editor.start(obj.id);
-    else if (!obj && !ui.readOnly) {
+    else if (!obj && !ui.readOnly && ui.canAdd !== false) {
       // Double-click on empty space: a new note there (quick capture).
       tools.note.place(null, p);
     }
@@ -498,6 +598,8 @@ async function main() {
     }
     if (e.key === "Enter") {
       e.preventDefault();
+      const only = selection.size === 1 ? store.get([...selection][0]) : null;
+      if (voting.active && only && only.kind === "note") return voting.toggle(only.id, e.shiftKey);
       if (BOX_TOOLS[toolName]) return placeAtCenter(toolName);
       if (selection.size === 1) editor.start([...selection][0]);
       return;
@@ -670,6 +772,19 @@ async function main() {
     conn.name = n;
     conn.ws?.close(4000, "rename");
   });
+  const facBtn = $("#facilitate-btn");
+  act("#facilitate-btn", () => {
+    const aside = $("#facilitate");
+    aside.hidden = !aside.hidden;
+    facBtn.setAttribute("aria-expanded", String(!aside.hidden));
+    document.body.classList.toggle("has-facilitate", !aside.hidden);
+    if (!aside.hidden) {
+      panel?.render();
+      breakouts?.load();
+      $("#fac-heading").focus();
+    }
+    renderer.resize();
+  });
   const outlineBtn = $("#outline-btn");
   act("#outline-btn", () => {
     const panel = $("#outline");
@@ -689,10 +804,13 @@ async function main() {
     presence.changed();
     outline.render();
     showStatus();
+    applyAccess();
+    panel?.render();
+    exportMenu.describe();
   });
 
   // For tests and the bench: a read-only handle on the parts.
-  window.samskap = { store, conn, camera, selection, actions, undo, renderer, presence, editor, ctx, zoomToFit };
+  window.samskap = { store, conn, camera, selection, actions, undo, renderer, presence, editor, ctx, zoomToFit, session, follow, voting };
 
   ctx.setTool("select");
   renderer.resize();

@@ -112,9 +112,12 @@ export class Outline {
       const show = h("button", { type: "button", class: "btn-small outline-show" });
       show.addEventListener("click", () => ctx.showObject(obj.id));
       const status = h("span", { class: "outline-status" });
-      return h("li", { class: "outline-note" }, swatch, field, show, status);
+      const vote = h("button", { type: "button", class: "btn-small outline-vote" });
+      vote.addEventListener("click", () => ctx.voting?.toggle(obj.id));
+      const votes = h("span", { class: "outline-votes" });
+      return h("li", { class: "outline-note" }, swatch, field, show, status, vote, votes);
     });
-    const [swatch, field, show, status] = li.children;
+    const [swatch, field, show, status, vote, votes] = li.children;
     swatch.style.backgroundColor = obj.kind === "text" ? "#ffffff" : obj.color;
     const label = ctx.t("outline.item_label", { kind: ctx.t(`kind.${obj.kind}`), n: index + 1, where });
     field.setAttribute("aria-label", label);
@@ -124,6 +127,19 @@ export class Outline {
     status.textContent = by ? ctx.t("editing.by", { name: by.name || ctx.t("people.anonymous") }) : "";
     show.textContent = ctx.t("outline.show");
     show.setAttribute("aria-label", `${ctx.t("outline.show")}: ${label}`);
+    // Dot voting from the list (keyboard and screen reader): my votes, then the totals.
+    const session = ctx.session;
+    const canVote = !!session && session.votingOpen && obj.kind === "note";
+    vote.hidden = !canVote;
+    votes.textContent = "";
+    if (canVote) {
+      const mine = session.myVotes(obj.id);
+      vote.textContent = mine ? ctx.t("outline.vote_mine", { n: mine }) : ctx.t("outline.vote");
+      vote.setAttribute("aria-label", `${ctx.t("outline.vote")}: ${label}. ${ctx.t("outline.vote_mine", { n: mine })}`);
+    } else if (session && obj.kind === "note") {
+      const total = session.results().get(obj.id);
+      if (total) votes.textContent = ctx.t(total === 1 ? "results.vote" : "results.votes", { n: total });
+    }
     return li;
   }
 }

@@ -23,6 +23,7 @@ export class Connection extends EventTarget {
     this.retry = 0;
     this.closedForGood = false;
     this.sent = new Set(); // batch ids sent on the current socket
+    this.beforeSend = null; // (ops) => void, called for every local batch
     this.queueKey = `samskap.queue.${boardId}`;
     this.clientId = this._clientId();
     this.lastMessage = 0;
@@ -186,6 +187,7 @@ export class Connection extends EventTarget {
   /** Apply `ops` locally at once and send them (or queue them while offline). */
   send(ops) {
     if (!ops.length) return null;
+    if (this.beforeSend) this.beforeSend(ops);
     const batch = randomId(20);
     this.store.addLocal(batch, ops);
     this._save();

@@ -7,10 +7,12 @@
 
 import { withDefaults } from "./schema.js";
 
-function applyOp(map, tombs, op) {
+function applyOp(map, tombs, op, replace = false) {
   if (op.op === "create") {
     const obj = op.object;
-    if (!map.has(obj.id) && !tombs.has(obj.id)) map.set(obj.id, withDefaults(obj));
+    // The server never re-creates an id, except to reveal a private object: then the
+    // broadcast create replaces what this client already has.
+    if ((replace || !map.has(obj.id)) && !tombs.has(obj.id)) map.set(obj.id, withDefaults(obj));
   } else if (op.op === "update") {
     const cur = map.get(op.id);
     if (cur) map.set(op.id, withDefaults({ ...cur, ...op.set }));
@@ -104,7 +106,7 @@ export class Store extends EventTarget {
     if (typeof msg.seq === "number" && msg.seq <= this.seq) return new Set();
     const ids = new Set();
     for (const op of msg.ops || []) {
-      applyOp(this.confirmed, this.tombs, op);
+      applyOp(this.confirmed, this.tombs, op, true);
       ids.add(opId(op));
     }
     if (typeof msg.seq === "number") this.seq = msg.seq;

@@ -29,6 +29,7 @@ export class Renderer {
     this.frame = 0;
     this.lookup = (id) => store.get(id);
     this.onRender = null;
+    this.decorate = null; // (context, obj, bounds, zoom): marks drawn on top of an object
     images.addEventListener("load", () => this.request());
   }
 
@@ -70,6 +71,7 @@ export class Renderer {
       drawn++;
       c.globalAlpha = ui.erasing && ui.erasing.has(obj.id) ? 0.25 : 1;
       this._object(obj, b);
+      if (this.decorate) this.decorate(c, obj, b, z);
     }
     c.globalAlpha = 1;
     this.drawn = drawn;
