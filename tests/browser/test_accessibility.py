@@ -73,3 +73,39 @@ async def test_name_is_asked_once_and_remembered(browser: Any, board: dict[str, 
     await page.goto(board["links"]["participant"].split("/b/")[0] + "/")
     await page.wait_for_selector(".board-card")
     assert await page.locator(".board-card-title").first.text_content() == "Browser test board"
+
+
+async def test_facilitation_views_have_no_serious_violations(
+    browser: Any, live_server: Any
+) -> None:
+    """The facilitator's panel, the template picker, the export menu, and a participant
+    during private writing, voting and results."""
+    made = await live_server.create_board("Fasilitering", template="brainstorming", locale="nb")
+    kari = await open_board(browser, made["links"]["facilitator"], "Kari", bypass_csp=True)
+    ola = await open_board(browser, made["links"]["participant"], "Ola", bypass_csp=True)
+    page = kari.page
+    await page.click("#facilitate-btn")
+    await page.click("#fac-next")
+    await page.click("#fac-next")  # step 2: private writing with a timer
+    await ola.page.wait_for_selector("#banner-private:not([hidden])")
+    await ola.page.wait_for_selector("#step-card:not([hidden])")
+    await ola.page.evaluate(
+        "window.samskap.actions.create({kind: 'note', x: 0, y: 0, text: 'Idé'})"
+    )
+    await ola.settled()
+    assert await scan(ola.page) == []
+    await page.click("#export-menu summary")
+    assert await scan(page) == []
+    await page.click("#export-menu summary")
+    await page.click("#fac-insert")
+    await page.wait_for_selector(".template-card")
+    assert await scan(page) == []
+    await page.click("#template-cancel")
+    await page.check("#fac-perm-vote")
+    await page.click("#fac-vote-open")
+    await ola.page.wait_for_selector("#banner-vote:not([hidden])")
+    assert await scan(ola.page) == []
+    await page.click("#fac-vote-close")
+    await ola.page.wait_for_selector("#results:not([hidden])")
+    assert await scan(ola.page) == []
+    assert await scan(page) == []

@@ -2,6 +2,7 @@
 
 import { bindLangSelect, initI18n, t } from "./i18n.js";
 import { forgetBoard, listBoards, rememberBoard } from "./myboards.js";
+import { initImport } from "./importer.js";
 import { h } from "./util.js";
 
 const $ = (sel) => document.querySelector(sel);
@@ -38,19 +39,20 @@ function linkRow(role, url, withHelp = true) {
   );
 }
 
-function showCreated(board) {
-  const box = $("#created");
+function showCreated(board, box = $("#created"), extra = []) {
   const links = ROLES.map((role) => linkRow(role, board.links[role]));
   const open = h("a", { class: "btn btn-primary", href: board.links.facilitator, text: t("start.links.open") });
+  const heading = h("h2", { id: `${box.id}-heading`, tabindex: "-1", text: t("start.links.heading") });
   box.replaceChildren(
-    h("h2", { id: "created-heading", tabindex: "-1", text: t("start.links.heading") }),
+    heading,
     h("p", { class: "created-title", text: board.title }),
+    ...extra,
     ...links,
     h("p", { class: "note-warning", text: t("start.links.warning") }),
     open,
   );
   box.hidden = false;
-  $("#created-heading").focus();
+  heading.focus();
 }
 
 function renderMine() {
@@ -88,6 +90,13 @@ async function main() {
   await initI18n();
   bindLangSelect($("#lang-select"));
   renderMine();
+  initImport({
+    shown(board, report) {
+      rememberBoard({ id: board.id, title: board.title, role: "facilitator", links: board.links });
+      showCreated(board, $("#imported"), report);
+      renderMine();
+    },
+  });
   // Template names come from the server in the page language: reload to switch them.
   document.addEventListener("langchange", () => location.reload());
   const form = $("#create-form");
