@@ -87,10 +87,10 @@ class SqlBoardStore:
         self.engine = engine
         self.log_retain = log_retain
         self._is_pg = engine.dialect.name == "postgresql"
-        # SQLite has one writer. Rooms of many boards committing at once used to wait in
-        # SQLite's busy handler, which sleeps up to 100 ms a try (p99 3.9 s with 50 boards,
-        # bench/rooms.py); queueing for an in-process lock wakes the next one at once.
-        self._writer = None if self._is_pg else asyncio.Lock()
+        # SQLite has one writer, so commits of all boards queue here and one writer task
+        # commits everything waiting in one transaction (see `commit`).
+        self._waiting: list[tuple[str, list[PendingBatch], asyncio.Future[Any]]] = []
+        self._writer: asyncio.Task[None] | None = None
         self._reader = engine.execution_options(**{READ_ONLY: True})
         snapshot_options: dict[str, Any] = {READ_ONLY: True}
         if self._is_pg:
@@ -280,11 +280,40 @@ class SqlBoardStore:
     # --- committing -----------------------------------------------------------------
 
     async def commit(self, board_id: str, pending: list[PendingBatch]) -> list[CommitResult]:
-        if self._writer is None:
+        if self._is_pg:  # row locks: boards commit in parallel on their own connections
             async with self.engine.begin() as conn:
                 return await self._commit(conn, board_id, pending)
-        async with self._writer, self.engine.begin() as conn:
-            return await self._commit(conn, board_id, pending)
+        # SQLite: group commit across boards. Rooms committing one transaction each used
+        # to queue for the single write lock (in SQLite's busy handler, which sleeps up to
+        # 100 ms a try): 50 boards at 20 batches/s each had p99 3.9 s (bench/rooms.py).
+        done: asyncio.Future[list[CommitResult]] = asyncio.get_running_loop().create_future()
+        self._waiting.append((board_id, pending, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_waiting(), name="sqlite-writer")
+        return await done
+
+    async def _write_waiting(self) -> None:
+        """Commit every waiting board's group in one transaction; answer only after it."""
+        while self._waiting:
+            work, self._waiting = self._waiting, []
+            answers: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+            try:
+                async with self.engine.begin() as conn:
+                    for board_id, pending, done in work:
+                        try:  # BoardGone comes before anything is written for that board
+                            result = await self._commit(conn, board_id, pending)
+                            answers.append((done, result, None))
+                        except BoardGone as exc:
+                            answers.append((done, None, exc))
+            except Exception as exc:  # the transaction failed: nobody's batches are saved
+                answers = [(done, None, exc) for _, _, done in work]
+            for done, result, error in answers:
+                if done.done():
+                    continue
+                if error is None:
+                    done.set_result(result)
+                else:
+                    done.set_exception(error)
 
     async def _commit(
         self, conn: AsyncConnection, board_id: str, pending: list[PendingBatch]
