@@ -84,6 +84,9 @@ async def main() -> None:
                 await ola.wait_for_selector("#step-card:not([hidden])")
                 await kari.click("#fac-next")
                 await ola.wait_for_selector("#banner-private:not([hidden])")
+                for page in others.values():
+                    # The step's permissions (adding allowed again) arrive after private mode.
+                    await page.wait_for_selector("[data-tool=note]:not([disabled])")
                 ids: dict[str, list[str]] = {}
                 for slot, (name, page) in enumerate(others.items()):
                     ids[name] = await add_ideas(page, IDEAS[name], slot)

@@ -48,6 +48,12 @@ export function initImport({ shown }) {
   const input = $("#import-file");
   const error = $("#import-error");
   const status = $("#import-status");
+  const chosen = $("#import-file-name");
+  const showChosen = () => {
+    const file = input.files && input.files[0];
+    chosen.textContent = file ? file.name : t("import.no_file");
+  };
+  input.addEventListener("change", showChosen);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     error.hidden = true;
@@ -76,6 +82,7 @@ export function initImport({ shown }) {
       status.textContent = "";
       shown(body, reportView(body.report));
       form.reset();
+      showChosen();
     } catch (err) {
       status.textContent = "";
       error.textContent = t("import.failed", { reason: err.message || t("error.network") });
