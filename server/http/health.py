@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from server.services.hub import COMMIT_BUCKETS
+from server.services.metrics import COMMIT_BUCKETS
 
 
 async def _database_ok(request: Request) -> bool:

@@ -10,18 +10,39 @@ from __future__ import annotations
 
 import secrets
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from server.domain import facilitation
 from server.domain.errors import ErrorCode, ProtocolError
 from server.domain.ops import Create, Reveal
 from server.domain.templates import agenda, instantiate, place_beside
 
-from .ports import CommitStatus
+from .ports import BoardStore, CommitResult, CommitStatus
 from .session import Session, encode
+from .templates import TemplateCatalog
 
-if TYPE_CHECKING:
-    from .room import Room
+
+class LiveRoom(Protocol):
+    """The part of a room the facilitator drives (services.room.Room is one)."""
+
+    board_id: str
+    settings: dict[str, Any]
+
+    @property
+    def store(self) -> BoardStore: ...
+
+    @property
+    def templates(self) -> TemplateCatalog | None: ...
+
+    def send_all(self, data: str) -> None: ...
+
+    async def relay(self, kind: str, data: str, sender: str | None) -> None: ...
+
+    async def announce_session(self, settings: dict[str, Any]) -> None: ...
+
+    def session_info(self, settings: dict[str, Any]) -> dict[str, Any]: ...
+
+    async def submit_server(self, ops: list[Any], author: str) -> CommitResult: ...
 
 
 def _now() -> int:
@@ -33,9 +54,9 @@ def _forbidden(message: str) -> ProtocolError:
 
 
 class Facilitator:
-    def __init__(self, room: Room) -> None:
+    def __init__(self, room: LiveRoom) -> None:
         self.room = room
-        self.store = room.hub.store
+        self.store = room.store
 
     # --- commands ---------------------------------------------------------------------
 
@@ -111,7 +132,7 @@ class Facilitator:
 
     async def _insert(self, session: Session, body: dict[str, Any]) -> None:
         """Insert a template as a new frame beside what is on the board."""
-        catalog = self.room.hub.templates
+        catalog = self.room.templates
         if catalog is None:
             raise ProtocolError(ErrorCode.NOT_FOUND, "no templates here")
         template = catalog.get(body.get("template"))

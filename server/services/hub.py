@@ -12,7 +12,6 @@ import secrets
 import time
 from collections import Counter
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
 from typing import Any
 
 from server.config import Limits
@@ -21,39 +20,14 @@ from server.domain.messages import Join, Ops, Other, Ping, Presence, decode, par
 from server.domain.ratelimit import Windowed
 
 from .access import role_for
+from .metrics import Metrics
 from .ports import BoardMeta, BoardStore, Broker
-from .room import Room
+from .room import Room, RoomContext, board_info
 from .session import Session, encode, error_message
 from .templates import TemplateCatalog
 
 log = logging.getLogger("samskap.hub")
 PONG = encode({"type": "pong"})
-
-
-COMMIT_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
-
-
-@dataclass(slots=True)
-class Metrics:
-    """Counters for /metrics; plain numbers, read by the HTTP layer."""
-
-    batches: int = 0
-    joins: int = 0
-    commits: int = 0
-    commit_seconds: float = 0.0
-    commit_buckets: list[int] = field(default_factory=lambda: [0] * len(COMMIT_BUCKETS))
-    errors: Counter[str] = field(default_factory=Counter)
-
-    def error(self, code: str) -> None:
-        self.errors[code] += 1
-
-    def observe_commit(self, seconds: float) -> None:
-        self.commits += 1
-        self.commit_seconds += seconds
-        for i, bound in enumerate(COMMIT_BUCKETS):
-            if seconds <= bound:
-                self.commit_buckets[i] += 1
-                break
 
 
 class Hub:
@@ -74,6 +48,9 @@ class Hub:
         self.process_id = secrets.token_hex(6)
         self.rooms: dict[str, Room] = {}
         self.metrics = Metrics()
+        self.context = RoomContext(
+            store, broker, self.metrics, self.process_id, prefix, templates, self.spawn
+        )
         self._opening: dict[str, asyncio.Future[Room | None]] = {}
         self._per_address: Counter[str] = Counter()
         self._joins = Windowed(limits.joins_per_minute, 60.0)
@@ -95,10 +72,6 @@ class Hub:
         for room in list(self.rooms.values()):
             self.spawn(room.resync())
 
-    @staticmethod
-    def board_info(meta: BoardMeta) -> dict[str, Any]:
-        return {"id": meta.id, "title": meta.title, "settings": meta.settings}
-
     @property
     def connections(self) -> int:
         return sum(len(room.sessions) for room in self.rooms.values())
@@ -113,7 +86,7 @@ class Hub:
         future: asyncio.Future[Room | None] = asyncio.get_running_loop().create_future()
         self._opening[board_id] = future
         try:
-            room = Room(self, board_id)
+            room = Room(self.context, board_id)
             result = room if await room.open() else None
             if result is not None:
                 self.rooms[board_id] = result
@@ -227,7 +200,7 @@ class Hub:
         await self.broker.publish(f"{self.prefix}:board:{board_id}", (header + data).encode())
 
     async def board_changed(self, meta: BoardMeta) -> None:
-        data = encode({"type": "board", "board": self.board_info(meta)})
+        data = encode({"type": "board", "board": board_info(meta)})
         room = self.rooms.get(meta.id)
         if room is not None:
             room.send_all(data)

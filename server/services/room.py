@@ -13,7 +13,9 @@ import asyncio
 import logging
 import secrets
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
 
 import orjson
 
@@ -23,17 +25,42 @@ from server.domain.messages import Presence
 from server.domain.ops import Op, Record, has_private, hidden_from, visible_ops
 
 from .facilitator import Facilitator
-from .ports import BoardGone, CommitResult, CommitStatus, LoggedBatch, PendingBatch
+from .metrics import Metrics
+from .ports import (
+    BoardGone,
+    BoardMeta,
+    BoardStore,
+    Broker,
+    CommitResult,
+    CommitStatus,
+    LoggedBatch,
+    PendingBatch,
+)
 from .session import Session, encode, error_message
-
-if TYPE_CHECKING:
-    from .hub import Hub
+from .templates import TemplateCatalog
 
 log = logging.getLogger("samskap.room")
 
 MAX_GROUP = 256  # batches per transaction
 PRESENCE_TICK = 0.04  # seconds: presence is coalesced, the latest wins
 SERVER = "_server"  # `by` of batches the server makes (reveal, template insert)
+
+
+@dataclass(frozen=True, slots=True)
+class RoomContext:
+    """What a room needs from its process: made once by the Hub, shared by its rooms."""
+
+    store: BoardStore
+    broker: Broker
+    metrics: Metrics
+    process_id: str
+    prefix: str
+    templates: TemplateCatalog | None
+    spawn: Callable[[Coroutine[Any, Any, Any]], None]
+
+
+def board_info(meta: BoardMeta) -> dict[str, Any]:
+    return {"id": meta.id, "title": meta.title, "settings": meta.settings}
 
 
 def public_message(logged: LoggedBatch) -> dict[str, Any]:
@@ -51,10 +78,10 @@ def message_for(logged: LoggedBatch, client: str) -> dict[str, Any]:
 
 
 class Room:
-    def __init__(self, hub: Hub, board_id: str) -> None:
-        self.hub = hub
+    def __init__(self, context: RoomContext, board_id: str) -> None:
+        self.ctx = context
         self.board_id = board_id
-        self.channel = f"{hub.prefix}:board:{board_id}"
+        self.channel = f"{context.prefix}:board:{board_id}"
         self.sessions: dict[str, Session] = {}
         self.remote_peers: dict[str, dict[str, dict[str, str]]] = {}  # origin -> client -> peer
         self.delivered = 0
@@ -71,21 +98,29 @@ class Room:
     async def open(self) -> bool:
         """Subscribe first, then learn the board's seq: nothing falls in between."""
         async with self._lock:
-            await self.hub.broker.subscribe(self.channel, self._on_remote)
-            meta = await self.hub.store.board(self.board_id)
+            await self.ctx.broker.subscribe(self.channel, self._on_remote)
+            meta = await self.ctx.store.board(self.board_id)
             if meta is None:
-                await self.hub.broker.unsubscribe(self.channel, self._on_remote)
+                await self.ctx.broker.unsubscribe(self.channel, self._on_remote)
                 return False
             self.delivered = meta.seq
             self.settings = meta.settings
-        await self.hub.store.touch(self.board_id)  # for `samskap purge`: when last opened
+        await self.ctx.store.touch(self.board_id)  # for `samskap purge`: when last opened
         await self._publish("hello", "")
         return True
 
     async def close(self) -> None:
         if self._presence_timer:
             self._presence_timer.cancel()
-        await self.hub.broker.unsubscribe(self.channel, self._on_remote)
+        await self.ctx.broker.unsubscribe(self.channel, self._on_remote)
+
+    @property
+    def store(self) -> BoardStore:
+        return self.ctx.store
+
+    @property
+    def templates(self) -> TemplateCatalog | None:
+        return self.ctx.templates
 
     @property
     def peers(self) -> list[dict[str, str]]:
@@ -113,22 +148,22 @@ class Room:
         others = [p for p in self.peers if p["client"] != session.client]
         welcome: dict[str, Any] = {"type": "welcome", "you": session.peer, "peers": others}
         if since is not None:
-            found = await self.hub.store.batches_since(self.board_id, since)
-            meta = await self.hub.store.board(self.board_id)
+            found = await self.ctx.store.batches_since(self.board_id, since)
+            meta = await self.ctx.store.board(self.board_id)
             if found is not None and meta is not None:
                 seq, missed = found
                 welcome |= {
-                    "board": self.hub.board_info(meta),
+                    "board": board_info(meta),
                     "seq": seq,
                     "catchup": [message_for(b, session.client) for b in missed],
                     **self.session_info(meta.settings),
                 }
                 return welcome, seq
-        snapshot = await self.hub.store.snapshot(self.board_id)
+        snapshot = await self.ctx.store.snapshot(self.board_id)
         if snapshot is None:
             raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")
         welcome |= {
-            "board": self.hub.board_info(snapshot.board),
+            "board": board_info(snapshot.board),
             "seq": snapshot.board.seq,
             "objects": [
                 obj for obj in snapshot.objects if not hidden_from(Record(obj), session.client)
@@ -141,12 +176,12 @@ class Room:
         """A client saw a gap: send what it missed, without reconnecting (rule S15)."""
         if isinstance(since, bool) or not isinstance(since, int) or since < 0:
             raise ProtocolError(ErrorCode.BAD_MESSAGE, "since must be a whole number >= 0")
-        found = await self.hub.store.batches_since(self.board_id, since)
+        found = await self.ctx.store.batches_since(self.board_id, since)
         if found is not None:
             seq, missed = found
             body = {"catchup": [message_for(b, session.client) for b in missed]}
         else:
-            snapshot = await self.hub.store.snapshot(self.board_id)
+            snapshot = await self.ctx.store.snapshot(self.board_id)
             if snapshot is None:
                 raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")
             seq = snapshot.board.seq
@@ -203,7 +238,7 @@ class Room:
             group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
             started = time.perf_counter()
             try:
-                results = await self.hub.store.commit(self.board_id, [p for _, p, _ in group])
+                results = await self.ctx.store.commit(self.board_id, [p for _, p, _ in group])
             except BoardGone:
                 self.close_all(CloseCode.BOARD_DELETED, "the board was deleted")
                 for _, _, waiter in group:
@@ -219,7 +254,7 @@ class Room:
                     if waiter:
                         waiter.set_exception(refusal)
                 continue
-            self.hub.metrics.observe_commit(time.perf_counter() - started)
+            self.ctx.metrics.observe_commit(time.perf_counter() - started)
             applied: list[LoggedBatch] = []
             for (session, pending, waiter), result in zip(group, results, strict=True):
                 if waiter:
@@ -246,7 +281,7 @@ class Room:
                 async with self._lock:
                     await self._deliver(logged.seq, logged.client, data)
                 await self._publish("ops", data, seq=logged.seq, client=logged.client)
-            self.hub.metrics.batches += len(applied)
+            self.ctx.metrics.batches += len(applied)
 
     async def _deliver(self, seq: int, by: str, data: str) -> None:
         """Deliver one batch in seq order (caller holds the lock)."""
@@ -262,11 +297,11 @@ class Room:
         self.delivered = seq
 
     async def _fill_gap(self) -> None:
-        found = await self.hub.store.batches_since(self.board_id, self.delivered)
+        found = await self.ctx.store.batches_since(self.board_id, self.delivered)
         if found is None:
             # History no longer reaches back: everyone reloads through a fresh join.
             self.close_all(CloseCode.SLOW_CONSUMER, "resync: reconnect with since")
-            meta = await self.hub.store.board(self.board_id)
+            meta = await self.ctx.store.board(self.board_id)
             self.delivered = meta.seq if meta else self.delivered
             return
         for logged in found[1]:
@@ -301,7 +336,7 @@ class Room:
         pending, self._presence = self._presence, {}
         for client, data in pending.items():
             self._send_others(client, data)
-            self.hub.spawn(self._publish("presence", data, client=client))
+            self.ctx.spawn(self._publish("presence", data, client=client))
 
     # --- fan-out ----------------------------------------------------------------------
 
@@ -331,13 +366,13 @@ class Room:
                 session.close(code, reason)
 
     async def _publish(self, kind: str, data: str, *, seq: int = 0, client: str = "") -> None:
-        header = f"{kind}|{self.hub.process_id}|{seq}|{client}\n"
-        await self.hub.broker.publish(self.channel, (header + data).encode())
+        header = f"{kind}|{self.ctx.process_id}|{seq}|{client}\n"
+        await self.ctx.broker.publish(self.channel, (header + data).encode())
 
     async def _on_remote(self, message: bytes) -> None:
         header, _, data = message.decode().partition("\n")
         kind, origin, seq_text, client = header.split("|", 3)
-        if origin == self.hub.process_id:
+        if origin == self.ctx.process_id:
             return
         if kind == "ops":
             async with self._lock:
