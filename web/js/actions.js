@@ -16,6 +16,7 @@ export class Actions {
     this.camera = camera;
     this.clipboard = null;
     this.pasteCount = 0;
+    this.boardId = null; // named on the clipboard, so another board can copy its images
     this.lookup = (id) => store.get(id);
   }
 
@@ -171,7 +172,7 @@ export class Actions {
       }
       return copy;
     });
-    return JSON.stringify({ type: CLIP_TAG, version: 1, objects: out });
+    return JSON.stringify({ type: CLIP_TAG, version: 1, board: this.boardId, objects: out });
   }
 
   copy() {
@@ -179,6 +180,16 @@ export class Actions {
     this.clipboard = this.serialise();
     this.pasteCount = 0;
     return this.clipboard;
+  }
+
+  /** The board the clipboard's objects were copied from (or null). */
+  static clipBoard(text) {
+    try {
+      const data = JSON.parse(text);
+      return data && data.type === CLIP_TAG && typeof data.board === "string" ? data.board : null;
+    } catch {
+      return null;
+    }
   }
 
   static parseClip(text) {

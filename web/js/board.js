@@ -22,6 +22,7 @@ import { SelectTool } from "./tools/select.js";
 import { UndoStack } from "./undo.js";
 import { h, isTextInput, throttle } from "./util.js";
 import { rememberBoard } from "./myboards.js";
+import { copyAssets } from "./assetcopy.js";
 import { SessionState } from "./session.js";
 import { ExportMenu } from "./export.js";
 import { Banners } from "./facilitation/banners.js";
@@ -148,6 +149,7 @@ async function main() {
     },
   };
   const actions = new Actions({ store, conn, selection, undo, camera });
+  actions.boardId = boardId;
   ctx.actions = actions;
   const editor = new Editor(ctx, overlay);
   ctx.editor = editor;
@@ -649,7 +651,14 @@ async function main() {
     }
     const text = data?.getData("text/plain") || "";
     const objects = Actions.parseClip(text);
-    if (objects) actions.paste(objects);
+    const from = objects ? Actions.clipBoard(text) : null;
+    if (objects && from && from !== boardId && objects.some((o) => o.kind === "image")) {
+      // Images from another board are copied over first, then pasted.
+      copyAssets(ctx, from, objects).then((ok) => {
+        if (!ok) ctx.toast(t("error.image_copy"));
+        actions.paste(objects);
+      });
+    } else if (objects) actions.paste(objects);
     else if (text.trim()) actions.create({ kind: "note", x: Math.round(at.x - 100), y: Math.round(at.y - 100), text: text.slice(0, 5000), color: ui.noteColor });
     else if (actions.clipboard) actions.paste(Actions.parseClip(actions.clipboard));
   });
