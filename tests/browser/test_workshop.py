@@ -301,3 +301,46 @@ async def test_export_menu_downloads_png(browser: Any, live_server: Any) -> None
     await viewer.page.click("#export-menu summary")
     assert not await viewer.page.locator("[data-export=report]").is_visible()
     assert ola.errors == [] and viewer.errors == []
+
+
+async def test_lock_timer_controls_breakouts_and_language(browser: Any, live_server: Any) -> None:
+    board = await live_server.create_board("Kurs", template="brainstorming", locale="en")
+    kari = await open_board(browser, board["links"]["facilitator"], "Kari")
+    ola = await open_board(browser, board["links"]["participant"], "Ola")
+    page = kari.page
+    await page.click("#facilitate-btn")
+
+    # Lock the board: Ola's tools go away and a banner says why; unlock brings them back.
+    await page.check("#fac-lock")
+    await ola.page.wait_for_selector("#banner-locked:not([hidden])", timeout=3000)
+    assert await ola.page.locator("#toolbar").is_hidden()
+    assert "locked" in await ola.page.locator("#banner-locked").inner_text()
+    await page.uncheck("#fac-lock")
+    await ola.page.wait_for_selector("#toolbar:not([hidden])", timeout=3000)
+
+    # Timer: start 2 min, +1 min, stop.
+    await page.fill("#fac-minutes", "2")
+    await page.click("#fac-timer-start")
+    await ola.page.wait_for_selector("#timer:not([hidden])", timeout=3000)
+    await page.click("#fac-timer-add")
+    await ola.page.wait_for_function(
+        "() => document.querySelector('#timer .timer-clock').textContent >= '02:5'"
+    )
+    await page.click("#fac-timer-stop")
+    await ola.page.wait_for_selector("#timer", state="hidden", timeout=3000)
+
+    # Breakouts: two copies of the whole board, listed with their links.
+    await page.fill("#fac-groups", "2")
+    await page.click("#fac-breakout-make")
+    await page.wait_for_function(
+        "() => document.querySelectorAll('#fac-breakout-list li').length === 2", timeout=10000
+    )
+    assert "Kurs (1)" in await page.locator("#fac-breakout-list").inner_text()
+
+    # Switching the language relabels the panel and the banners at once.
+    await page.select_option("#lang-select", "nb")
+    await page.wait_for_function(
+        "() => document.querySelector('#fac-heading').textContent === 'Styr økta'"
+    )
+    assert await page.locator("#fac-timer-start").inner_text() == "Start"
+    assert kari.errors == [] and ola.errors == []

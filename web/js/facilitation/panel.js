@@ -80,7 +80,10 @@ export class FacilitationPanel {
       ctx.toast(ctx.t("summon.sent"));
     });
 
-    session.addEventListener("change", () => this.render());
+    session.addEventListener("change", () => {
+      if (this.pendingStep && session.state.step === this.pendingStep.step) this.pendingStep = null;
+      this.render();
+    });
     ctx.store.addEventListener("change", () => this.framesSoon());
     ctx.camera.addEventListener("change", () => this.framesSoon());
   }
@@ -102,9 +105,12 @@ export class FacilitationPanel {
     const { session } = this;
     const n = session.agenda.length;
     if (!n) return;
-    const cur = session.state.step;
+    // A second click before the server's answer counts from the step just asked for.
+    const pending = this.pendingStep && performance.now() - this.pendingStep.at < 3000 ? this.pendingStep.step : null;
+    const cur = pending ?? session.state.step;
     const next = cur === null || cur === undefined ? (delta > 0 ? 0 : n - 1) : cur + delta;
     if (next < 0 || next >= n) return;
+    this.pendingStep = { step: next, at: performance.now() };
     session.facilitate("agenda_step", { step: next });
   }
 
