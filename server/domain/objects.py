@@ -203,7 +203,7 @@ def validate_new(obj: Any) -> Object:
         raise invalid("object must be a JSON object")
     object_id = _ident("id", obj.get("id"))
     kind = obj.get("kind")
-    if kind not in SCHEMAS:
+    if not isinstance(kind, str) or kind not in SCHEMAS:
         raise invalid(f"kind must be one of {', '.join(KINDS)}")
     out: Object = {"id": object_id, "kind": kind}
     for name, value in obj.items():

@@ -177,6 +177,12 @@ class Hub:
         except ProtocolError as exc:
             self.metrics.error(exc.code.value)
             session.send(error_message(exc, batch))
+        except Exception:
+            # A bug must not silently drop a participant: log it, answer, keep the socket.
+            log.exception("unexpected error handling a message")
+            self.metrics.error("internal")
+            refusal = ProtocolError(ErrorCode.BAD_MESSAGE, "the server could not process this")
+            session.send(error_message(refusal, batch))
 
     async def _other(self, session: Session, room: Room, msg: Other) -> None:
         """Facilitation, voting and gap-filling messages."""

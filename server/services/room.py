@@ -81,6 +81,10 @@ class Room:
     def __init__(self, context: RoomContext, board_id: str) -> None:
         self.ctx = context
         self.board_id = board_id
+        # Each room instance publishes under its own origin: a room that closed while
+        # its last batches were committing still reaches the next room for this board
+        # in the same process (its messages are not mistaken for this room's own).
+        self.origin = f"{context.process_id}.{secrets.token_hex(4)}"
         self.channel = f"{context.prefix}:board:{board_id}"
         self.sessions: dict[str, Session] = {}
         self.remote_peers: dict[str, dict[str, dict[str, str]]] = {}  # origin -> client -> peer
@@ -366,13 +370,14 @@ class Room:
                 session.close(code, reason)
 
     async def _publish(self, kind: str, data: str, *, seq: int = 0, client: str = "") -> None:
-        header = f"{kind}|{self.ctx.process_id}|{seq}|{client}\n"
+        header = f"{kind}|{self.origin}|{seq}|{client}\n"
         await self.ctx.broker.publish(self.channel, (header + data).encode())
 
     async def _on_remote(self, message: bytes) -> None:
         header, _, data = message.decode().partition("\n")
         kind, origin, seq_text, client = header.split("|", 3)
-        if origin == self.ctx.process_id:
+        # Our own messages, and board-wide orders this process's hub already applied here.
+        if origin in (self.origin, self.ctx.process_id):
             return
         if kind == "ops":
             async with self._lock:

@@ -19,13 +19,6 @@ from tests.reliability.fuzz_engine import Fuzz, run_seed
 OPS = 100
 BUS_FAULTS = {"drop": 0.15, "dup": 0.15, "hold": 0.2}
 
-RELEASED_ROOM_BUG = (
-    "server bug: Hub._release closes a room whose committer still holds batches; when "
-    "they commit, the room publishes them with this process's id, and the board's new "
-    "room in the same process ignores its own process id in Room._on_remote, so its "
-    "clients never receive those seqs until a later batch makes them fill the gap"
-)
-
 
 @pytest.mark.parametrize("seed", range(50))
 async def test_r1_s2_s7_s11_clients_converge(seed: int, tmp_path: Path) -> None:
@@ -55,12 +48,10 @@ async def _churn(seed: int, tmp_path: Path) -> None:
         await fuzz.close()
 
 
-@pytest.mark.xfail(strict=True, reason=RELEASED_ROOM_BUG)
 async def test_r1_pinned_churn_seed_35(tmp_path: Path) -> None:
     await _churn(35, tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason=RELEASED_ROOM_BUG)
 async def test_r1_pinned_churn_seed_40(tmp_path: Path) -> None:
     await _churn(40, tmp_path)
 
@@ -69,7 +60,6 @@ async def test_r1_pinned_churn_seed_0_passes(tmp_path: Path) -> None:
     await _churn(0, tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason=RELEASED_ROOM_BUG)
 async def test_r1_s10_batch_committed_after_its_room_closed_reaches_the_new_room(
     tmp_path: Path,
 ) -> None:
