@@ -357,10 +357,16 @@ def test_an_image_without_its_file_is_reported():
 
 
 def test_huge_images_and_bombs_are_refused():
-    with pytest.raises(ValueError, match=r"^files\['f1'\]: the image is too large: more than \d+ pixels when decoded"):
+    with pytest.raises(
+        ValueError,
+        match=r"^files\['f1'\]: the image is too large: more than \d+ pixels when decoded",
+    ):
         _image_scene(png_header_only(100_000, 100_000))
     # 89 Mpx < 144 Mpx < 179 Mpx: Pillow only warns, and the warning counts as an error.
-    with pytest.raises(ValueError, match=r"^files\['f1'\]: the image is too large: more than \d+ pixels when decoded"):
+    with pytest.raises(
+        ValueError,
+        match=r"^files\['f1'\]: the image is too large: more than \d+ pixels when decoded",
+    ):
         _image_scene(bomb_png(12_000, 12_000), max_image_pixels=10**12)
     with pytest.raises(ValueError, match=r"^files\['f1'\]: the image has more than 100 pixels"):
         _image_scene(png_bytes(30, 20), max_image_pixels=100)

@@ -259,7 +259,7 @@ async def test_peers_join_and_leave(live_server: LiveServer) -> None:
 
 
 async def test_s15_a_client_fills_a_gap_without_reconnecting(db_server: LiveServer) -> None:
-    board, a, b = await two_clients(db_server)
+    _, a, b = await two_clients(db_server)
     for i in range(3):
         await a.ops([note(f"n{i}")])
     await b.wait_seq(3)
