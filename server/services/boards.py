@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ from .hub import Hub
 from .ports import ROLES, Asset, BoardMeta, BoardStore
 
 MAX_BREAKOUTS = 30
+DECODE_SECONDS = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,10 +122,17 @@ class BoardService:
         return {"role": role, "link": link(self.public_url, board_id, token)}
 
     async def upload(self, board_id: str, data: bytes) -> Asset:
+        # Decoding is CPU work: off the event loop, and bounded in time (S9).
         try:
-            image = clean_image(data, max_pixels=self.max_pixels)
+            image = await asyncio.wait_for(
+                asyncio.to_thread(clean_image, data, max_pixels=self.max_pixels), DECODE_SECONDS
+            )
         except ImageRejected as exc:
             raise ProtocolError(ErrorCode.BAD_MESSAGE, str(exc)) from None
+        except TimeoutError:
+            raise ProtocolError(
+                ErrorCode.BAD_MESSAGE, "the image took too long to decode"
+            ) from None
         asset = Asset(secrets.token_urlsafe(12), image.mime, image.width, image.height, image.data)
         await self.store.put_asset(board_id, asset)
         return asset

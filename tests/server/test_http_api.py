@@ -267,3 +267,27 @@ async def test_decompression_bomb_is_refused(live_server: LiveServer) -> None:
             headers=auth(board, "participant"),
         )
     assert response.status_code == 400 and "pixels" in response.json()["message"]
+
+
+async def test_websocket_compression_is_not_negotiated(live_server: LiveServer) -> None:
+    board = await live_server.create_board()
+    url = live_server.url.replace("http", "ws") + f"/ws/boards/{board['id']}"
+    async with websockets.connect(url, compression="deflate") as ws:
+        assert "sec-websocket-extensions" not in ws.response.headers
+
+
+async def test_hsts_over_https_and_trusted_hosts(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from server.config import Settings
+    from tests.support.servers import serve_in_process
+
+    settings = Settings(
+        data_dir=tmp_path, public_url="https://tavle.bibliotek.no", trusted_hosts=("127.0.0.1",)
+    )
+    async with serve_in_process(settings) as server:
+        local = f"http://127.0.0.1:{server.settings.port}"  # the public URL is not this machine
+        async with httpx.AsyncClient(base_url=local) as http:
+            ok = await http.get("/healthz")
+            assert ok.status_code == 200
+            assert ok.headers["strict-transport-security"].startswith("max-age=")
+            bad_host = await http.get("/healthz", headers={"Host": "evil.example"})
+            assert bad_host.status_code == 400
