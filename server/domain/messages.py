@@ -88,13 +88,17 @@ def _opt_id(data: dict[str, Any], key: str) -> str | None:
     return value
 
 
-def _point(value: Any, key: str, fields: tuple[str, ...]) -> dict[str, float] | None:
+def _point(
+    value: Any, key: str, fields: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> dict[str, float] | None:
     if value is None:
         return None
     if not isinstance(value, dict):
         raise bad(f"{key} must be an object or null")
     out = {}
-    for name in fields:
+    for name in fields + optional:
+        if name in optional and name not in value:
+            continue
         number = value.get(name)
         if isinstance(number, bool) or not isinstance(number, int | float):
             raise bad(f"{key}.{name} must be a number")
@@ -139,7 +143,8 @@ def parse_presence(data: dict[str, Any]) -> Presence:
         cursor=_point(data.get("cursor"), "cursor", ("x", "y")),
         selection=selection,
         editing=_opt_id(data, "editing"),
-        view=_point(data.get("view"), "view", ("x", "y", "zoom")),
+        # w, h: the size of the sender's viewport in board units, so followers can match it.
+        view=_point(data.get("view"), "view", ("x", "y", "zoom"), ("w", "h")),
     )
 
 

@@ -73,7 +73,9 @@ class Facilitator:
         else:
             await self._run(session, action, body)
 
-    async def _run(self, session: Session, action: str, body: dict[str, Any]) -> None:
+    async def _run(
+        self, session: Session, action: str, body: dict[str, Any], *, announce: bool = True
+    ) -> None:
         body = {**body, "_client": session.client, "_name": session.name}
         now = _now()
         found: list[facilitation.Effects] = []
@@ -100,7 +102,7 @@ class Facilitator:
                 self.room.board_id, lambda s: _with_results(s, totals)
             )
             assert meta is not None
-        if changed[-1] or effects.close_votes:
+        if announce and (changed[-1] or effects.close_votes):
             await self.broadcast(meta.settings)
         if effects.summon is not None:
             summon = {
@@ -121,8 +123,8 @@ class Facilitator:
         if meta is None:
             raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")
         commands = facilitation.step_commands(meta.settings.get("agenda", []), step)
-        for action, body in commands:
-            await self._run(session, action, body)
+        for action, body in commands:  # one `session` message for the whole step
+            await self._run(session, action, body, announce=False)
         meta = await self.store.update_settings(
             self.room.board_id,
             lambda s: {**s, "session": {**facilitation.current(s), "step": step}},

@@ -327,3 +327,22 @@ async def test_template_listing_and_preview(live_server: LiveServer) -> None:
         picture = await http.get(grid["preview"])
         assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")
         assert (await http.get("/api/templates/nope/preview.png")).status_code == 404
+
+
+async def test_an_agenda_step_arrives_as_one_session_message(live_server: LiveServer) -> None:
+    _, boss, kari, _ = await room(live_server, template="brainstorming", locale="en")
+    agenda = boss.welcome["agenda"]
+    busy = max(range(len(agenda)), key=lambda i: len(agenda[i]["actions"]))
+    assert len(agenda[busy]["actions"]) >= 2
+    await boss.send({"type": "facilitate", "action": "agenda_step", "step": busy})
+    first = await kari.expect("session")
+    assert first["session"]["step"] == busy  # already complete: no half-applied step
+    with pytest.raises(TimeoutError):
+        await kari.expect("session", timeout=0.3)
+
+
+async def test_presence_view_may_carry_the_viewport_size(live_server: LiveServer) -> None:
+    _, boss, kari, _ = await room(live_server)
+    view = {"x": 1, "y": 2, "zoom": 0.5, "w": 2880, "h": 1800}
+    await boss.send({"type": "presence", "view": view})
+    assert (await kari.expect("presence"))["view"] == view
