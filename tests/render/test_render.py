@@ -305,3 +305,30 @@ def test_emoji_followed_by_text_renders():
     img = Image.open(io.BytesIO(render_png(board)))
     assert img.size == (380, 380)
     assert "tekst etter" in " ".join(svg_texts(render_svg(board)))
+
+
+def test_a_notes_party_tag_is_written_out() -> None:
+    """Colour is never the only cue: the tag (initials of the party) is drawn as text."""
+    from server.domain.render.svg import render_svg
+
+    board = {
+        "title": "t",
+        "objects": [
+            {
+                "id": "n1",
+                "kind": "note",
+                "x": 0,
+                "y": 0,
+                "w": 200,
+                "h": 200,
+                "color": "#90caf9",
+                "text": "Leselaget",
+                "tag": "FRIV",
+                "z": 0,
+                "rotation": 0,
+                "locked": False,
+            }
+        ],
+    }
+    svg = render_svg(board)
+    assert "FRIV" in svg and "Leselaget" in svg

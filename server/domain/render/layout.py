@@ -29,6 +29,7 @@ IMAGE_MIMES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 BACKGROUND = "#ffffff"
 INK = "#1f2937"
 NOTE_PAD = 14.0
+TAG_SIZE = 13.0
 ARROW = 14.0
 
 
@@ -188,8 +189,14 @@ def _draw(obj: Obj, by_id: Mapping[str, Obj], assets: Assets, votes: int) -> Dra
     if kind == "note":
         d.parts.append(Rect(x + 2, y + 4, w, h, Style(fill="#000000", opacity=0.12), 3))
         d.parts.append(Rect(x, y, w, h, Style(fill=obj.get("color", "#fff59d")), 3))
-        inner = (x + NOTE_PAD, y + NOTE_PAD, w - 2 * NOTE_PAD, h - 2 * NOTE_PAD)
+        tag = obj.get("tag", "")
+        room = TAG_SIZE + 6 if tag else 0.0  # the party tag has its own line at the bottom
+        inner = (x + NOTE_PAD, y + NOTE_PAD, w - 2 * NOTE_PAD, h - 2 * NOTE_PAD - room)
         d.parts += _text_in(obj.get("text", ""), inner, min(32.0, max(8.0, h / 5)), INK)
+        if tag:
+            # Colour is never the only cue for a party: its initials are written out.
+            label = (x + NOTE_PAD, y + h - NOTE_PAD - TAG_SIZE - 2, w - 2 * NOTE_PAD, TAG_SIZE + 4)
+            d.parts += text_lines([tag], label, TAG_SIZE, "#374151", bold=True, align="left")
     elif kind == "text":
         size = float(obj.get("font_size", 24))
         lines = tx.wrap_text(obj.get("text", ""), size, max(w, 1))
