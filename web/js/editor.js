@@ -2,7 +2,7 @@
 // as it is typed and a "… is editing" label; they cannot edit it at the same time.
 
 import { TEXT_FIELD } from "./schema.js";
-import { layout, wrap } from "./render/text.js";
+import { LINE_HEIGHT, textLayout, wrapText } from "./render/text.js";
 import { throttle } from "./util.js";
 
 export class Editor {
@@ -70,7 +70,7 @@ export class Editor {
   _fitText() {
     const obj = this.ctx.store.get(this.id);
     if (obj && obj.kind === "note") {
-      const L = layout({ ...obj, text: this.area.value }, { padding: 14, maxSize: 32, minSize: 8 });
+      const L = textLayout({ ...obj, text: this.area.value });
       this.area.style.fontSize = `${L.size * this.ctx.camera.zoom}px`;
     }
   }
@@ -93,9 +93,7 @@ export class Editor {
       size = 14 / z;
     } else {
       box = obj;
-      if (obj.kind === "note") size = layout(obj, { padding: 14, maxSize: 32, minSize: 8 }).size;
-      else if (obj.kind === "text") size = obj.font_size;
-      else size = layout(obj, { padding: 12, maxSize: 24, minSize: 8 }).size;
+      size = obj.kind === "text" ? obj.font_size : textLayout(obj).size;
     }
     const p = ctx.camera.toScreen(box.x, box.y);
     Object.assign(this.area.style, {
@@ -104,7 +102,7 @@ export class Editor {
       width: `${box.w * z}px`,
       height: `${box.h * z}px`,
       fontSize: `${size * z}px`,
-      padding: `${(obj.kind === "note" ? 14 : obj.kind === "text" ? 4 : 8) * z}px`,
+      padding: `${(obj.kind === "note" ? 14 : obj.kind === "text" ? 0 : 8) * z}px`,
       background: obj.kind === "note" || obj.kind === "shape" ? obj.color : "#ffffff",
       color: obj.kind === "text" ? obj.color : "#111827",
       textAlign: obj.kind === "text" ? obj.align : obj.kind === "frame" || obj.kind === "connector" ? "left" : "center",
@@ -120,8 +118,9 @@ export class Editor {
     const set = {};
     if (cur[this.field] !== value) set[this.field] = value;
     if (cur.kind === "text") {
-      const lines = wrap(value, Math.max(1, cur.w - 8), cur.font_size).length;
-      const h = Math.max(cur.font_size * 1.3 + 8, Math.ceil(lines * cur.font_size * 1.3 + 8));
+      // Wrapped as the board and the export draw it: to the box's width, no padding.
+      const lines = wrapText(value, cur.font_size, Math.max(1, cur.w)).length;
+      const h = Math.max(cur.font_size * LINE_HEIGHT + 8, Math.ceil(lines * cur.font_size * LINE_HEIGHT + 8));
       if (h !== cur.h) set.h = h;
     }
     if (!final) {

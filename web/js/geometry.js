@@ -37,20 +37,34 @@ export function endPoint(end, other, lookup) {
 }
 
 function boxEdge(b, c, toward) {
-  const dx = toward.x - c.x;
-  const dy = toward.y - c.y;
-  if (!dx && !dy) return c;
+  const rx = toward.x - c.x;
+  const ry = toward.y - c.y;
+  if (!rx && !ry) return c;
+  // The ray in the object's own (unrotated) axes; the scale k along it is the same.
+  const a = (-(Number(b.rotation) || 0) * Math.PI) / 180;
+  const dx = a ? rx * Math.cos(a) - ry * Math.sin(a) : rx;
+  const dy = a ? rx * Math.sin(a) + ry * Math.cos(a) : ry;
   const hw = b.w / 2, hh = b.h / 2;
   if (b.kind === "shape" && b.shape === "ellipse") {
     const k = 1 / Math.sqrt((dx * dx) / (hw * hw || 1) + (dy * dy) / (hh * hh || 1));
-    return { x: c.x + dx * k, y: c.y + dy * k };
+    return { x: c.x + rx * k, y: c.y + ry * k };
   }
   if (b.kind === "shape" && b.shape === "diamond") {
     const k = 1 / (Math.abs(dx) / (hw || 1) + Math.abs(dy) / (hh || 1));
-    return { x: c.x + dx * k, y: c.y + dy * k };
+    return { x: c.x + rx * k, y: c.y + ry * k };
   }
   const k = Math.min(hw / Math.abs(dx || 1e-9), hh / Math.abs(dy || 1e-9));
-  return { x: c.x + dx * k, y: c.y + dy * k };
+  return { x: c.x + rx * k, y: c.y + ry * k };
+}
+
+/** World point `p` in the unrotated frame of `obj` (turned back about the centre of `b`). */
+export function unrotate(obj, p, b) {
+  const deg = obj.kind === "connector" ? 0 : Number(obj.rotation) || 0;
+  if (!deg) return p;
+  const a = (-deg * Math.PI) / 180;
+  const cx = b.x + b.w / 2, cy = b.y + b.h / 2;
+  const dx = p.x - cx, dy = p.y - cy;
+  return { x: cx + dx * Math.cos(a) - dy * Math.sin(a), y: cy + dx * Math.sin(a) + dy * Math.cos(a) };
 }
 
 /** Both ends of a connector in world coordinates. */
@@ -103,6 +117,8 @@ function segDist(p, a, b) {
 
 /** Does world point `p` hit `obj`? `tol` is a tolerance in world units. */
 export function hit(obj, p, tol, lookup) {
+  // Rotated objects are hit where they are drawn.
+  if (obj.rotation) p = unrotate(obj, p, bounds(obj, lookup));
   if (obj.kind === "path") {
     const b = pathBox(obj);
     const r = (obj.width || 3) / 2 + tol;

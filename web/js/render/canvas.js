@@ -1,11 +1,14 @@
 // Draws the board on one <canvas>: only what is in view, text simplified when tiny,
-// redrawn at most once per animation frame.
+// redrawn at most once per animation frame. Objects are drawn by the export's rules
+// (server/domain/render/layout.py), so a board looks the same here and in a PNG.
 
 import { bounds, connectorEnds, intersects } from "../geometry.js";
-import { font, layout } from "./text.js";
+import { BASELINE, LINE_HEIGHT, NOTE_PAD, TAG_SIZE, fitted, font, labelLayout, textLayout, textWidth, wrapText } from "./text.js";
 
 const HANDLE = 8;
 const ACCENT = "#2563eb";
+const INK = "#1f2937";
+const ARROW = 14;
 
 function roundRect(c, x, y, w, h, r) {
   c.beginPath();
@@ -15,7 +18,7 @@ function roundRect(c, x, y, w, h, r) {
 function readableOn(hex) {
   const n = parseInt(hex.slice(1), 16);
   const r = (n >> 16) & 255, g = (n >> 8) & 255, b = n & 255;
-  return 0.299 * r + 0.587 * g + 0.114 * b > 150 ? "#111827" : "#ffffff";
+  return 0.299 * r + 0.587 * g + 0.114 * b > 150 ? INK : "#ffffff";
 }
 
 export class Renderer {
@@ -66,12 +69,14 @@ export class Renderer {
     for (const obj of this.store.sorted()) {
       const b = bounds(obj, lookup);
       // Frame titles sit above the frame.
-      const test = obj.kind === "frame" ? { x: b.x, y: b.y - 30, w: b.w, h: b.h + 30 } : b;
+      const test = obj.kind === "frame" ? { x: b.x, y: b.y - 30 / Math.min(z, 1), w: b.w, h: b.h + 30 / Math.min(z, 1) } : drawnBox(obj, b);
       if (!intersects(area, test)) continue;
       drawn++;
       c.globalAlpha = ui.erasing && ui.erasing.has(obj.id) ? 0.25 : 1;
+      const turned = rotate(c, obj, b);
       this._object(obj, b);
       if (this.decorate) this.decorate(c, obj, b, z);
+      if (turned) c.restore();
     }
     c.globalAlpha = 1;
     this.drawn = drawn;
@@ -98,46 +103,53 @@ export class Renderer {
     c.fill();
   }
 
-  _text(obj, opts, color, alignDefault = "center", valign = "middle") {
+  /** Draw laid-out lines (see text.js) as the export places them: same box, same baselines. */
+  _lines(L, color) {
     const { c, camera } = this;
-    if (this.ui.editingId === obj.id) return;
-    if (!obj.text) return;
-    const pad = opts.padding ?? 12;
-    // Far out, a box is a few pixels wide: its text would be noise, so it is left out.
-    if (obj.w * camera.zoom < 48) return;
-    const L = layout(obj, opts);
-    const screenSize = L.size * camera.zoom;
-    const align = obj.align || alignDefault;
-    const total = L.lines.length * L.lineHeight;
-    let y = valign === "top" ? obj.y + pad : obj.y + Math.max(pad, (obj.h - total) / 2);
-    if (screenSize < 4) {
-      // Too small to read: draw grey bars where the lines are (fast, and looks right).
+    if (!L.lines.length) return;
+    const [x, y, w, h] = L.box;
+    const lh = L.size * LINE_HEIGHT;
+    let top = L.valign === "middle" ? y + (h - lh * L.lines.length) / 2 : y;
+    const screen = L.size * camera.zoom;
+    if (screen < 4) {
+      // Too small to read: grey bars where the lines are (fast, and looks right), or nothing.
+      if (lh * camera.zoom < 1.5) return;
       c.fillStyle = color;
       c.globalAlpha *= 0.35;
       for (const line of L.lines) {
-        if (y + L.lineHeight > obj.y + obj.h) break;
-        const w = Math.min(obj.w - 2 * pad, line.length * L.size * 0.5);
-        const x = align === "center" ? obj.x + (obj.w - w) / 2 : align === "right" ? obj.x + obj.w - pad - w : obj.x + pad;
-        c.fillRect(x, y + L.lineHeight * 0.3, w, L.lineHeight * 0.45);
-        y += L.lineHeight;
+        const lw = Math.min(w, textWidth(line, L.size, L.bold));
+        const left = L.align === "left" ? x : L.align === "right" ? x + w - lw : x + (w - lw) / 2;
+        if (line) c.fillRect(left, top + lh * 0.3, lw, lh * 0.45);
+        top += lh;
       }
       c.globalAlpha /= 0.35;
       return;
     }
     c.fillStyle = color;
-    c.font = font(L.size);
-    c.textBaseline = "top";
-    c.textAlign = align;
-    const x = align === "center" ? obj.x + obj.w / 2 : align === "right" ? obj.x + obj.w - pad : obj.x + pad;
-    c.save();
-    c.beginPath();
-    c.rect(obj.x, obj.y, obj.w, obj.h);
-    c.clip();
+    c.font = font(L.size, L.bold);
+    c.textBaseline = "alphabetic";
+    c.textAlign = "left";
     for (const line of L.lines) {
-      c.fillText(line, x, y + L.size * 0.12);
-      y += L.lineHeight;
+      if (line) {
+        const lw = textWidth(line, L.size, L.bold);
+        const left = L.align === "left" ? x : L.align === "right" ? x + w - lw : x + (w - lw) / 2;
+        c.fillText(line, left, top + BASELINE * L.size);
+      }
+      top += lh;
     }
-    c.restore();
+  }
+
+  _text(obj, color) {
+    if (this.ui.editingId === obj.id || !obj.text) return;
+    this._lines(textLayout(obj), color);
+  }
+
+  /** A note's tag (party initials) on its own line at the bottom, as the export writes it:
+   * colour is never the only cue for a party. */
+  _tag(obj) {
+    if (!obj.tag || this.ui.editingId === obj.id) return;
+    const box = [obj.x + NOTE_PAD, obj.y + obj.h - NOTE_PAD - TAG_SIZE - 2, obj.w - 2 * NOTE_PAD, TAG_SIZE + 4];
+    this._lines({ box, lines: [obj.tag], size: TAG_SIZE, bold: true, align: "left", valign: "middle" }, "#374151");
   }
 
   _object(obj, b) {
@@ -146,51 +158,49 @@ export class Renderer {
     switch (obj.kind) {
       case "note": {
         if (z > 0.25) {
-          c.fillStyle = "rgba(0,0,0,0.10)";
-          c.fillRect(obj.x + 2, obj.y + 4, obj.w, obj.h);
+          c.fillStyle = "rgba(0,0,0,0.12)";
+          roundRect(c, obj.x + 2, obj.y + 4, obj.w, obj.h, 3);
+          c.fill();
         }
         c.fillStyle = obj.color;
-        c.fillRect(obj.x, obj.y, obj.w, obj.h);
-        this._text(obj, { padding: 14, maxSize: 32, minSize: 8 }, readableOn(obj.color));
+        roundRect(c, obj.x, obj.y, obj.w, obj.h, 3);
+        c.fill();
+        this._text(obj, readableOn(obj.color));
+        this._tag(obj);
         break;
       }
       case "text":
-        this._text(obj, { padding: 4, fixedSize: obj.font_size }, obj.color, "left", "top");
+        this._text(obj, obj.color);
         break;
       case "shape": {
-        c.beginPath();
-        if (obj.shape === "ellipse") c.ellipse(obj.x + obj.w / 2, obj.y + obj.h / 2, obj.w / 2, obj.h / 2, 0, 0, Math.PI * 2);
-        else if (obj.shape === "diamond") {
+        if (obj.shape === "ellipse") {
+          c.beginPath();
+          c.ellipse(obj.x + obj.w / 2, obj.y + obj.h / 2, obj.w / 2, obj.h / 2, 0, 0, Math.PI * 2);
+        } else if (obj.shape === "diamond") {
+          c.beginPath();
           c.moveTo(obj.x + obj.w / 2, obj.y);
           c.lineTo(obj.x + obj.w, obj.y + obj.h / 2);
           c.lineTo(obj.x + obj.w / 2, obj.y + obj.h);
           c.lineTo(obj.x, obj.y + obj.h / 2);
           c.closePath();
-        } else c.rect(obj.x, obj.y, obj.w, obj.h);
+        } else roundRect(c, obj.x, obj.y, obj.w, obj.h, 4);
         c.fillStyle = obj.color;
         c.fill();
         c.lineWidth = 2;
         c.strokeStyle = obj.stroke;
         c.stroke();
-        const inset = obj.shape === "rectangle" ? 12 : Math.min(obj.w, obj.h) * 0.2;
-        this._text(obj, { padding: inset, maxSize: 24, minSize: 8 }, readableOn(obj.color));
+        // The export writes a shape's text in its stroke colour.
+        this._text(obj, obj.stroke || INK);
         break;
       }
       case "frame": {
         c.fillStyle = obj.color;
-        c.fillRect(obj.x, obj.y, obj.w, obj.h);
-        c.lineWidth = 1.5 / z;
+        roundRect(c, obj.x, obj.y, obj.w, obj.h, 6);
+        c.fill();
+        c.lineWidth = Math.max(1, 1 / z);
         c.strokeStyle = "#9ca3af";
-        c.strokeRect(obj.x, obj.y, obj.w, obj.h);
-        const size = 14 / Math.max(z, 0.05);
-        if (size * z >= 4) {
-          c.fillStyle = "#374151";
-          c.font = font(Math.min(size, 200), true);
-          c.textBaseline = "bottom";
-          c.textAlign = "left";
-          const title = obj.title || "";
-          if (title && this.ui.editingId !== obj.id) c.fillText(title, obj.x, obj.y - 6 / z, obj.w);
-        }
+        c.stroke();
+        if (obj.title && this.ui.editingId !== obj.id) this._frameTitle(obj, z);
         break;
       }
       case "path":
@@ -202,20 +212,46 @@ export class Renderer {
       case "image": {
         const entry = this.images.get(obj.asset);
         if (entry.state === "ready") c.drawImage(entry.bitmap, obj.x, obj.y, obj.w, obj.h);
+        else if (entry.state === "error") this._placeholder(obj);
         else {
-          c.fillStyle = entry.state === "error" ? "#fee2e2" : "#e5e7eb";
+          c.fillStyle = "#e5e7eb";
           c.fillRect(obj.x, obj.y, obj.w, obj.h);
         }
         break;
       }
     }
-    if (obj.locked && z > 0.3) {
+    // Locked objects say so when selected (a template's background is all locked).
+    if (obj.locked && z > 0.3 && this.ui.selection.has(obj.id)) {
       c.fillStyle = "#6b7280";
       c.font = font(12 / z);
       c.textAlign = "right";
       c.textBaseline = "top";
       c.fillText("🔒", b.x + b.w - 4 / z, b.y + 4 / z);
     }
+  }
+
+  /** Bold 18 px above the top-left corner, as in the export; never below 12 screen px. */
+  _frameTitle(obj, z) {
+    const size = Math.min(Math.max(18, 12 / z), 400);
+    if (size * z < 4) return;
+    const first = wrapText(obj.title, size, Math.max(obj.w, 40), true);
+    const line = first[0] + (first.length > 1 ? "…" : "");
+    const y = size === 18 ? obj.y - 28 : obj.y - 6 / z - size * LINE_HEIGHT;
+    this._lines({ box: [obj.x, y, obj.w, size === 18 ? 24 : size * LINE_HEIGHT], lines: [line], size, bold: true, align: "left", valign: "middle" }, "#374151");
+  }
+
+  /** A missing or unreadable image: a dashed box with its alt text, as in the export. */
+  _placeholder(obj) {
+    const c = this.c;
+    c.fillStyle = "#f3f4f6";
+    c.fillRect(obj.x, obj.y, obj.w, obj.h);
+    c.setLineDash([6, 5]);
+    c.lineWidth = 2;
+    c.strokeStyle = "#9ca3af";
+    c.strokeRect(obj.x, obj.y, obj.w, obj.h);
+    c.setLineDash([]);
+    const { lines, size } = fitted(obj.alt || "image", obj.w - 16, obj.h - 16, 16);
+    this._lines({ box: [obj.x + 8, obj.y + 8, obj.w - 16, obj.h - 16], lines, size, bold: false, align: "center", valign: "middle" }, "#6b7280");
   }
 
   _path(obj) {
@@ -233,27 +269,38 @@ export class Renderer {
   _connector(obj) {
     const c = this.c;
     const [a, b] = connectorEnds(obj, this.lookup);
-    c.strokeStyle = obj.color;
-    c.fillStyle = obj.color;
-    c.lineWidth = 2;
-    c.setLineDash(obj.dashed ? [8, 6] : []);
+    const color = obj.color || INK;
+    c.strokeStyle = color;
+    c.fillStyle = color;
+    c.lineWidth = 2.5;
+    // As the export: heads of at most 14 px, the line stops inside them.
+    const len = Math.hypot(b.x - a.x, b.y - a.y);
+    let start = a, end = b;
+    if (len > 1e-6) {
+      const ux = (b.x - a.x) / len, uy = (b.y - a.y) / len;
+      const head = Math.min(ARROW, len / 3);
+      if (obj.arrow === "end" || obj.arrow === "both") {
+        arrowHead(c, b, ux, uy, head);
+        end = { x: b.x - ux * head * 0.8, y: b.y - uy * head * 0.8 };
+      }
+      if (obj.arrow === "start" || obj.arrow === "both") {
+        arrowHead(c, a, -ux, -uy, head);
+        start = { x: a.x + ux * head * 0.8, y: a.y + uy * head * 0.8 };
+      }
+    }
+    c.setLineDash(obj.dashed ? [7.5, 6.25] : []);
     c.beginPath();
-    c.moveTo(a.x, a.y);
-    c.lineTo(b.x, b.y);
+    c.moveTo(start.x, start.y);
+    c.lineTo(end.x, end.y);
     c.stroke();
     c.setLineDash([]);
-    if (obj.arrow === "end" || obj.arrow === "both") arrowHead(c, a, b);
-    if (obj.arrow === "start" || obj.arrow === "both") arrowHead(c, b, a);
-    if (obj.text && this.ui.editingId !== obj.id) {
-      const mx = (a.x + b.x) / 2, my = (a.y + b.y) / 2;
-      c.font = font(14);
-      const w = c.measureText(obj.text).width + 10;
+    if (obj.text && obj.text.trim() && this.ui.editingId !== obj.id) {
+      const L = labelLayout(obj.text);
+      const x = (a.x + b.x) / 2 - L.w / 2, y = (a.y + b.y) / 2 - L.h / 2;
       c.fillStyle = "#ffffff";
-      c.fillRect(mx - w / 2, my - 11, w, 22);
-      c.fillStyle = obj.color;
-      c.textAlign = "center";
-      c.textBaseline = "middle";
-      c.fillText(obj.text, mx, my);
+      roundRect(c, x, y, L.w, L.h, 3);
+      c.fill();
+      this._lines({ box: [x, y, L.w, L.h], lines: L.lines, size: L.size, bold: false, align: "center", valign: "middle" }, color);
     }
   }
 
@@ -275,7 +322,9 @@ export class Renderer {
     }
     const b = bounds(obj, this.lookup);
     const pad = 3 / z;
+    const turned = rotate(c, obj, b);
     c.strokeRect(b.x - pad, b.y - pad, b.w + 2 * pad, b.h + 2 * pad);
+    if (turned) c.restore();
   }
 
   _remoteSelections() {
@@ -316,7 +365,8 @@ export class Renderer {
   handles() {
     if (this.ui.selection.size !== 1 || this.ui.readOnly) return [];
     const obj = this.store.get([...this.ui.selection][0]);
-    if (!obj || obj.locked || !("w" in obj) || obj.kind === "path") return [];
+    // Rotated objects have no corner handles (Alt+arrow keys still resize them).
+    if (!obj || obj.locked || !("w" in obj) || obj.kind === "path" || Number(obj.rotation)) return [];
     const pad = 3 / this.camera.zoom;
     const x0 = obj.x - pad, y0 = obj.y - pad, x1 = obj.x + obj.w + pad, y1 = obj.y + obj.h + pad;
     return [
@@ -347,7 +397,8 @@ export class Renderer {
       c.moveTo(d.a.x, d.a.y);
       c.lineTo(d.b.x, d.b.y);
       c.stroke();
-      arrowHead(c, d.a, d.b);
+      const len = Math.hypot(d.b.x - d.a.x, d.b.y - d.a.y);
+      if (len > 1e-6) arrowHead(c, d.b, (d.b.x - d.a.x) / len, (d.b.y - d.a.y) / len, Math.min(ARROW, len / 3));
     } else if (d.kind === "box") {
       c.strokeStyle = ACCENT;
       c.lineWidth = 1.5 / this.camera.zoom;
@@ -374,13 +425,35 @@ export function strokePoints(c, pts, ox, oy) {
   c.lineTo(ox + last[0], oy + last[1]);
 }
 
-function arrowHead(c, from, to) {
-  const angle = Math.atan2(to.y - from.y, to.x - from.x);
-  const size = 12;
+/** A filled arrow head with its tip at `tip`, pointing along the unit vector (ux, uy). */
+function arrowHead(c, tip, ux, uy, size) {
+  const bx = tip.x - ux * size, by = tip.y - uy * size;
+  const px = -uy * size * 0.45, py = ux * size * 0.45;
   c.beginPath();
-  c.moveTo(to.x, to.y);
-  c.lineTo(to.x - size * Math.cos(angle - 0.45), to.y - size * Math.sin(angle - 0.45));
-  c.lineTo(to.x - size * Math.cos(angle + 0.45), to.y - size * Math.sin(angle + 0.45));
+  c.moveTo(tip.x, tip.y);
+  c.lineTo(bx + px, by + py);
+  c.lineTo(bx - px, by - py);
   c.closePath();
   c.fill();
+}
+
+/** Turn the context about the object's centre by its `rotation` (degrees); false if none. */
+export function rotate(c, obj, b) {
+  const deg = obj.kind === "connector" ? 0 : Number(obj.rotation) || 0;
+  if (!deg) return false;
+  const cx = b.x + b.w / 2, cy = b.y + b.h / 2;
+  c.save();
+  c.translate(cx, cy);
+  c.rotate((deg * Math.PI) / 180);
+  c.translate(-cx, -cy);
+  return true;
+}
+
+/** Axis-aligned box around an object as drawn (its rotation included). */
+function drawnBox(obj, b) {
+  if (!obj.rotation || obj.kind === "connector") return b;
+  const a = (obj.rotation * Math.PI) / 180;
+  const ex = Math.abs((b.w / 2) * Math.cos(a)) + Math.abs((b.h / 2) * Math.sin(a));
+  const ey = Math.abs((b.w / 2) * Math.sin(a)) + Math.abs((b.h / 2) * Math.cos(a));
+  return { x: b.x + b.w / 2 - ex, y: b.y + b.h / 2 - ey, w: 2 * ex, h: 2 * ey };
 }

@@ -1,8 +1,21 @@
-// Text layout on the canvas: wrapping, and the font size that makes a note's text fit.
+// Text layout on the canvas, with the same rules as the server's exports
+// (server/domain/render/text.py and layout.py): word widths measured once per em and
+// scaled, greedy wrapping on spaces and tabs, line height 1.3, note text shrunk in
+// 0.5 px steps down to 6 px, and cut with "…" when it still does not fit.
 
-const FONT = '"Noto Sans", "DejaVu Sans", system-ui, sans-serif';
-const layouts = new WeakMap();
+const FONT = '"Noto Sans", "DejaVu Sans", "Noto Color Emoji", system-ui, sans-serif';
+export const LINE_HEIGHT = 1.3;
+// Top of a line box to its baseline, in em: CSS half-leading over Noto Sans'
+// ascent (1.069) and descent (0.293), as `baseline_offset` computes it on the server.
+export const BASELINE = (LINE_HEIGHT - 1.069 - 0.293) / 2 + 1.069;
+export const MIN_SIZE = 6;
+const EM = 100; // words are measured at 100 px and scaled
+const SPACES = /[ \t\u00a0]+/;
+
 let measureCtx = null;
+let widths = new Map();
+let generation = 0;
+const layouts = new WeakMap();
 
 function ctx() {
   if (!measureCtx) measureCtx = document.createElement("canvas").getContext("2d");
@@ -11,67 +24,169 @@ function ctx() {
 
 export const font = (size, bold = false) => `${bold ? "bold " : ""}${size}px ${FONT}`;
 
-/** Break `text` into lines no wider than `width` at `size` px (long words are split). */
-export function wrap(text, width, size, bold = false) {
-  const c = ctx();
-  c.font = font(size, bold);
+/**
+ * Resolve when the shipped fonts are loaded; measurements taken before that are thrown
+ * away (text measured with a fallback font would wrap differently from the export).
+ */
+export async function loadFonts() {
+  if (!document.fonts || !document.fonts.load) return;
+  try {
+    await Promise.all([document.fonts.load(font(16)), document.fonts.load(font(16, true))]);
+  } catch {
+    return;
+  }
+  widths = new Map();
+  generation++;
+}
+
+/** Width of one em of `text` (one line, no newlines). */
+function em(text, bold) {
+  const key = (bold ? "b" : "r") + text;
+  let w = widths.get(key);
+  if (w === undefined) {
+    const c = ctx();
+    c.font = font(EM, bold);
+    w = c.measureText(text).width / EM;
+    if (widths.size > 50000) widths = new Map();
+    widths.set(key, w);
+  }
+  return w;
+}
+
+/** Width of one line of text in px. */
+export const textWidth = (text, size, bold = false) => em(text, bold) * size;
+
+const segmenter = typeof Intl !== "undefined" && Intl.Segmenter ? new Intl.Segmenter(undefined, { granularity: "grapheme" }) : null;
+const clusters = (word) => (segmenter ? [...segmenter.segment(word)].map((s) => s.segment) : Array.from(word));
+
+/** Cut a word wider than the line into pieces that fit, never inside a cluster. */
+function breakWord(word, size, max, bold) {
+  const pieces = [];
+  let current = "";
+  for (const cl of clusters(word)) {
+    if (current && textWidth(current + cl, size, bold) > max) {
+      pieces.push(current);
+      current = cl;
+    } else current += cl;
+  }
+  if (current) pieces.push(current);
+  return pieces;
+}
+
+/** Greedy word wrap; keeps explicit newlines, breaks over-long words (as the export). */
+export function wrapText(text, size, maxWidth, bold = false) {
   const lines = [];
-  const split = (word) => {
-    // A single word wider than the box is broken by characters.
-    while (word && c.measureText(word).width > width) {
-      let cut = word.length - 1;
-      while (cut > 1 && c.measureText(word.slice(0, cut)).width > width) cut--;
-      lines.push(word.slice(0, cut));
-      word = word.slice(cut);
-    }
-    return word;
-  };
-  for (const para of text.split("\n")) {
-    const words = para.split(/(\s+)/);
+  const space = textWidth(" ", size, bold);
+  for (const para of String(text).replace(/\r\n?/g, "\n").split("\n")) {
     let line = "";
-    for (const word of words) {
+    let width = 0;
+    for (let word of para.split(SPACES)) {
       if (!word) continue;
-      const next = line + word;
-      if (c.measureText(next).width <= width) {
-        line = next;
+      let ww = textWidth(word, size, bold);
+      if (line && width + space + ww <= maxWidth) {
+        line = `${line} ${word}`;
+        width += space + ww;
         continue;
       }
-      if (line.trim()) lines.push(line.trimEnd());
-      line = split(word.trimStart());
+      if (line) lines.push(line);
+      if (ww > maxWidth) {
+        const pieces = breakWord(word, size, maxWidth, bold);
+        word = pieces.pop();
+        lines.push(...pieces);
+        ww = textWidth(word, size, bold);
+      }
+      line = word;
+      width = ww;
     }
-    lines.push(line.trimEnd());
+    lines.push(line);
   }
   return lines;
 }
 
-/** Width of the widest word of `text` at `size` px. */
-function widestWord(text, size) {
-  const c = ctx();
-  c.font = font(size);
-  let widest = 0;
-  for (const word of text.split(/\s+/)) if (word) widest = Math.max(widest, c.measureText(word).width);
-  return widest;
+/** Does `text` wrapped to `width` fit in `height` without breaking a word? */
+export function fits(text, size, width, height, bold = false) {
+  if (wrapText(text, size, width, bold).length * size * LINE_HEIGHT > height) return false;
+  return String(text)
+    .split(/\s+/)
+    .every((w) => !w || textWidth(w, size, bold) <= width);
 }
 
-/** Layout of an object's text: {size, lines, lineHeight}; cached per object version. */
-export function layout(obj, { padding = 12, maxSize = 32, minSize = 8, fixedSize = null } = {}) {
-  const cached = layouts.get(obj);
-  if (cached) return cached;
-  const text = obj.text || "";
-  const width = Math.max(1, obj.w - padding * 2);
-  const height = Math.max(1, obj.h - padding * 2);
-  let result;
-  if (fixedSize) {
-    result = { size: fixedSize, lines: wrap(text, width, fixedSize), lineHeight: fixedSize * 1.3 };
-  } else {
-    let size = maxSize;
-    let lines = wrap(text, width, size);
-    while (size > minSize && (lines.length * size * 1.3 > height || widestWord(text, size) > width)) {
-      size = Math.max(minSize, Math.floor(size * 0.85));
-      lines = wrap(text, width, size);
-    }
-    result = { size, lines, lineHeight: size * 1.3 };
+/** The largest size (in 0.5 px steps, down to 6 px) at which `text` fits the box. */
+export function fitFontSize(text, width, height, maxSize, minSize = MIN_SIZE) {
+  if (fits(text, maxSize, width, height)) return maxSize;
+  let lo = 0;
+  let hi = Math.floor((maxSize - minSize) * 2);
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi + 1) / 2);
+    if (fits(text, minSize + mid / 2, width, height)) lo = mid;
+    else hi = mid - 1;
   }
-  layouts.set(obj, result);
-  return result;
+  return minSize + lo / 2;
+}
+
+/** Shrink text to fit a box like a sticky note; cut with "…" if it still cannot: {lines, size}. */
+export function fitted(text, w, h, maxSize) {
+  if (!String(text).trim() || w <= 4 || h <= 4) return { lines: [], size: maxSize };
+  const size = fitFontSize(text, w, h, maxSize);
+  let lines = wrapText(text, size, w);
+  const room = Math.max(1, Math.floor(h / (size * LINE_HEIGHT)));
+  if (lines.length > room) {
+    lines = lines.slice(0, room);
+    lines[room - 1] = `${lines[room - 1].trimEnd()}…`;
+  }
+  return { lines, size };
+}
+
+export const NOTE_PAD = 14;
+export const TAG_SIZE = 13;
+export const TAG_BAND = TAG_SIZE + 6; // a note's tag has its own line at the bottom
+
+/** Is this a template zone (its name sits in a band at the top, not in the middle)? */
+export const isZone = (obj) => obj.kind === "shape" && obj.locked && (obj.shape || "rectangle") === "rectangle" && obj.h > 160;
+
+/**
+ * Where an object's text goes and how it is laid out, as the export does it:
+ * {box: [x, y, w, h], lines, size, bold, align, valign}. Cached per object version.
+ */
+export function textLayout(obj) {
+  const cached = layouts.get(obj);
+  if (cached && cached.generation === generation) return cached;
+  const { x, y, w, h } = obj;
+  const text = obj.text || "";
+  let out;
+  if (obj.kind === "note") {
+    const band = obj.tag ? TAG_BAND : 0;
+    const box = [x + NOTE_PAD, y + NOTE_PAD, w - 2 * NOTE_PAD, h - 2 * NOTE_PAD - band];
+    const { lines, size } = fitted(text, box[2], box[3], Math.min(32, Math.max(8, h / 5)));
+    out = { box, lines, size, bold: false, align: "center", valign: "middle" };
+  } else if (obj.kind === "text") {
+    const size = obj.font_size || 24;
+    out = { box: [x, y, w, h], lines: wrapText(text, size, Math.max(w, 1)), size, bold: false, align: obj.align || "left", valign: "top" };
+  } else if (isZone(obj)) {
+    // A template zone: its name in a 60 px band at the top, so notes in it do not hide it.
+    const box = [x + 12, y + 10, w - 24, 60];
+    const { lines, size } = fitted(text, box[2], box[3], 22);
+    out = { box, lines, size, bold: true, align: "center", valign: "top" };
+  } else if (obj.kind === "shape") {
+    const shape = obj.shape || "rectangle";
+    const box =
+      shape === "ellipse" ? [x + w * 0.15, y + h * 0.15, w * 0.7, h * 0.7]
+      : shape === "diamond" ? [x + w * 0.25, y + h * 0.25, w * 0.5, h * 0.5]
+      : [x + 10, y + 10, w - 20, h - 20];
+    const { lines, size } = fitted(text, box[2], box[3], 22);
+    out = { box, lines, size, bold: false, align: "center", valign: "middle" };
+  } else {
+    out = { box: [x, y, w, h], lines: [], size: 16, bold: false, align: "left", valign: "top" };
+  }
+  out.generation = generation;
+  layouts.set(obj, out);
+  return out;
+}
+
+/** A connector's label: 14 px, wrapped at 160 px, on a white chip. */
+export function labelLayout(text) {
+  const lines = wrapText(text, 14, 160);
+  const w = Math.max(...lines.map((s) => textWidth(s, 14))) + 10;
+  const h = 14 * LINE_HEIGHT * lines.length + 4;
+  return { lines, w, h, size: 14 };
 }
