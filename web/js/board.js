@@ -11,6 +11,7 @@ import { Presence } from "./presence.js";
 import { Connection } from "./protocol.js";
 import { Renderer } from "./render/canvas.js";
 import { ImageCache } from "./render/images.js";
+import { loadFonts } from "./render/text.js";
 import { FRAME_COLORS, INK_COLORS, NOTE_COLORS, TEXT_FIELD } from "./schema.js";
 import { Selection } from "./selection.js";
 import { Store } from "./store.js";
@@ -106,6 +107,8 @@ async function main() {
   const conn = new Connection({ boardId, token, name, store });
   const undo = new UndoStack(store, (ops) => conn.send(ops));
   const renderer = new Renderer(canvas, store, camera, images, ui);
+  // Text is measured with the shipped fonts once they are in (as the export measures it).
+  loadFonts().then(() => renderer.request());
   const lookup = (id) => store.get(id);
 
   const announcer = $("#announcer");
@@ -206,7 +209,8 @@ async function main() {
       cursor,
       selection: [...selection].slice(0, 1000),
       editing: ui.editingId,
-      view: { x: camera.x, y: camera.y, zoom: camera.zoom },
+      // w, h: my viewport in board units, so followers can fit it into their screens.
+      view: { x: camera.x, y: camera.y, zoom: camera.zoom, w: camera.width / camera.zoom, h: camera.height / camera.zoom },
     });
   }, 60);
   ctx.sendPresence = sendPresence;

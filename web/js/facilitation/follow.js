@@ -2,7 +2,21 @@
 // (`session.follow`), participants' views follow the leader's `presence.view`; a
 // `summon` moves everyone's view once, to a frame or a view.
 
+import { MAX_ZOOM, MIN_ZOOM } from "../camera.js";
 import { bounds } from "../geometry.js";
+import { clamp } from "../util.js";
+
+/**
+ * My camera for someone else's view: their view rectangle (`w`, `h` in board units)
+ * fitted into my screen of `width` x `height` px and centred; without a size, their
+ * top-left corner and zoom.
+ */
+export function viewFor(view, width, height) {
+  const ok = (n) => typeof n === "number" && Number.isFinite(n) && n > 0;
+  if (!ok(view.w) || !ok(view.h) || !ok(width) || !ok(height)) return { x: view.x, y: view.y, zoom: view.zoom };
+  const zoom = clamp(Math.min(width / view.w, height / view.h), MIN_ZOOM, MAX_ZOOM);
+  return { x: view.x + view.w / 2 - width / 2 / zoom, y: view.y + view.h / 2 - height / 2 / zoom, zoom };
+}
 
 export class Follow {
   constructor(ctx, session, { banner, stop, resume }) {
@@ -64,8 +78,9 @@ export class Follow {
 
   apply(view) {
     const cam = this.ctx.camera;
-    if (Math.abs(cam.x - view.x) < 0.5 && Math.abs(cam.y - view.y) < 0.5 && Math.abs(cam.zoom - view.zoom) < 1e-4) return;
-    cam.set(view.x, view.y, view.zoom);
+    const target = viewFor(view, cam.width, cam.height);
+    if (Math.abs(cam.x - target.x) < 0.5 && Math.abs(cam.y - target.y) < 0.5 && Math.abs(cam.zoom - target.zoom) < 1e-4) return;
+    cam.set(target.x, target.y, target.zoom);
   }
 
   /** A one-shot `summon`: show the frame (or view) the facilitator chose. */
@@ -80,7 +95,8 @@ export class Follow {
       }
       ctx.camera.fit(bounds(frame, ctx.lookup), 40, 1.5);
     } else if (msg.view) {
-      ctx.camera.set(msg.view.x, msg.view.y, msg.view.zoom);
+      const v = viewFor(msg.view, ctx.camera.width, ctx.camera.height);
+      ctx.camera.set(v.x, v.y, v.zoom);
     } else return;
     const text = ctx.t("summon.moved", { name: msg.name || ctx.t("people.someone") });
     ctx.announce(text);

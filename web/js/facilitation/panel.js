@@ -68,7 +68,7 @@ export class FacilitationPanel {
     });
     on("#fac-summon-view", () => {
       const cam = ctx.camera;
-      fac("summon", { view: { x: cam.x, y: cam.y, zoom: cam.zoom } });
+      fac("summon", { view: { x: cam.x, y: cam.y, zoom: cam.zoom, w: cam.width / cam.zoom, h: cam.height / cam.zoom } });
       ctx.toast(ctx.t("summon.sent"));
     });
     on("#fac-summon-frame-btn", () => {
