@@ -156,7 +156,7 @@ async def test_offline_edits_arrive_once(
     kari = await open_board(browser, board["links"]["participant"], "Kari")
     ola = await open_board(browser, board["links"]["participant"], "Ola")
     shared = await add_note(kari, 0.3, 0.3, "Før")
-    await ola.wait(f"objs.some(o => o.id === {shared!r})")
+    await ola.wait(f"objs.some(o => o.id === {shared!r})", timeout=5000)
 
     await ola.context.set_offline(True)
     await ola.page.wait_for_function("() => window.samskap.conn.state !== 'online'", timeout=5000)

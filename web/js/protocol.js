@@ -27,8 +27,8 @@ export class Connection extends EventTarget {
     this.queueKey = `samskap.queue.${boardId}`;
     this.clientId = this._clientId();
     this.lastMessage = 0;
-    this._online = () => this._connectSoon(0);
-    this._offline = () => this.ws && this.ws.close(4000, "offline");
+    this._online = () => this._reconnectNow();
+    this._offline = () => this._dropSocket("offline");
     window.addEventListener("online", this._online);
     window.addEventListener("offline", this._offline);
     this._pinger = setInterval(() => this._ping(), 15000);
@@ -91,6 +91,41 @@ export class Connection extends EventTarget {
     });
   }
 
+  /**
+   * Give up the socket at once: offline now, without waiting for its close event. With
+   * the network gone, the closing handshake cannot finish and the close event may come
+   * seconds later (or not before the network is back); meanwhile the page would still
+   * say "saved" and treat the socket as usable.
+   */
+  _dropSocket(reason) {
+    const ws = this.ws;
+    if (!ws || this.closedForGood) return;
+    this.ws = null; // its late close event is ignored (ws !== this.ws)
+    try {
+      ws.close(4000, reason);
+    } catch {
+      // already closing
+    }
+    this._setState("offline");
+    this._connectSoon(Math.min(10000, 400 * 2 ** this.retry++));
+  }
+
+  /** The network is back: connect now, not after the back-off, even if an attempt hangs. */
+  _reconnectNow() {
+    if (this.closedForGood) return;
+    this.retry = 0;
+    if (this.ws && this.ws.readyState !== WebSocket.OPEN) {
+      const stale = this.ws;
+      this.ws = null;
+      try {
+        stale.close();
+      } catch {
+        // never opened
+      }
+    }
+    this._connectSoon(0);
+  }
+
   _connectSoon(ms) {
     if (this.closedForGood || this.ws) return;
     clearTimeout(this._timer);
@@ -101,7 +136,7 @@ export class Connection extends EventTarget {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
     if (this.state === "online" && performance.now() - this.lastMessage > 45000) {
-      ws.close(4000, "silent");
+      this._dropSocket("silent");
       return;
     }
     ws.send('{"type":"ping"}');
