@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import PG_URL, pending_batch, pg_schema, table, write_results
+from _common import PG_URL, pending_batch, pg_schema, raise_priority, table, write_results
 
 from server.storage.engine import create_engine, migrate
 from server.storage.store import SqlBoardStore
@@ -102,6 +102,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--label", default="")
     args = parser.parse_args()
+    raise_priority()
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="samskap-commit-") as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"

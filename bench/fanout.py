@@ -21,6 +21,7 @@ from _common import (
     BENCH_LIMITS,
     Server,
     create_board,
+    raise_priority,
     start_relay,
     start_samskap,
     table,
@@ -42,6 +43,7 @@ COLUMNS = (
     "max",
     "lost",
     "dup",
+    "refused",
     "dropped",
     "server_cpu_pct",
     "server_rss_mb",
@@ -84,6 +86,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--label", default="", help="results go to fanout[-label].json")
     args = parser.parse_args()
+    raise_priority()
     kinds = ["samskap", "relay"] if args.server == "both" else [args.server]
     rows: list[dict[str, Any]] = []
     for scenario in args.scenario or SCENARIOS:

@@ -44,7 +44,7 @@ class LoadSpec:
     duration: float
     interval: float | None = None
     window: int = 0
-    drain: float = 10.0
+    drain: float = 30.0
     idle_only: bool = False  # connect and hold only (idle RSS)
 
 
@@ -56,6 +56,7 @@ class ClientState:
     acked: int = 0
     in_flight: int = 0
     received: int = 0
+    refused: int = 0  # batches answered with an error: never broadcast
     duplicates: int = 0
     closed_early: int | None = None
     seen: set[str] = field(default_factory=set)  # "sender|n": strings keep the GC out
@@ -97,7 +98,10 @@ class Worker:
                 same = group == state.spec.sender.split("-", 1)[0]
                 (self.same if same else self.cross).append(now - float(sent_at))
                 self.last_receive = now
-        elif kind == "ack" or (kind == "error" and "batch" in message):
+        elif kind == "ack":
+            self._ack(state)
+        elif kind == "error" and "batch" in message:
+            state.refused += 1
             self._ack(state)
         elif kind == "welcome" and state.welcome is not None and not state.welcome.done():
             state.welcome.set_result(message)
@@ -198,14 +202,15 @@ class Worker:
             await self._send(state, self._batch(state, state.sent))
             state.sent += 1
 
-    async def _drain(self) -> None:
-        """Wait for the last acks and deliveries: quiet for 1 s, or the drain limit."""
+    async def _drain(self) -> bool:
+        """Wait for the last acks and deliveries: quiet for 1 s (True), or the drain limit."""
         deadline = time.time() + self.spec.drain
         while time.time() < deadline:
             waiting = any(s.in_flight > 0 and s.closed_early is None for s in self.states)
             if not waiting and time.time() - self.last_activity > 1.0:
-                return
+                return True
             await asyncio.sleep(0.1)
+        return False
 
     async def run(self, start_at: Any, ready: Any) -> dict[str, Any]:
         gate = asyncio.Semaphore(20)
@@ -224,7 +229,7 @@ class Worker:
             await asyncio.gather(*(self._closed_loop(s, end) for s in self.states))
         else:
             await asyncio.gather(*(self._open_loop(s, start, end) for s in self.states))
-        await self._drain()
+        drained = await self._drain()
         self.done_sending = True
         cpu = sum(me.cpu_times()[:2]) - cpu0
         wall = time.time() - start
@@ -233,6 +238,7 @@ class Worker:
                 await state.ws.close()
         return {
             "pid": os.getpid(),
+            "drained": drained,
             "cpu_seconds": cpu,
             "wall": wall,
             "same": self.same.tobytes(),
@@ -245,6 +251,7 @@ class Worker:
                     "board": s.spec.board,
                     "sent": s.sent,
                     "acked": s.acked,
+                    "refused": s.refused,
                     "received": s.received,
                     "duplicates": s.duplicates,
                     "closed_early": s.closed_early,
@@ -257,7 +264,9 @@ class Worker:
 def worker_main(spec: LoadSpec, start_at: Any, ready: Any, out: Any) -> None:
     """Entry point of one load process (multiprocessing target)."""
     import uvloop
+    from _common import raise_priority
 
+    raise_priority()
     try:
         out.put(uvloop.run(Worker(spec).run(start_at, ready)))
     except BaseException as exc:

@@ -22,6 +22,7 @@ from _common import (
     Server,
     create_board,
     pg_schema,
+    raise_priority,
     start_samskap,
     table,
     write_results,
@@ -73,6 +74,7 @@ def main() -> None:
     parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS))
     parser.add_argument("--label", default="")
     args = parser.parse_args()
+    raise_priority()
     rows: list[dict[str, Any]] = []
     with pg_schema() as pg:
         env = {

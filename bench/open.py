@@ -22,7 +22,16 @@ from typing import Any
 
 import orjson
 import websockets
-from _common import PG_URL, Server, pending_batch, pg_schema, start_samskap, table, write_results
+from _common import (
+    PG_URL,
+    Server,
+    pending_batch,
+    pg_schema,
+    raise_priority,
+    start_samskap,
+    table,
+    write_results,
+)
 
 from server.services.access import hash_token
 from server.storage.engine import create_engine, migrate
@@ -147,6 +156,7 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--label", default="")
     args = parser.parse_args()
+    raise_priority()
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     rows = [row for kind in kinds for row in run(kind)]
     print()

@@ -1,6 +1,6 @@
 """p99 latency against clients (I = 200 ms) for Samskap and the baseline relay.
 
-Reads bench/results/fanout.json (and fanout-before.json when present, drawn dashed)
+Reads bench/results/fanout.json (and fanout-before-ab.json when present, drawn dashed)
 and writes docs/performance-p99.png.
 
     python bench/plot.py
@@ -31,7 +31,7 @@ def series(rows: list[dict[str, Any]], server: str) -> tuple[list[int], list[flo
 
 def main() -> None:
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=120)
-    runs = [("fanout-before.json", "before", "--"), ("fanout.json", "", "-")]
+    runs = [("fanout-before-ab.json", "before", "--"), ("fanout.json", "", "-")]
     for name, label, style in runs:
         path = RESULTS / name
         if not path.exists():

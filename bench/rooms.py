@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 import psutil
-from _common import BENCH_LIMITS, create_board, start_samskap, table, write_results
+from _common import BENCH_LIMITS, create_board, raise_priority, start_samskap, table, write_results
 from _drive import run_load, split
 from loadgen import ClientSpec, LoadSpec
 
@@ -49,6 +49,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--label", default="")
     args = parser.parse_args()
+    raise_priority()
     server = start_samskap()
     try:
         boards = [create_board(server, f"Rom {i}") for i in range(args.boards)]
