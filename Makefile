@@ -25,6 +25,7 @@ browser:
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 # Known vulnerabilities in what is installed fail the run. (Where the vulnerability
 # service cannot be reached, pip-audit lists the packages it could not check.)

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -83,7 +84,7 @@ def _split(value: str | None) -> tuple[str, ...]:
 
 
 def _limits(env: Mapping[str, str]) -> Limits:
-    values = {}
+    values: dict[str, Any] = {}
     for item in fields(Limits):
         raw = env.get(f"SAMSKAP_LIMIT_{item.name.upper()}")
         if raw is not None:

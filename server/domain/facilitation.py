@@ -102,6 +102,14 @@ def summon_target(body: dict[str, Any]) -> dict[str, Any]:
         ):
             raise bad(f"view.{key} must be a number between {lo:g} and {hi:g}")
         out[key] = number
+    for key in ("w", "h"):  # the leader's viewport size, so followers can fit it
+        if key in view:
+            number = view[key]
+            if isinstance(number, bool) or not isinstance(number, int | float):
+                raise bad(f"view.{key} must be a number")
+            if not 0 < number <= 2 * MAX_COORD:
+                raise bad(f"view.{key} must be between 0 and {2 * MAX_COORD:g}")
+            out[key] = number
     return {"view": out}
 
 

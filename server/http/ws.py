@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
@@ -36,9 +38,10 @@ async def _refuse(ws: WebSocket, exc: ProtocolError, code: int) -> None:
         await ws.close(code, exc.message[:120])
 
 
-def _frame(message: dict[str, object]) -> str | bytes | None:
+def _frame(message: Mapping[str, Any]) -> str | bytes | None:
     text = message.get("text")
-    return text if isinstance(text, str) else message.get("bytes")  # type: ignore[return-value]
+    data = message.get("bytes")
+    return text if isinstance(text, str) else data if isinstance(data, bytes) else None
 
 
 async def _first_join(ws: WebSocket, wait: float) -> Join:
@@ -84,7 +87,7 @@ async def board_socket(ws: WebSocket) -> None:
         hub.admit_address(address)
         join = await _first_join(ws, state.settings.limits.join_timeout_sec)
     except ProtocolError as exc:
-        code = CloseCode.FLOODING if exc.code is ErrorCode.RATE_LIMITED else CloseCode.BAD_JOIN
+        code: int = CloseCode.FLOODING if exc.code is ErrorCode.RATE_LIMITED else CloseCode.BAD_JOIN
         await _refuse(ws, exc, code)
         return
     except WebSocketDisconnect:

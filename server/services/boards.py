@@ -152,15 +152,15 @@ class BoardService:
         snapshot = await self.store.snapshot(parent.board.id)
         if snapshot is None:
             raise ProtocolError(ErrorCode.NOT_FOUND, "no such board, or the link is not valid")
-        objects = [o for o in snapshot.objects if not o.get("private")]
+        objects: list[dict[str, Any]] = [o for o in snapshot.objects if not o.get("private")]
         if frame is not None:
             found = [o for o in objects if o["id"] == frame and o["kind"] == "frame"]
             if not found:
                 raise ProtocolError(ErrorCode.BAD_MESSAGE, f"unknown frame {frame!r}")
-            objects = frame_contents(found[0], objects)
+            objects = [dict(o) for o in frame_contents(found[0], objects)]
         used = {o.get("asset") for o in objects if o["kind"] == "image"}
         assets = [a for a in await self.store.assets(parent.board.id) if a.id in used]
-        settings = {
+        settings: dict[str, Any] = {
             key: snapshot.board.settings[key]
             for key in ("locale", "agenda", "template")
             if key in snapshot.board.settings

@@ -295,7 +295,7 @@ def _render(
     fmt: str, board: dict[str, Any], assets: dict[str, tuple[str, bytes]], options: ExportOptions
 ) -> bytes:
     """Runs in a worker thread."""
-    picture = {
+    picture: dict[str, Any] = {
         "frame": options.frame,
         "scale": options.scale,
         "background": options.background,

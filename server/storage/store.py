@@ -44,7 +44,7 @@ def _dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def _meta(row: Row[Any]) -> BoardMeta:
+def _meta(row: Row[Any] | Any) -> BoardMeta:
     return BoardMeta(
         id=row.id,
         title=row.title,
@@ -546,11 +546,11 @@ class SqlBoardStore:
     @staticmethod
     async def _votes_of(conn: AsyncConnection, board_id: str, voter: str) -> dict[str, int]:
         rows = await conn.execute(
-            select(votes.c.object_id, votes.c.count).where(
+            select(votes.c.object_id, votes.c.count.label("n")).where(
                 votes.c.board_id == board_id, votes.c.voter == voter
             )
         )
-        return {r.object_id: r.count for r in rows}
+        return {r.object_id: r.n for r in rows}
 
     async def votes_of(self, board_id: str, voter: str) -> dict[str, int]:
         async with self._reader.connect() as conn:

@@ -179,11 +179,10 @@ async def test_lock_board_and_permissions(live_server: LiveServer) -> None:
 
 async def test_summon_and_follow(live_server: LiveServer) -> None:
     _, boss, kari, ola = await room(live_server)
-    await boss.send(
-        {"type": "facilitate", "action": "summon", "view": {"x": 10, "y": 20, "zoom": 1.5}}
-    )
+    view = {"x": 10, "y": 20, "zoom": 1.5, "w": 960, "h": 600}
+    await boss.send({"type": "facilitate", "action": "summon", "view": view})
     summon = await kari.expect("summon")
-    assert summon["view"] == {"x": 10, "y": 20, "zoom": 1.5} and summon["by"] == boss.me
+    assert summon["view"] == view and summon["by"] == boss.me
     assert (await ola.expect("summon"))["name"] == "Fasilitator"
     state = await facilitate(boss, "follow_start")
     assert state["session"]["follow"] == {"client": boss.me, "name": "Fasilitator"}

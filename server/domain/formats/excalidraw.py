@@ -74,8 +74,10 @@ def _scene(doc: Any) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
     files = doc.get("files") or {}
     if not isinstance(files, dict):
         raise ValueError('"files" must be an object')
-    state = doc.get("appState") if isinstance(doc.get("appState"), dict) else {}
-    name = state.get("name") if isinstance(state.get("name"), str) else ""
+    state = doc.get("appState")
+    state = state if isinstance(state, dict) else {}
+    name = state.get("name")
+    name = name if isinstance(name, str) else ""
     return elements, files, name
 
 
@@ -258,8 +260,10 @@ def _labels(live: list[tuple[int, dict[str, Any]]]) -> tuple[dict[str, str], set
     for _, el in live:
         container = el.get("containerId")
         if el["type"] == "text" and isinstance(container, str) and container in containers:
-            raw = el.get("originalText") if isinstance(el.get("originalText"), str) else None
-            labels.setdefault(container, []).append(raw if raw is not None else el.get("text"))
+            raw = el.get("originalText")
+            if not isinstance(raw, str):
+                raw = el.get("text")
+            labels.setdefault(container, []).append(raw if isinstance(raw, str) else "")
             merged.add(el["id"])
     joined = {
         cid: "\n".join(t for t in texts if isinstance(t, str)) for cid, texts in labels.items()
@@ -294,11 +298,11 @@ def parse_excalidraw(data: bytes, *, max_bytes: int, max_image_pixels: int) -> P
             obj = {"kind": "frame", **run.box(el, where), "title": title}
             run.add(i, el, obj, i - 2 * count)
         elif kind == "image":
-            obj = run.image(el, where)
-            if obj is None:
+            picture = run.image(el, where)
+            if picture is None:
                 run.skipped[kind] += 1
             else:
-                run.add(i, el, obj, i)
+                run.add(i, el, picture, i)
         elif kind in ("arrow", "line", "freedraw"):
             linear.append((i, el))
         else:

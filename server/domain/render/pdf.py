@@ -113,7 +113,7 @@ class _Painter:
             for a, b, c in part.segments:  # true cubic segments, as in the SVG
                 xy = (self.x(a[0]), self.y(a[1]), self.x(b[0]), self.y(b[1]))
                 path.curve_to(*xy, self.x(c[0]), self.y(c[1]))
-            pdf.draw_path(path, copy=False)  # the default deep copy costs ~2 ms a path
+            pdf.draw_path(path, copy=False)  # type: ignore[arg-type]  # deep copy costs ~2 ms a path
             return
         with pdf.local_context(fill_opacity=part.style.opacity):
             mode = self._style(part.style)

@@ -49,7 +49,12 @@ def render_png(
 ) -> bytes:
     """The board (or one frame) as PNG; same options and errors as render_svg."""
     layout.check_options(scale, padding)
-    kw = {"frame": frame, "padding": padding, "background": background, "assets": assets}
+    kw: dict[str, Any] = {
+        "frame": frame,
+        "padding": padding,
+        "background": background,
+        "assets": assets,
+    }
     svg = scene_svg(layout.build_scene(board, **kw), scale)  # ValueError if too large
     try:
         return svg_to_png(svg)

@@ -182,7 +182,7 @@ def _object_problems(data: dict) -> Iterator[Problem]:
     for i, obj in enumerate(objects):
         if obj["id"] in first:
             yield (
-                [*["objects", i], "id"],
+                ["objects", i, "id"],
                 f"id {obj['id']!r} is already used by objects[{first[obj['id']]}]",
             )
         first.setdefault(obj["id"], i)
