@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 from server.services.ports import Handler
 
 log = logging.getLogger("samskap.redis")
+MAX_OUTGOING = 50_000
 
 
 class RedisBroker:
@@ -30,6 +31,8 @@ class RedisBroker:
         self._connected = False
         self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         self._reader: asyncio.Task[None] | None = None
+        self._outgoing: list[tuple[str, bytes]] = []
+        self._flusher: asyncio.Task[None] | None = None
 
     @property
     def connected(self) -> bool:
@@ -39,11 +42,30 @@ class RedisBroker:
         self._reader = asyncio.create_task(self._read_loop(), name="redis-reader")
 
     async def publish(self, channel: str, data: bytes) -> None:
-        try:
-            await self._redis.publish(channel, data)
-        except (RedisError, OSError) as exc:
-            # Committed data is safe in the database; peers catch up by seq later.
-            log.warning("redis publish failed: %s", type(exc).__name__)
+        """Queue and return; one flusher sends all that is queued in one pipeline, in order.
+
+        Waiting a round trip per batch made a busy board's commit loop fall behind
+        (docs/performance.md, proposal A). The queue is bounded: past it the oldest
+        messages are dropped, which peers recover from by `seq` (the database is the truth).
+        """
+        if len(self._outgoing) >= MAX_OUTGOING:
+            del self._outgoing[: len(self._outgoing) // 2]
+            log.warning("redis publish queue full: dropped messages; peers resync by seq")
+        self._outgoing.append((channel, data))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush(), name="redis-publish")
+
+    async def _flush(self) -> None:
+        while self._outgoing:
+            items, self._outgoing = self._outgoing, []
+            pipe = self._redis.pipeline(transaction=False)
+            for channel, data in items:
+                pipe.publish(channel, data)
+            try:
+                await pipe.execute()
+            except (RedisError, OSError) as exc:
+                # Committed data is safe in the database; peers catch up by seq later.
+                log.warning("redis publish failed: %s", type(exc).__name__)
 
     async def subscribe(self, channel: str, handler: Handler) -> None:
         first = not self._handlers[channel]
@@ -117,6 +139,9 @@ class RedisBroker:
                 log.exception("redis message handler failed")
 
     async def close(self) -> None:
+        if self._flusher is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._flusher, 2.0)
         if self._reader:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -280,10 +280,11 @@ class Room:
                     "applied": result.status is not CommitStatus.NOOP,
                 }
                 session.send(encode(ack))
-            for logged in applied:
-                data = encode(public_message(logged))
-                async with self._lock:
+            encoded = [(logged, encode(public_message(logged))) for logged in applied]
+            async with self._lock:  # once per group (docs/performance.md, proposal B)
+                for logged, data in encoded:
                     await self._deliver(logged.seq, logged.client, data)
+            for logged, data in encoded:
                 await self._publish("ops", data, seq=logged.seq, client=logged.client)
             self.ctx.metrics.batches += len(applied)
 
