@@ -33,6 +33,7 @@ class Limits:
     import_bytes: int = 50 * 1024 * 1024
     boards_per_minute: int = 120  # per address
     log_retain: int = 10_000
+    peer_heartbeat_sec: float = 10.0  # a silent process's people count as gone after 3 of these
 
 
 @dataclass(frozen=True, slots=True)

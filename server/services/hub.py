@@ -49,7 +49,14 @@ class Hub:
         self.rooms: dict[str, Room] = {}
         self.metrics = Metrics()
         self.context = RoomContext(
-            store, broker, self.metrics, self.process_id, prefix, templates, self.spawn
+            store,
+            broker,
+            self.metrics,
+            self.process_id,
+            prefix,
+            templates,
+            self.spawn,
+            limits.peer_heartbeat_sec,
         )
         self._opening: dict[str, asyncio.Future[Room | None]] = {}
         self._per_address: Counter[str] = Counter()

@@ -57,6 +57,7 @@ class RoomContext:
     prefix: str
     templates: TemplateCatalog | None
     spawn: Callable[[Coroutine[Any, Any, Any]], None]
+    peer_heartbeat: float = 10.0  # seconds between "who is here" announcements
 
 
 def board_info(meta: BoardMeta) -> dict[str, Any]:
@@ -88,6 +89,8 @@ class Room:
         self.channel = f"{context.prefix}:board:{board_id}"
         self.sessions: dict[str, Session] = {}
         self.remote_peers: dict[str, dict[str, dict[str, str]]] = {}  # origin -> client -> peer
+        self._heard: dict[str, float] = {}  # origin -> when we last heard from it
+        self._heartbeat: asyncio.Task[None] | None = None
         self.delivered = 0
         self._lock = asyncio.Lock()
         self._pending: list[
@@ -111,12 +114,31 @@ class Room:
             self.settings = meta.settings
         await self.ctx.store.touch(self.board_id)  # for `samskap purge`: when last opened
         await self._publish("hello", "")
+        self._heartbeat = asyncio.create_task(self._beat(), name=f"peers-{self.board_id}")
         return True
 
     async def close(self) -> None:
         if self._presence_timer:
             self._presence_timer.cancel()
+        if self._heartbeat:
+            self._heartbeat.cancel()
         await self.ctx.broker.unsubscribe(self.channel, self._on_remote)
+
+    async def _beat(self) -> None:
+        """Announce our peers now and then, and forget processes that went silent.
+
+        A process that crashes never says `leave`; without this its people would stay
+        "online" in every other process until the board's room closed.
+        """
+        interval = self.ctx.peer_heartbeat
+        while True:
+            await asyncio.sleep(interval)
+            await self._publish("peers", encode([s.peer for s in self.sessions.values()]))
+            silent = time.monotonic() - 3 * interval
+            for origin in [o for o, heard in self._heard.items() if heard < silent]:
+                del self._heard[origin]
+                for client in self.remote_peers.pop(origin, {}):
+                    self._send_others(client, encode({"type": "peer_left", "client": client}))
 
     @property
     def store(self) -> BoardStore:
@@ -380,6 +402,8 @@ class Room:
         # Our own messages, and board-wide orders this process's hub already applied here.
         if origin in (self.origin, self.ctx.process_id):
             return
+        if kind in ("peers", "join", "presence", "hello"):
+            self._heard[origin] = time.monotonic()
         if kind == "ops":
             async with self._lock:
                 await self._deliver(int(seq_text), client, data)
