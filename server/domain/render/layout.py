@@ -196,7 +196,9 @@ def _draw(obj: Obj, by_id: Mapping[str, Obj], assets: Assets, votes: int) -> Dra
         if tag:
             # Colour is never the only cue for a party: its initials are written out.
             label = (x + NOTE_PAD, y + h - NOTE_PAD - TAG_SIZE - 2, w - 2 * NOTE_PAD, TAG_SIZE + 4)
-            d.parts += text_lines([tag], label, TAG_SIZE, "#374151", bold=True, align="left")
+            lines = tx.wrap_text(tag, TAG_SIZE, max(label[2], 1), bold=True)
+            line = lines[0] + ("…" if len(lines) > 1 else "")  # one line, never past the edge
+            d.parts += text_lines([line], label, TAG_SIZE, "#374151", bold=True, align="left")
     elif kind == "text":
         size = float(obj.get("font_size", 24))
         lines = tx.wrap_text(obj.get("text", ""), size, max(w, 1))
