@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -27,8 +28,8 @@ def create_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
-        _tune_sqlite(engine)
+        engine = create_async_engine(url, connect_args=_SQLITE_CONNECT_ARGS)
+        _tune_sqlite(engine.sync_engine)
         return engine
     connect_args: dict[str, Any] = {}
     if schema:
@@ -38,8 +39,30 @@ def create_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
     )
 
 
-def _tune_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+_SQLITE_CONNECT_ARGS = {"timeout": 30}
+
+
+def create_sqlite_writer(engine: AsyncEngine) -> Engine | None:
+    """A synchronous (pysqlite) engine on the same SQLite file, tuned like `engine`.
+
+    The store's writer thread runs whole commit transactions on it in one thread hop.
+    None when `engine` is not SQLite on a file (an in-memory database is per connection).
+    """
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    writer = sqlalchemy.create_engine(
+        url.set(drivername="sqlite+pysqlite"),
+        connect_args=_SQLITE_CONNECT_ARGS,
+        pool_size=1,  # one writer thread, one connection
+        max_overflow=0,
+    )
+    _tune_sqlite(writer)
+    return writer
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
@@ -52,7 +75,7 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         # Readers take a deferred (snapshot) transaction; writers queue for the lock.
         read_only = conn.get_execution_options().get(READ_ONLY, False)

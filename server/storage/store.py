@@ -2,46 +2,37 @@
 
 `commit` is the ordering point of a board across all processes: its first statement
 bumps the board row, which takes the row lock (PostgreSQL) or the write lock
-(SQLite, BEGIN IMMEDIATE), so `seq` is assigned in commit order with no gaps.
+(SQLite, BEGIN IMMEDIATE), so `seq` is assigned in commit order with no gaps. The
+transaction itself is written once, synchronously, in `commit.py`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server.domain.errors import ErrorCode, ProtocolError
-from server.domain.facilitation import current as session_of
-from server.domain.facilitation import policy_for
-from server.domain.ops import Record, apply_ops, touched_ids
 from server.services.ports import (
     Asset,
     BoardGone,
     BoardMeta,
     CommitResult,
-    CommitStatus,
     LoggedBatch,
     PendingBatch,
     Snapshot,
 )
 
-from .engine import READ_ONLY
+from .commit import Work, commit_board, commit_boards, now_ms, object_row
+from .commit import dumps as _dumps
+from .engine import READ_ONLY, create_sqlite_writer
 from .tables import assets, batches, boards, links, objects, votes
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-def _dumps(value: Any) -> str:
-    return orjson.dumps(value).decode()
 
 
 def _meta(row: Row[Any] | Any) -> BoardMeta:
@@ -55,19 +46,6 @@ def _meta(row: Row[Any] | Any) -> BoardMeta:
         updated_at=row.updated_at,
     )
 
-
-# Every changed object in one executemany: building and sending one UPDATE per object
-# took 80 % of a 64-batch commit touching 64 notes (bench/commit.py, docs/performance.md).
-_UPDATE_OBJECT = (
-    update(objects)
-    .where(objects.c.board_id == bindparam("w_board"), objects.c.id == bindparam("w_id"))
-    .values(
-        data=bindparam("w_data"),
-        deleted=bindparam("w_deleted"),
-        updated_seq=bindparam("w_seq"),
-        updated_at=bindparam("w_at"),
-    )
-)
 
 _BOARD_COLUMNS = (
     boards.c.id,
@@ -91,6 +69,9 @@ class SqlBoardStore:
         # commits everything waiting in one transaction (see `commit`).
         self._waiting: list[tuple[str, list[PendingBatch], asyncio.Future[Any]]] = []
         self._writer: asyncio.Task[None] | None = None
+        # ... on a synchronous connection owned by one thread: one hop per transaction.
+        self._sync_writer = None if self._is_pg else create_sqlite_writer(engine)
+        self._writer_thread: ThreadPoolExecutor | None = None
         self._reader = engine.execution_options(**{READ_ONLY: True})
         snapshot_options: dict[str, Any] = {READ_ONLY: True}
         if self._is_pg:
@@ -136,28 +117,11 @@ class SqlBoardStore:
             if objects_:
                 await conn.execute(
                     insert(objects),
-                    [self._object_row(board_id, obj, 0, "", stamp) for obj in objects_],
+                    [object_row(board_id, obj, 0, "", stamp) for obj in objects_],
                 )
             for asset in assets_ or ():
                 await self._insert_asset(conn, board_id, asset, stamp)
         return BoardMeta(board_id, title, settings, 0, len(objects_), stamp, stamp)
-
-    @staticmethod
-    def _object_row(
-        board_id: str, obj: dict[str, Any], seq: int, author: str, stamp: int
-    ) -> dict[str, Any]:
-        return {
-            "board_id": board_id,
-            "id": obj["id"],
-            "kind": obj["kind"],
-            "data": _dumps(obj),
-            "deleted": False,
-            "author": author,
-            "created_seq": seq,
-            "updated_seq": seq,
-            "created_at": stamp,
-            "updated_at": stamp,
-        }
 
     async def board(self, board_id: str) -> BoardMeta | None:
         async with self._reader.connect() as conn:
@@ -282,7 +246,7 @@ class SqlBoardStore:
     async def commit(self, board_id: str, pending: list[PendingBatch]) -> list[CommitResult]:
         if self._is_pg:  # row locks: boards commit in parallel on their own connections
             async with self.engine.begin() as conn:
-                return await self._commit(conn, board_id, pending)
+                return await conn.run_sync(commit_board, board_id, pending, self.log_retain)
         # SQLite: group commit across boards. Rooms committing one transaction each used
         # to queue for the single write lock (in SQLite's busy handler, which sleeps up to
         # 100 ms a try): 50 boards at 20 batches/s each had p99 3.9 s (bench/rooms.py).
@@ -296,160 +260,34 @@ class SqlBoardStore:
         """Commit every waiting board's group in one transaction; answer only after it."""
         while self._waiting:
             work, self._waiting = self._waiting, []
-            answers: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+            boards_: Work = [(board_id, pending) for board_id, pending, _ in work]
             try:
-                async with self.engine.begin() as conn:
-                    for board_id, pending, done in work:
-                        try:  # BoardGone comes before anything is written for that board
-                            result = await self._commit(conn, board_id, pending)
-                            answers.append((done, result, None))
-                        except BoardGone as exc:
-                            answers.append((done, None, exc))
+                answers: list[Any] = await self._commit_sqlite(boards_)
             except Exception as exc:  # the transaction failed: nobody's batches are saved
-                answers = [(done, None, exc) for _, _, done in work]
-            for done, result, error in answers:
+                answers = [exc] * len(work)
+            for (_, _, done), answer in zip(work, answers, strict=True):
                 if done.done():
                     continue
-                if error is None:
-                    done.set_result(result)
+                if isinstance(answer, BaseException):
+                    done.set_exception(answer)
                 else:
-                    done.set_exception(error)
+                    done.set_result(answer)
 
-    async def _commit(
-        self, conn: AsyncConnection, board_id: str, pending: list[PendingBatch]
-    ) -> list[CommitResult]:
-        head = (
-            await conn.execute(
-                update(boards)
-                .where(boards.c.id == board_id)
-                .values(seq=boards.c.seq)
-                .returning(boards.c.seq, boards.c.object_count, boards.c.settings)
-            )
-        ).first()
-        if head is None:
-            raise BoardGone(board_id)
-        seq, count = head.seq, head.object_count
-        session = session_of(orjson.loads(head.settings))
-        stamp = now_ms()
-
-        known = await self._logged(conn, board_id, [p.batch_id for p in pending])
-        ids: set[str] = set()
-        for batch in pending:
-            ids |= touched_ids(batch.ops)
-        records, stored = await self._records(conn, board_id, ids)
-
-        results: list[CommitResult] = []
-        log_rows: list[dict[str, Any]] = []
-        changed: dict[str, tuple[Record, int, str]] = {}
-        for batch in pending:
-            if batch.batch_id in known:
-                original_seq, original_skipped = known[batch.batch_id]
-                results.append(CommitResult(CommitStatus.DUPLICATE, original_seq, original_skipped))
-                continue
-            try:
-                policy = policy_for(batch.role, batch.client, session)
-                outcome = apply_ops(batch.ops, records, count, policy)
-            except ProtocolError as exc:
-                results.append(CommitResult(CommitStatus.REFUSED, seq, error=exc))
-                continue
-            if not outcome.effective:
-                results.append(CommitResult(CommitStatus.NOOP, seq, outcome.skipped))
-                continue
-            seq += 1
-            count += outcome.live_delta
-            for object_id, record in outcome.changed.items():
-                records[object_id] = record
-                changed[object_id] = (record, seq, batch.author)
-            logged = LoggedBatch(seq, batch.batch_id, batch.client, outcome.applied)
-            known[batch.batch_id] = (seq, outcome.skipped)
-            log_rows.append(
-                {
-                    "board_id": board_id,
-                    "seq": seq,
-                    "batch_id": batch.batch_id,
-                    "client": batch.client,
-                    "ops": _dumps(outcome.applied),
-                    "skipped": _dumps(outcome.skipped),
-                    "created_at": stamp,
-                }
-            )
-            results.append(CommitResult(CommitStatus.APPLIED, seq, outcome.skipped, logged))
-
-        if log_rows:
-            await self._write_objects(conn, board_id, changed, stored, stamp)
-            await conn.execute(insert(batches), log_rows)
-            await conn.execute(
-                update(boards)
-                .where(boards.c.id == board_id)
-                .values(seq=seq, object_count=count, updated_at=stamp)
-            )
-            first = log_rows[0]["seq"]
-            if (first - 1) // 1000 != seq // 1000:  # trim once per thousand batches
-                await conn.execute(
-                    delete(batches).where(
-                        batches.c.board_id == board_id, batches.c.seq <= seq - self.log_retain
-                    )
-                )
-        return results
-
-    @staticmethod
-    async def _logged(
-        conn: AsyncConnection, board_id: str, batch_ids: list[str]
-    ) -> dict[str, tuple[int, list[int]]]:
-        rows = await conn.execute(
-            select(batches.c.batch_id, batches.c.seq, batches.c.skipped).where(
-                batches.c.board_id == board_id, batches.c.batch_id.in_(set(batch_ids))
-            )
+    async def _commit_sqlite(self, work: Work) -> list[list[CommitResult] | BoardGone]:
+        if self._sync_writer is None:  # in-memory database: only the async engine sees it
+            async with self.engine.begin() as conn:
+                return await conn.run_sync(commit_boards, work, self.log_retain)
+        if self._writer_thread is None:
+            self._writer_thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
+        return await asyncio.get_running_loop().run_in_executor(
+            self._writer_thread, self._commit_on_writer, work
         )
-        return {r.batch_id: (r.seq, orjson.loads(r.skipped)) for r in rows}
 
-    @staticmethod
-    async def _records(
-        conn: AsyncConnection, board_id: str, ids: set[str]
-    ) -> tuple[dict[str, Record | None], set[str]]:
-        records: dict[str, Record | None] = dict.fromkeys(ids)
-        if not ids:
-            return records, set()
-        rows = await conn.execute(
-            select(objects.c.id, objects.c.data, objects.c.deleted).where(
-                objects.c.board_id == board_id, objects.c.id.in_(ids)
-            )
-        )
-        for r in rows:
-            records[r.id] = Record(orjson.loads(r.data), bool(r.deleted))
-        return records, {i for i, rec in records.items() if rec is not None}
-
-    async def _write_objects(
-        self,
-        conn: AsyncConnection,
-        board_id: str,
-        changed: dict[str, tuple[Record, int, str]],
-        stored: set[str],
-        stamp: int,
-    ) -> None:
-        fresh = []
-        for object_id, (record, seq, author) in changed.items():
-            if object_id in stored:
-                continue
-            row = self._object_row(board_id, record.data, seq, author, stamp)
-            row["deleted"] = record.deleted
-            fresh.append(row)
-        if fresh:
-            await conn.execute(insert(objects), fresh)
-        moved = [
-            {
-                "w_board": board_id,
-                "w_id": object_id,
-                "w_data": _dumps(record.data),
-                "w_deleted": record.deleted,
-                "w_seq": seq,
-                "w_at": stamp,
-            }
-            for object_id, (record, seq, _author) in changed.items()
-            if object_id in stored
-        ]
-        if moved:
-            await conn.execute(_UPDATE_OBJECT, moved)
+    def _commit_on_writer(self, work: Work) -> list[list[CommitResult] | BoardGone]:
+        """On the writer thread: the whole group commit, BEGIN IMMEDIATE to COMMIT."""
+        assert self._sync_writer is not None
+        with self._sync_writer.begin() as conn:
+            return commit_boards(conn, work, self.log_retain)
 
     # --- facilitation ---------------------------------------------------------------
 
@@ -618,4 +456,11 @@ class SqlBoardStore:
             await conn.rollback()
 
     async def close(self) -> None:
+        if self._writer is not None and not self._writer.done():
+            await asyncio.gather(self._writer, return_exceptions=True)
+        if self._writer_thread is not None:
+            self._writer_thread.shutdown(wait=True)
+            self._writer_thread = None
+        if self._sync_writer is not None:
+            self._sync_writer.dispose()
         await self.engine.dispose()
