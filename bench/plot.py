@@ -1,6 +1,6 @@
 """p99 latency against clients (I = 200 ms) for Samskap and the baseline relay.
 
-Reads bench/results/fanout.json (and fanout-before-ab.json when present, drawn dashed)
+Reads bench/results/fanout-before-ab.json, fanout.json and fanout-quiet.json when present
 and writes docs/performance-p99.png.
 
     python bench/plot.py
@@ -31,15 +31,19 @@ def series(rows: list[dict[str, Any]], server: str) -> tuple[list[int], list[flo
 
 def main() -> None:
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=120)
-    runs = [("fanout-before-ab.json", "before", "--"), ("fanout.json", "", "-")]
+    runs = [
+        ("fanout-before-ab.json", "before (busy machine)", "--"),
+        ("fanout.json", "after (busy machine)", ":"),
+        ("fanout-quiet.json", "final, quiet machine", "-"),
+    ]
     for name, label, style in runs:
         path = RESULTS / name
         if not path.exists():
             continue
         rows = json.loads(path.read_text())["rows"]
         for server, color in (("samskap", "#1e88e5"), ("relay", "#757575")):
-            if label and server == "relay":
-                continue  # the relay did not change; one line is enough
+            if server == "relay" and not name.endswith("quiet.json"):
+                continue  # the relay did not change: the quiet run's line is enough
             x, y = series(rows, server)
             title = "Samskap" if server == "samskap" else "baseline relay"
             ax.plot(x, y, style, marker="o", color=color, label=f"{title} {label}".strip())
