@@ -10,9 +10,13 @@ const ACCENT = "#2563eb";
 const INK = "#1f2937";
 const ARROW = 14;
 
+// Corners under a quarter of a screen pixel look the same square, and rect is much
+// cheaper to fill than roundRect (thousands of notes at "zoom to fit").
+let cornerScale = 1;
+
 function roundRect(c, x, y, w, h, r) {
   c.beginPath();
-  c.roundRect ? c.roundRect(x, y, w, h, r) : c.rect(x, y, w, h);
+  c.roundRect && r * cornerScale >= 0.25 ? c.roundRect(x, y, w, h, r) : c.rect(x, y, w, h);
 }
 
 function readableOn(hex) {
@@ -56,6 +60,7 @@ export class Renderer {
     const { c, camera, ui } = this;
     const dpr = this.dpr || 1;
     const z = camera.zoom;
+    cornerScale = z * dpr;
     c.setTransform(1, 0, 0, 1, 0, 0);
     c.fillStyle = "#fafaf9";
     c.fillRect(0, 0, this.canvas.width, this.canvas.height);
@@ -113,15 +118,32 @@ export class Renderer {
     const screen = L.size * camera.zoom;
     if (screen < 4) {
       // Too small to read: grey bars where the lines are (fast, and looks right), or nothing.
+      // One path per block of text; line widths come from the cached layout.
       if (lh * camera.zoom < 1.5) return;
+      const widths = L.widths;
       c.fillStyle = color;
       c.globalAlpha *= 0.35;
-      for (const line of L.lines) {
-        const lw = Math.min(w, textWidth(line, L.size, L.bold));
+      if (lh * camera.zoom < 3 && widths && L.lines.length > 1) {
+        // Lines under 3 screen px run together anyway: one faint block, as wide as the
+        // widest line, instead of a bar per line (far cheaper to paint at "zoom to fit").
+        const lw = Math.min(w, Math.max(...widths));
         const left = L.align === "left" ? x : L.align === "right" ? x + w - lw : x + (w - lw) / 2;
-        if (line) c.fillRect(left, top + lh * 0.3, lw, lh * 0.45);
+        c.globalAlpha *= 0.6;
+        c.fillRect(left, top + lh * 0.3, lw, lh * (L.lines.length - 1) + lh * 0.45);
+        c.globalAlpha /= 0.6 * 0.35;
+        return;
+      }
+      c.beginPath();
+      for (let i = 0; i < L.lines.length; i++) {
+        const line = L.lines[i];
+        if (line) {
+          const lw = Math.min(w, widths ? widths[i] : textWidth(line, L.size, L.bold));
+          const left = L.align === "left" ? x : L.align === "right" ? x + w - lw : x + (w - lw) / 2;
+          c.rect(left, top + lh * 0.3, lw, lh * 0.45);
+        }
         top += lh;
       }
+      c.fill();
       c.globalAlpha /= 0.35;
       return;
     }
@@ -129,9 +151,10 @@ export class Renderer {
     c.font = font(L.size, L.bold);
     c.textBaseline = "alphabetic";
     c.textAlign = "left";
-    for (const line of L.lines) {
+    for (let i = 0; i < L.lines.length; i++) {
+      const line = L.lines[i];
       if (line) {
-        const lw = textWidth(line, L.size, L.bold);
+        const lw = L.widths ? L.widths[i] : textWidth(line, L.size, L.bold);
         const left = L.align === "left" ? x : L.align === "right" ? x + w - lw : x + (w - lw) / 2;
         c.fillText(line, left, top + BASELINE * L.size);
       }
@@ -300,7 +323,7 @@ export class Renderer {
       c.fillStyle = "#ffffff";
       roundRect(c, x, y, L.w, L.h, 3);
       c.fill();
-      this._lines({ box: [x, y, L.w, L.h], lines: L.lines, size: L.size, bold: false, align: "center", valign: "middle" }, color);
+      this._lines({ box: [x, y, L.w, L.h], lines: L.lines, widths: L.widths, size: L.size, bold: false, align: "center", valign: "middle" }, color);
     }
   }
 

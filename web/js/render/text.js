@@ -178,15 +178,29 @@ export function textLayout(obj) {
   } else {
     out = { box: [x, y, w, h], lines: [], size: 16, bold: false, align: "left", valign: "top" };
   }
+  out.widths = out.lines.map((line) => textWidth(line, out.size, out.bold));
   out.generation = generation;
   layouts.set(obj, out);
   return out;
 }
 
-/** A connector's label: 14 px, wrapped at 160 px, on a white chip. */
+const labels = new Map();
+
+/** A connector's label: 14 px, wrapped at 160 px, on a white chip (cached per text). */
 export function labelLayout(text) {
+  const key = `${generation}\u0000${text}`;
+  let L = labels.get(key);
+  if (!L) {
+    if (labels.size > 5000) labels.clear();
+    L = labelLayoutUncached(text);
+    labels.set(key, L);
+  }
+  return L;
+}
+
+function labelLayoutUncached(text) {
   const lines = wrapText(text, 14, 160);
   const w = Math.max(...lines.map((s) => textWidth(s, 14))) + 10;
   const h = 14 * LINE_HEIGHT * lines.length + 4;
-  return { lines, w, h, size: 14 };
+  return { lines, w, h, size: 14, widths: lines.map((s) => textWidth(s, 14)) };
 }
