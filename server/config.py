@@ -20,8 +20,8 @@ class Limits:
     presence_per_sec: float = 40.0
     presence_burst: int = 80
     flood_strikes: int = 200  # refusals in a row before the socket is closed (4029)
-    address_batches_per_sec: float = 2_000.0  # all connections of one address together
-    address_presence_per_sec: float = 4_000.0
+    address_batches_per_sec: float = 6_000.0  # one address together: 200 people x 20/s + room
+    address_presence_per_sec: float = 8_000.0  # 200 people x 30/s + room
     connections_per_address: int = 400
     connections_per_board: int = 1_000
     joins_per_minute: int = 1_200  # per address
