@@ -91,10 +91,15 @@ def _object_id(value: Any) -> str:
     return value
 
 
-def _keys(raw: dict[str, Any], allowed: set[str], what: str) -> None:
-    extra = set(raw) - allowed
-    if extra:
-        raise invalid(f"{what} has unknown field {sorted(extra)[0]!r}")
+CREATE_KEYS = frozenset(("op", "object"))
+UPDATE_KEYS = frozenset(("op", "id", "set"))
+DELETE_KEYS = frozenset(("op", "id"))
+
+
+def _keys(raw: dict[str, Any], allowed: frozenset[str], what: str) -> None:
+    # A key view against a prebuilt frozenset: no sets made per op on the hot path.
+    if not raw.keys() <= allowed:
+        raise invalid(f"{what} has unknown field {sorted(raw.keys() - allowed)[0]!r}")
 
 
 def parse_op(raw: Any) -> Op:
@@ -103,13 +108,13 @@ def parse_op(raw: Any) -> Op:
         raise invalid("op must be a JSON object")
     kind = raw.get("op")
     if kind == "create":
-        _keys(raw, {"op", "object"}, "create")
+        _keys(raw, CREATE_KEYS, "create")
         return Create(validate_new(raw.get("object")))
     if kind == "update":
-        _keys(raw, {"op", "id", "set"}, "update")
+        _keys(raw, UPDATE_KEYS, "update")
         return Update(_object_id(raw.get("id")), validate_patch(raw.get("set")))
     if kind == "delete":
-        _keys(raw, {"op", "id"}, "delete")
+        _keys(raw, DELETE_KEYS, "delete")
         return Delete(_object_id(raw.get("id")))
     raise invalid("op must be create, update or delete")
 
