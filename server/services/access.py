@@ -18,7 +18,11 @@ def new_token() -> str:
 
 
 def new_board_id() -> str:
-    return secrets.token_urlsafe(BOARD_ID_BYTES)
+    """A random id; never starting with "-", which command lines would read as an option."""
+    while True:
+        board_id = secrets.token_urlsafe(BOARD_ID_BYTES)
+        if not board_id.startswith("-"):
+            return board_id
 
 
 def hash_token(token: str) -> str:

@@ -127,3 +127,10 @@ async def test_purge_archives_then_deletes_idle_boards(live_server: LiveServer) 
         purge("--idle-days", "0", "--action", "delete")
         assert (await http.get(f"/api/boards/{board['id']}", headers=auth)).status_code == 404
     await asyncio.sleep(0)
+
+
+def test_board_ids_never_look_like_command_line_options() -> None:
+    from server.services.access import new_board_id
+
+    # One id in 64 started with "-" and broke `samskap export BOARD` (found by CI).
+    assert not any(new_board_id().startswith("-") for _ in range(5_000))
