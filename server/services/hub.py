@@ -22,7 +22,7 @@ from server.domain.ratelimit import Windowed
 from .access import role_for
 from .metrics import Metrics
 from .ports import BoardMeta, BoardStore, Broker
-from .room import Room, RoomContext, board_info
+from .room import Room, RoomContext, board_channel, board_info, bus_message
 from .session import Session, encode, error_message
 from .templates import TemplateCatalog
 
@@ -209,8 +209,8 @@ class Hub:
 
     async def announce(self, board_id: str, kind: str, data: str) -> None:
         """Tell every other process (the caller handles this process's room)."""
-        header = f"{kind}|{self.process_id}|0|\n"
-        await self.broker.publish(f"{self.prefix}:board:{board_id}", (header + data).encode())
+        channel = board_channel(self.prefix, board_id)
+        await self.broker.publish(channel, bus_message(kind, self.process_id, data))
 
     async def board_changed(self, meta: BoardMeta) -> None:
         data = encode({"type": "board", "board": board_info(meta)})

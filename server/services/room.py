@@ -64,6 +64,15 @@ def board_info(meta: BoardMeta) -> dict[str, Any]:
     return {"id": meta.id, "title": meta.title, "settings": meta.settings}
 
 
+def board_channel(prefix: str, board_id: str) -> str:
+    return f"{prefix}:board:{board_id}"
+
+
+def bus_message(kind: str, origin: str, data: str, *, seq: int = 0, client: str = "") -> bytes:
+    """One pub/sub message: `kind|origin|seq|client` on the first line, then the payload."""
+    return f"{kind}|{origin}|{seq}|{client}\n{data}".encode()
+
+
 def public_message(logged: LoggedBatch) -> dict[str, Any]:
     """A logged batch as everyone but a private object's owner may see it."""
     message = logged.message()
@@ -86,7 +95,7 @@ class Room:
         # its last batches were committing still reaches the next room for this board
         # in the same process (its messages are not mistaken for this room's own).
         self.origin = f"{context.process_id}.{secrets.token_hex(4)}"
-        self.channel = f"{context.prefix}:board:{board_id}"
+        self.channel = board_channel(context.prefix, board_id)
         self.sessions: dict[str, Session] = {}
         self.remote_peers: dict[str, dict[str, dict[str, str]]] = {}  # origin -> client -> peer
         self._heard: dict[str, float] = {}  # origin -> when we last heard from it
@@ -393,8 +402,9 @@ class Room:
                 session.close(code, reason)
 
     async def _publish(self, kind: str, data: str, *, seq: int = 0, client: str = "") -> None:
-        header = f"{kind}|{self.origin}|{seq}|{client}\n"
-        await self.ctx.broker.publish(self.channel, (header + data).encode())
+        await self.ctx.broker.publish(
+            self.channel, bus_message(kind, self.origin, data, seq=seq, client=client)
+        )
 
     async def _on_remote(self, message: bytes) -> None:
         header, _, data = message.decode().partition("\n")
