@@ -9,7 +9,9 @@ WebSocket protocol, opens it in a fresh browser context and measures there:
   canvas raster, which run on the main thread) and the interval between frames with
   the frame-rate cap lifted. Done at "zoom to fit" (every object in view: the worst
   case) and at 100 %.
-Writes bench/results/render.json.
+Writes bench/results/render.json (or --out). With --trace FILE, also records a
+Chromium performance trace of the panning at "zoom to fit" (open it in chrome://tracing
+or Perfetto) and prints the busiest trace events per thread.
 """
 
 from __future__ import annotations
@@ -126,7 +128,45 @@ def summary(values: list[float]) -> dict[str, float]:
     }
 
 
-async def run(n: int) -> dict[str, Any]:
+TRACE_CATEGORIES = [
+    "devtools.timeline",
+    "disabled-by-default-devtools.timeline",
+    "disabled-by-default-devtools.timeline.frame",
+    "toplevel",
+    "blink",
+    "cc",
+    "viz",
+    "gpu",
+    "skia",
+]
+
+
+def trace_summary(path: Path, top: int = 12) -> list[tuple[str, str, float, int]]:
+    """(thread, event, total ms, count) of the longest complete events in a trace.
+
+    Totals include nested events, so a parent and its children both appear: read it
+    as "where the time went", not as a sum.
+    """
+    events = json.loads(path.read_text(encoding="utf-8"))
+    events = events["traceEvents"] if isinstance(events, dict) else events
+    threads = {
+        (e["pid"], e["tid"]): e["args"]["name"]
+        for e in events
+        if e.get("ph") == "M" and e.get("name") == "thread_name"
+    }
+    totals: dict[tuple[str, str], list[float]] = {}
+    for e in events:
+        if e.get("ph") != "X" or "dur" not in e:
+            continue
+        key = (threads.get((e["pid"], e["tid"]), str(e["tid"])), e["name"])
+        slot = totals.setdefault(key, [0.0, 0])
+        slot[0] += e["dur"] / 1000
+        slot[1] += 1
+    ranked = sorted(totals.items(), key=lambda kv: -kv[1][0])[:top]
+    return [(thread, name, round(ms, 1), int(count)) for (thread, name), (ms, count) in ranked]
+
+
+async def run(n: int, trace: Path | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as data:
         port = free_port()
         proc = subprocess.Popen(
@@ -179,7 +219,11 @@ async def run(n: int) -> dict[str, Any]:
                 )
                 first = await page.evaluate("window.samskap.firstRender")
                 drawn_fit = await page.evaluate("window.samskap.renderer.drawn")
+                if trace:
+                    await browser.start_tracing(page=page, path=trace, categories=TRACE_CATEGORIES)
                 fit = await page.evaluate(PAN, [120, 12])
+                if trace:
+                    await browser.stop_tracing()
                 await page.evaluate("window.samskap.camera.zoomAt(1)")
                 full = await page.evaluate(PAN, [120, 12])
                 await browser.close()
@@ -205,10 +249,12 @@ async def run(n: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--objects", type=int, default=2000)
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes")
+    parser.add_argument("--trace", type=Path, help="write a Chromium trace of panning at fit")
     args = parser.parse_args()
-    result = asyncio.run(run(args.objects))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    result = asyncio.run(run(args.objects, args.trace))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"objects: {result['objects']}")
     print(f"time to first full render: {result['first_full_render_ms']} ms (target < 1000)")
     for label in ("pan_at_fit", "pan_at_100"):
@@ -217,6 +263,10 @@ def main() -> None:
             f"{label}: draw median {r['draw']['median_ms']} ms (p95 {r['draw']['p95_ms']}), "
             f"frame interval median {r['frame_interval']['median_ms']} ms (target <= 16)"
         )
+    if args.trace:
+        print(f"trace of panning at fit: {args.trace} (thread, event, total ms, count)")
+        for row in trace_summary(args.trace):
+            print("  ", *row)
 
 
 if __name__ == "__main__":

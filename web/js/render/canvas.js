@@ -55,7 +55,13 @@ export class Renderer {
     if (!this.frame) this.frame = requestAnimationFrame(() => this.draw());
   }
 
+  /**
+   * Paint now. A frame already scheduled by request() is dropped: it would paint the
+   * same state again (the bench and tests call draw() right after moving the camera,
+   * which also requests a frame; that used to paint every frame twice).
+   */
   draw() {
+    if (this.frame) cancelAnimationFrame(this.frame);
     this.frame = 0;
     const { c, camera, ui } = this;
     const dpr = this.dpr || 1;
