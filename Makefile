@@ -11,13 +11,14 @@ LOCK := requirements.lock
 
 # The venv holds exactly the versions in requirements.lock (runtime and test packages,
 # pip included, each with its sha256 hashes), then the project itself without its deps.
-# `pip check` fails when pyproject.toml asks for something the lock does not give
-# (then run `make lock`).
+# `pip check` fails when pyproject.toml asks for something the lock does not give.
+# The hashes are those of the files on PyPI, so the lock installs from any PyPI mirror.
 $(STAMP): pyproject.toml $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
 	$(PY) -m pip install --quiet --no-deps -e .
-	$(PY) -m pip check
+	$(PY) -m pip check || { echo "$(LOCK) does not match pyproject.toml: run make lock" \
+	  "(or remove $(VENV) if it holds packages from before the lock)"; exit 1; }
 	touch $(STAMP)
 
 # Regenerates requirements.lock from pyproject.toml (dependencies + the test extra) with
