@@ -8,7 +8,9 @@ WebSocket protocol, opens it in a fresh browser context and measures there:
 - panning: 120 frames, each moving the view; the draw time of each frame (script and
   canvas raster, which run on the main thread) and the interval between frames with
   the frame-rate cap lifted. Done at "zoom to fit" (every object in view: the worst
-  case) and at 100 %.
+  case) and at 100 %;
+- dragging at fit: 60 frames that each move one note (a local preview, as the select
+  tool does while dragging), so every frame draws the whole board again.
 Writes bench/results/render.json (or --out). With --trace FILE, also records a
 Chromium performance trace of the panning at "zoom to fit" (open it in chrome://tracing
 or Perfetto) and prints the busiest trace events per thread.
@@ -119,6 +121,28 @@ PAN = """async ([frames, dx]) => {
 }"""
 
 
+DRAG = """async ([frames]) => {
+  const s = window.samskap;
+  const note = s.store.sorted().find((o) => o.kind === "note");
+  const draws = [], gaps = [];
+  let last = performance.now();
+  for (let i = 0; i < frames; i++) {
+    await new Promise((resolve) => requestAnimationFrame(() => {
+      const now = performance.now();
+      gaps.push(now - last);
+      last = now;
+      s.store.setPreview(new Map([[note.id, { x: note.x + (i % 20) * 5 }]]));
+      const t0 = performance.now();
+      s.renderer.draw();
+      draws.push(performance.now() - t0);
+      resolve();
+    }));
+  }
+  s.store.clearPreview();
+  return { draws, gaps: gaps.slice(1) };
+}"""
+
+
 def summary(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
     return {
@@ -224,6 +248,7 @@ async def run(n: int, trace: Path | None = None) -> dict[str, Any]:
                 fit = await page.evaluate(PAN, [120, 12])
                 if trace:
                     await browser.stop_tracing()
+                drag = await page.evaluate(DRAG, [60])
                 await page.evaluate("window.samskap.camera.zoomAt(1)")
                 full = await page.evaluate(PAN, [120, 12])
                 await browser.close()
@@ -236,6 +261,7 @@ async def run(n: int, trace: Path | None = None) -> dict[str, Any]:
         "first_full_render_ms": round(first, 1),
         "objects_drawn_at_fit": drawn_fit,
         "pan_at_fit": {"draw": summary(fit["draws"]), "frame_interval": summary(fit["gaps"])},
+        "drag_at_fit": {"draw": summary(drag["draws"]), "frame_interval": summary(drag["gaps"])},
         "pan_at_100": {
             "objects_drawn": full["drawn"],
             "draw": summary(full["draws"]),
@@ -257,7 +283,7 @@ def main() -> None:
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"objects: {result['objects']}")
     print(f"time to first full render: {result['first_full_render_ms']} ms (target < 1000)")
-    for label in ("pan_at_fit", "pan_at_100"):
+    for label in ("pan_at_fit", "pan_at_100", "drag_at_fit"):
         r = result[label]
         print(
             f"{label}: draw median {r['draw']['median_ms']} ms (p95 {r['draw']['p95_ms']}), "

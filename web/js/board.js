@@ -108,7 +108,7 @@ async function main() {
   const undo = new UndoStack(store, (ops) => conn.send(ops));
   const renderer = new Renderer(canvas, store, camera, images, ui);
   // Text is measured with the shipped fonts once they are in (as the export measures it).
-  loadFonts().then(() => renderer.request());
+  loadFonts().then(() => renderer.invalidate());
   const lookup = (id) => store.get(id);
 
   const announcer = $("#announcer");
@@ -179,13 +179,14 @@ async function main() {
   let panel = null;
   let picker = null;
   let breakouts = null;
+  // The session's marks (private notes, votes) are part of the board's drawn content.
   session.addEventListener("change", () => {
     applyAccess();
-    renderer.request();
+    renderer.invalidate();
     outline.refresh();
   });
   session.addEventListener("votes", () => {
-    renderer.request();
+    renderer.invalidate();
     outline.refresh();
   });
 

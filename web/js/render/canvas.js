@@ -3,6 +3,7 @@
 // (server/domain/render/layout.py), so a board looks the same here and in a PNG.
 
 import { bounds, connectorEnds, intersects } from "../geometry.js";
+import { ContentCache } from "./cache.js";
 import { BASELINE, LINE_HEIGHT, NOTE_PAD, TAG_SIZE, fitted, font, labelLayout, textLayout, textWidth, wrapText } from "./text.js";
 
 const HANDLE = 8;
@@ -28,16 +29,25 @@ function readableOn(hex) {
 export class Renderer {
   constructor(canvas, store, camera, images, ui) {
     this.canvas = canvas;
-    this.c = canvas.getContext("2d");
+    this.screen = canvas.getContext("2d");
+    this.c = this.screen; // the context being painted: the content cache's or the screen's
+    this.cache = new ContentCache();
     this.store = store;
     this.camera = camera;
     this.images = images;
     this.ui = ui;
     this.frame = 0;
+    this.changed = true; // the content changed since the last frame (see draw)
+    this.paintedKey = "";
     this.lookup = (id) => store.get(id);
     this.onRender = null;
     this.decorate = null; // (context, obj, bounds, zoom): marks drawn on top of an object
-    images.addEventListener("load", () => this.request());
+    // What the cached content is drawn from. Anything else that changes the content
+    // must call invalidate() (board.js does for the session's marks and the fonts).
+    store.addEventListener("change", () => this.invalidate());
+    images.addEventListener("load", () => this.invalidate());
+    // A font the browser fetched late (another script's glyphs) changes how text looks.
+    document.fonts?.addEventListener?.("loadingdone", () => this.invalidate());
   }
 
   resize() {
@@ -51,64 +61,152 @@ export class Renderer {
     this.request();
   }
 
+  /**
+   * Paint at the next animation frame. The board's content is drawn again only if it
+   * changed (see invalidate) or the view left the cached area or zoom; the selection,
+   * others' selections and drafts are drawn on every frame.
+   */
   request() {
     if (!this.frame) this.frame = requestAnimationFrame(() => this.draw());
+  }
+
+  /** The board's content changed: draw it again at the next frame, not from the cache. */
+  invalidate() {
+    this.changed = true;
+    this.cache.invalidate();
+    this.request();
   }
 
   /**
    * Paint now. A frame already scheduled by request() is dropped: it would paint the
    * same state again (the bench and tests call draw() right after moving the camera,
    * which also requests a frame; that used to paint every frame twice).
+   *
+   * When the content or the zoom changed since the last frame (an edit, a drag, a zoom
+   * gesture), it is painted straight onto the screen: a cached copy would likely be out
+   * of date by the next frame, and filling the cache's margin and copying it cost more
+   * than painting the view once. Otherwise (the view only moved, or only the selection
+   * or others' cursors changed) the frame is a copy of the cache, built if needed.
    */
   draw() {
     if (this.frame) cancelAnimationFrame(this.frame);
     this.frame = 0;
-    const { c, camera, ui } = this;
-    const dpr = this.dpr || 1;
-    const z = camera.zoom;
-    cornerScale = z * dpr;
+    const scale = (this.dpr || 1) * this.camera.zoom;
+    const w = this.canvas.width, h = this.canvas.height;
+    if (w && h) {
+      const key = this._contentKey();
+      const changed = this.changed || key !== this.paintedKey;
+      this.changed = false;
+      this.paintedKey = key;
+      const { dx, dy } = changed ? this._paintDirect(scale) : this._paintFromCache(scale, key, w, h);
+      // On top, in the frame the content was painted in (pixel-rounded for the cache).
+      this.screen.setTransform(scale, 0, 0, scale, dx, dy);
+      this._lockMarks();
+      this._remoteSelections();
+      this._selection();
+      this._drafts();
+    }
+    if (this.onRender) this.onRender();
+  }
+
+  /**
+   * What the content depends on besides the store, the images, the fonts and the
+   * session (which invalidate): the zoom, the object being edited (its text is hidden
+   * under the editor) and the strokes under the eraser (drawn faint).
+   */
+  _contentKey() {
+    const { ui } = this;
+    const erasing = ui.erasing ? [...ui.erasing].join(",") : "-";
+    return `${this.dpr || 1}|${this.camera.zoom}|${ui.editingId || ""}|${erasing}`;
+  }
+
+  /** Paint the grid and the objects in view onto the screen; returns the translation used. */
+  _paintDirect(scale) {
+    const { camera } = this;
+    const dx = -camera.x * scale, dy = -camera.y * scale;
+    this._paintContent(this.screen, scale, dx, dy, camera.visible(), 1);
+    this.cache.invalidate();
+    return { dx, dy };
+  }
+
+  /**
+   * Copy the cached content to the screen at a whole-pixel offset, drawing the cache
+   * again first if it is out of date or does not cover the view.
+   */
+  _paintFromCache(scale, key, w, h) {
+    const { cache, screen } = this;
+    if (!cache.covers(this.camera, scale, key, w, h)) {
+      const area = cache.prepare(this.camera, scale, key, w, h);
+      const views = (cache.canvas.width * cache.canvas.height) / (w * h);
+      this._paintContent(cache.c, scale, -cache.ox * scale, -cache.oy * scale, area, views);
+    }
+    const { dx, dy } = cache.offset(this.camera, scale);
+    screen.setTransform(1, 0, 0, 1, 0, 0);
+    screen.imageSmoothingEnabled = false;
+    screen.drawImage(cache.canvas, dx, dy);
+    screen.imageSmoothingEnabled = true;
+    return { dx: dx - cache.ox * scale, dy: dy - cache.oy * scale };
+  }
+
+  /**
+   * Background, dot grid and the objects touching `area` (board units), painted on
+   * context `c` with board-to-pixel transform (scale, dx, dy). `views`: how many views
+   * the area is as large as (the grid's limit on dots is per view).
+   */
+  _paintContent(c, scale, dx, dy, area, views) {
     c.setTransform(1, 0, 0, 1, 0, 0);
     c.fillStyle = "#fafaf9";
-    c.fillRect(0, 0, this.canvas.width, this.canvas.height);
-    c.setTransform(dpr * z, 0, 0, dpr * z, -camera.x * dpr * z, -camera.y * dpr * z);
-    this._grid();
-    const view = camera.visible();
+    c.fillRect(0, 0, c.canvas.width, c.canvas.height);
+    c.setTransform(scale, 0, 0, scale, dx, dy);
+    cornerScale = scale;
+    this.c = c;
+    try {
+      this._grid(area, views);
+      this._objects(area);
+    } finally {
+      this.c = this.screen;
+    }
+  }
+
+  /** Every object that touches `area` (board units), in stacking order. */
+  _objects(area) {
+    const { c, ui } = this;
+    const z = this.camera.zoom;
     const margin = 40 / z;
-    const area = { x: view.x - margin, y: view.y - margin, w: view.w + 2 * margin, h: view.h + 2 * margin };
+    const wide = { x: area.x - margin, y: area.y - margin, w: area.w + 2 * margin, h: area.h + 2 * margin };
     const lookup = this.lookup;
     let drawn = 0;
     for (const obj of this.store.sorted()) {
       const b = bounds(obj, lookup);
       // Frame titles sit above the frame.
       const test = obj.kind === "frame" ? { x: b.x, y: b.y - 30 / Math.min(z, 1), w: b.w, h: b.h + 30 / Math.min(z, 1) } : drawnBox(obj, b);
-      if (!intersects(area, test)) continue;
+      if (!intersects(wide, test)) continue;
       drawn++;
       c.globalAlpha = ui.erasing && ui.erasing.has(obj.id) ? 0.25 : 1;
       const turned = rotate(c, obj, b);
-      this._object(obj, b);
+      this._object(obj);
       if (this.decorate) this.decorate(c, obj, b, z);
       if (turned) c.restore();
     }
     c.globalAlpha = 1;
     this.drawn = drawn;
-    this._remoteSelections();
-    this._selection();
-    this._drafts();
-    if (this.onRender) this.onRender();
   }
 
-  _grid() {
+  /**
+   * Dots every 40 board units (sparser when zoomed out) over `area`. `views` is how
+   * many views the area is as large as: the limit on dots is per view.
+   */
+  _grid(area, views = 1) {
     const { c, camera } = this;
     const z = camera.zoom;
     let step = 40;
     while (step * z < 16) step *= 4;
     if (step * z > 160) return;
-    const v = camera.visible();
     const r = 1.2 / z;
     c.fillStyle = "#d6d3d1";
-    const x0 = Math.floor(v.x / step) * step, y0 = Math.floor(v.y / step) * step;
-    const cols = Math.ceil(v.w / step) + 1, rows = Math.ceil(v.h / step) + 1;
-    if (cols * rows > 6000) return;
+    const x0 = Math.floor(area.x / step) * step, y0 = Math.floor(area.y / step) * step;
+    const cols = Math.ceil(area.w / step) + 1, rows = Math.ceil(area.h / step) + 1;
+    if (cols * rows > 6000 * views) return;
     c.beginPath();
     for (let i = 0; i <= cols; i++) for (let j = 0; j <= rows; j++) c.rect(x0 + i * step - r, y0 + j * step - r, 2 * r, 2 * r);
     c.fill();
@@ -181,7 +279,7 @@ export class Renderer {
     this._lines({ box, lines: [obj.tag], size: TAG_SIZE, bold: true, align: "left", valign: "middle" }, "#374151");
   }
 
-  _object(obj, b) {
+  _object(obj) {
     const c = this.c;
     const z = this.camera.zoom;
     switch (obj.kind) {
@@ -249,13 +347,27 @@ export class Renderer {
         break;
       }
     }
-    // Locked objects say so when selected (a template's background is all locked).
-    if (obj.locked && z > 0.3 && this.ui.selection.has(obj.id)) {
+  }
+
+  /**
+   * Locked objects say so when selected (a template's background is all locked). On
+   * top of the content, so that selecting never redraws the content.
+   */
+  _lockMarks() {
+    const { c, camera, ui } = this;
+    const z = camera.zoom;
+    if (z <= 0.3) return;
+    for (const id of ui.selection) {
+      const obj = this.store.get(id);
+      if (!obj || !obj.locked) continue;
+      const b = bounds(obj, this.lookup);
+      const turned = rotate(c, obj, b);
       c.fillStyle = "#6b7280";
       c.font = font(12 / z);
       c.textAlign = "right";
       c.textBaseline = "top";
       c.fillText("🔒", b.x + b.w - 4 / z, b.y + 4 / z);
+      if (turned) c.restore();
     }
   }
 
