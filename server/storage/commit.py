@@ -13,6 +13,7 @@ with no gaps.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -58,6 +59,23 @@ def object_row(
     }
 
 
+# Statements are built once, with bind parameters: building `where(...)` clauses per
+# call and computing their cache keys took about a fifth of the SQLite writer thread's
+# time at 1,000 batches/s over 50 boards (py-spy, bench/rooms.py).
+_LOCK_BOARDS = (
+    update(boards)
+    .where(boards.c.id.in_(bindparam("l_ids", expanding=True)))
+    .values(seq=boards.c.seq)
+    .returning(boards.c.id, boards.c.seq, boards.c.object_count, boards.c.settings)
+)
+_LOGGED = select(batches.c.board_id, batches.c.batch_id, batches.c.seq, batches.c.skipped).where(
+    batches.c.board_id.in_(bindparam("g_boards", expanding=True)),
+    batches.c.batch_id.in_(bindparam("g_ids", expanding=True)),
+)
+_RECORDS = select(objects.c.board_id, objects.c.id, objects.c.data, objects.c.deleted).where(
+    objects.c.board_id.in_(bindparam("r_boards", expanding=True)),
+    objects.c.id.in_(bindparam("r_ids", expanding=True)),
+)
 # Every changed object in one executemany: building and sending one UPDATE per object
 # took 80 % of a 64-batch commit touching 64 notes (bench/commit.py, docs/performance.md).
 _UPDATE_OBJECT = (
@@ -70,51 +88,126 @@ _UPDATE_OBJECT = (
         updated_at=bindparam("w_at"),
     )
 )
+_SAVE_HEAD = (
+    update(boards)
+    .where(boards.c.id == bindparam("h_id"))
+    .values(seq=bindparam("h_seq"), object_count=bindparam("h_count"), updated_at=bindparam("h_at"))
+)
+_TRIM_LOG = delete(batches).where(
+    batches.c.board_id == bindparam("t_board"), batches.c.seq <= bindparam("t_upto")
+)
+_CHUNK = 500  # ids per IN list: far below SQLite's and asyncpg's parameter limits
 
 Work = list[tuple[str, list[PendingBatch]]]
+Answer = list[CommitResult] | BoardGone
 
 
-def commit_boards(
-    conn: Connection, work: Work, log_retain: int
-) -> list[list[CommitResult] | BoardGone]:
+@dataclass(slots=True)
+class _Writes:
+    """The rows one round of a group commit writes, gathered over all its boards."""
+
+    fresh: list[dict[str, Any]] = field(default_factory=list)
+    moved: list[dict[str, Any]] = field(default_factory=list)
+    log: list[dict[str, Any]] = field(default_factory=list)
+    heads: list[dict[str, Any]] = field(default_factory=list)
+    trims: list[dict[str, Any]] = field(default_factory=list)
+
+    def add_objects(
+        self,
+        board_id: str,
+        changed: dict[str, tuple[Record, int, str]],
+        stored: set[str],
+        stamp: int,
+    ) -> None:
+        """New objects are inserted, stored ones updated (one executemany each)."""
+        for object_id, (record, seq, author) in changed.items():
+            if object_id in stored:
+                self.moved.append(
+                    {
+                        "w_board": board_id,
+                        "w_id": object_id,
+                        "w_data": dumps(record.data),
+                        "w_deleted": record.deleted,
+                        "w_seq": seq,
+                        "w_at": stamp,
+                    }
+                )
+            else:
+                row = object_row(board_id, record.data, seq, author, stamp)
+                row["deleted"] = record.deleted
+                self.fresh.append(row)
+
+
+def commit_boards(conn: Connection, work: Work, log_retain: int) -> list[Answer]:
     """Every board's group in the caller's transaction, in order.
 
-    A board that is gone is answered with its `BoardGone` (raised before anything is
-    written for it); any other error propagates and fails the whole transaction.
+    One round of a handful of statements covers all boards of the group, however many
+    there are (a board listed twice, say a room reopened, waits for the next round).
+    A board that is gone is answered with its `BoardGone` and nothing is written for
+    it; any other error propagates and fails the whole transaction.
     """
-    answers: list[list[CommitResult] | BoardGone] = []
-    for board_id, pending in work:
-        try:
-            answers.append(commit_board(conn, board_id, pending, log_retain))
-        except BoardGone as exc:
-            answers.append(exc)
-    return answers
+    answers: dict[int, Answer] = {}
+    while len(answers) < len(work):
+        seen: set[str] = set()
+        round_: list[int] = []
+        for i, (board_id, _pending) in enumerate(work):
+            if i not in answers and board_id not in seen:
+                seen.add(board_id)
+                round_.append(i)
+        done = _commit_round(conn, [work[i] for i in round_], log_retain)
+        answers.update(zip(round_, done, strict=True))
+    return [answers[i] for i in range(len(work))]
 
 
 def commit_board(
     conn: Connection, board_id: str, pending: list[PendingBatch], log_retain: int
 ) -> list[CommitResult]:
     """Apply `pending` to one board in order, inside the caller's transaction."""
-    head = conn.execute(
-        update(boards)
-        .where(boards.c.id == board_id)
-        .values(seq=boards.c.seq)
-        .returning(boards.c.seq, boards.c.object_count, boards.c.settings)
-    ).first()
-    if head is None:
-        raise BoardGone(board_id)
+    answer = commit_boards(conn, [(board_id, pending)], log_retain)[0]
+    if isinstance(answer, BoardGone):
+        raise answer
+    return answer
+
+
+def _commit_round(conn: Connection, work: Work, log_retain: int) -> list[Answer]:
+    """Lock, read, apply and write boards that each appear once in `work`."""
+    heads = {
+        row.id: row
+        for part in _chunks([board_id for board_id, _ in work])
+        for row in conn.execute(_LOCK_BOARDS, {"l_ids": part})
+    }
+    live = [(board_id, pending) for board_id, pending in work if board_id in heads]
+    known = _logged(conn, live)
+    records = _records(conn, live)
+    stamp = now_ms()
+    writes = _Writes()
+    answers: list[Answer] = []
+    for board_id, pending in work:
+        head = heads.get(board_id)
+        if head is None:
+            answers.append(BoardGone(board_id))
+            continue
+        answers.append(
+            _apply_board(board_id, pending, head, known[board_id], records[board_id], stamp, writes)
+        )
+    _write(conn, writes, log_retain)
+    return answers
+
+
+def _apply_board(
+    board_id: str,
+    pending: list[PendingBatch],
+    head: Any,
+    known: dict[str, tuple[int, list[int]]],
+    records: dict[str, Record | None],
+    stamp: int,
+    writes: _Writes,
+) -> list[CommitResult]:
+    """Run one board's batches through the reducer; queue the rows they change."""
     seq, count = head.seq, head.object_count
     session = session_of(orjson.loads(head.settings))
-    stamp = now_ms()
-
-    known = _logged(conn, board_id, [p.batch_id for p in pending])
-    ids: set[str] = set()
-    for batch in pending:
-        ids |= touched_ids(batch.ops)
-    records, stored = _records(conn, board_id, ids)
-
+    stored = {object_id for object_id, record in records.items() if record is not None}
     results: list[CommitResult] = []
-    log_rows: list[dict[str, Any]] = []
     changed: dict[str, tuple[Record, int, str]] = {}
     for batch in pending:
         if batch.batch_id in known:
@@ -135,9 +228,8 @@ def commit_board(
         for object_id, record in outcome.changed.items():
             records[object_id] = record
             changed[object_id] = (record, seq, batch.author)
-        logged = LoggedBatch(seq, batch.batch_id, batch.client, outcome.applied)
         known[batch.batch_id] = (seq, outcome.skipped)
-        log_rows.append(
+        writes.log.append(
             {
                 "board_id": board_id,
                 "seq": seq,
@@ -148,80 +240,63 @@ def commit_board(
                 "created_at": stamp,
             }
         )
+        logged = LoggedBatch(seq, batch.batch_id, batch.client, outcome.applied)
         results.append(CommitResult(CommitStatus.APPLIED, seq, outcome.skipped, logged))
-
-    if log_rows:
-        _write_objects(conn, board_id, changed, stored, stamp)
-        conn.execute(insert(batches), log_rows)
-        conn.execute(
-            update(boards)
-            .where(boards.c.id == board_id)
-            .values(seq=seq, object_count=count, updated_at=stamp)
-        )
-        first = log_rows[0]["seq"]
-        if (first - 1) // 1000 != seq // 1000:  # trim once per thousand batches
-            conn.execute(
-                delete(batches).where(
-                    batches.c.board_id == board_id, batches.c.seq <= seq - log_retain
-                )
-            )
+    if seq != head.seq:
+        writes.add_objects(board_id, changed, stored, stamp)
+        writes.heads.append({"h_id": board_id, "h_seq": seq, "h_count": count, "h_at": stamp})
+        if head.seq // 1000 != seq // 1000:  # trim the log once per thousand batches
+            writes.trims.append({"t_board": board_id, "t_upto": seq})
     return results
 
 
-def _logged(
-    conn: Connection, board_id: str, batch_ids: list[str]
-) -> dict[str, tuple[int, list[int]]]:
-    rows = conn.execute(
-        select(batches.c.batch_id, batches.c.seq, batches.c.skipped).where(
-            batches.c.board_id == board_id, batches.c.batch_id.in_(set(batch_ids))
-        )
-    )
-    return {r.batch_id: (r.seq, orjson.loads(r.skipped)) for r in rows}
+def _chunks(items: list[str]) -> list[list[str]]:
+    return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)] or [[]]
 
 
-def _records(
-    conn: Connection, board_id: str, ids: set[str]
-) -> tuple[dict[str, Record | None], set[str]]:
-    records: dict[str, Record | None] = dict.fromkeys(ids)
-    if not ids:
-        return records, set()
-    rows = conn.execute(
-        select(objects.c.id, objects.c.data, objects.c.deleted).where(
-            objects.c.board_id == board_id, objects.c.id.in_(ids)
-        )
-    )
-    for r in rows:
-        records[r.id] = Record(orjson.loads(r.data), bool(r.deleted))
-    return records, {i for i, rec in records.items() if rec is not None}
+def _logged(conn: Connection, work: Work) -> dict[str, dict[str, tuple[int, list[int]]]]:
+    """Per board, which of its pending batch ids are already in its log (retries)."""
+    wanted = {board_id: {p.batch_id for p in pending} for board_id, pending in work}
+    known: dict[str, dict[str, tuple[int, list[int]]]] = {board_id: {} for board_id in wanted}
+    ids = sorted(set().union(*wanted.values())) if wanted else []
+    for board_part in _chunks(list(wanted)) if ids else []:
+        for id_part in _chunks(ids):
+            rows = conn.execute(_LOGGED, {"g_boards": board_part, "g_ids": id_part})
+            for r in rows:
+                if r.batch_id in wanted[r.board_id]:
+                    known[r.board_id][r.batch_id] = (r.seq, orjson.loads(r.skipped))
+    return known
 
 
-def _write_objects(
-    conn: Connection,
-    board_id: str,
-    changed: dict[str, tuple[Record, int, str]],
-    stored: set[str],
-    stamp: int,
-) -> None:
-    fresh = []
-    for object_id, (record, seq, author) in changed.items():
-        if object_id in stored:
-            continue
-        row = object_row(board_id, record.data, seq, author, stamp)
-        row["deleted"] = record.deleted
-        fresh.append(row)
-    if fresh:
-        conn.execute(insert(objects), fresh)
-    moved = [
-        {
-            "w_board": board_id,
-            "w_id": object_id,
-            "w_data": dumps(record.data),
-            "w_deleted": record.deleted,
-            "w_seq": seq,
-            "w_at": stamp,
-        }
-        for object_id, (record, seq, _author) in changed.items()
-        if object_id in stored
-    ]
-    if moved:
-        conn.execute(_UPDATE_OBJECT, moved)
+def _records(conn: Connection, work: Work) -> dict[str, dict[str, Record | None]]:
+    """Per board, the stored records its batches touch (None where there is none yet)."""
+    records: dict[str, dict[str, Record | None]] = {}
+    for board_id, pending in work:
+        touched: set[str] = set()
+        for batch in pending:
+            touched |= touched_ids(batch.ops)
+        records[board_id] = dict.fromkeys(touched)
+    ids = sorted(set().union(*records.values())) if records else []
+    for board_part in _chunks(list(records)) if ids else []:
+        for id_part in _chunks(ids):
+            rows = conn.execute(_RECORDS, {"r_boards": board_part, "r_ids": id_part})
+            for r in rows:
+                wanted = records[r.board_id]
+                if r.id in wanted:  # the same id can live on another board (copies)
+                    wanted[r.id] = Record(orjson.loads(r.data), bool(r.deleted))
+    return records
+
+
+def _write(conn: Connection, writes: _Writes, log_retain: int) -> None:
+    """The round's rows, one statement (or executemany) per kind."""
+    if writes.fresh:
+        conn.execute(insert(objects), writes.fresh)
+    if writes.moved:
+        conn.execute(_UPDATE_OBJECT, writes.moved)
+    if writes.log:
+        conn.execute(insert(batches), writes.log)
+    if writes.heads:
+        conn.execute(_SAVE_HEAD, writes.heads)
+    if writes.trims:
+        trims = [{**t, "t_upto": t["t_upto"] - log_retain} for t in writes.trims]
+        conn.execute(_TRIM_LOG, trims)

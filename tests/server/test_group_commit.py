@@ -1,0 +1,146 @@
+"""One transaction commits many boards' groups with a handful of statements.
+
+The set-based round must answer every board exactly as committing it alone would: its
+own seq, its own records (an object id may live on several boards), retried batch ids
+answered with their first seq, a deleted board answered `BoardGone` without touching
+the others, and a board listed twice committed in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from server.config import Settings
+from server.domain.ops import parse_ops
+from server.services.ports import BoardGone, CommitResult, CommitStatus, PendingBatch
+from server.storage.commit import commit_boards
+from server.storage.engine import create_engine, migrate
+from server.storage.store import SqlBoardStore
+
+
+@pytest.fixture
+async def store(db_settings: Settings) -> AsyncIterator[SqlBoardStore]:
+    engine = create_engine(db_settings.database_url, schema=db_settings.database_schema)
+    await migrate(engine)
+    store = SqlBoardStore(engine)
+    yield store
+    await store.close()
+
+
+def batch(batch_id: str, *ops: dict[str, Any], role: str = "participant") -> PendingBatch:
+    return PendingBatch(batch_id, "c1", "Kari", parse_ops(list(ops)), role)
+
+
+def create(object_id: str, x: float = 0) -> dict[str, Any]:
+    return {"op": "create", "object": {"id": object_id, "kind": "note", "x": x, "y": 0}}
+
+
+def move(object_id: str, x: float) -> dict[str, Any]:
+    return {"op": "update", "id": object_id, "set": {"x": x}}
+
+
+async def commit_group(
+    store: SqlBoardStore, work: list[tuple[str, list[PendingBatch]]]
+) -> list[list[CommitResult] | BoardGone]:
+    async with store.engine.begin() as conn:
+        return await conn.run_sync(commit_boards, work, store.log_retain)
+
+
+async def xs(store: SqlBoardStore, board_id: str) -> dict[str, float]:
+    snapshot = await store.snapshot(board_id)
+    assert snapshot is not None
+    return {o["id"]: o["x"] for o in snapshot.objects}
+
+
+async def test_one_round_answers_each_board_as_alone(store: SqlBoardStore) -> None:
+    for board_id in ("a", "b", "gone"):
+        await store.create_board(board_id, board_id, {}, {"participant": "0" * 64}, [])
+    await store.delete_board("gone")
+
+    first = await commit_group(
+        store,
+        [
+            ("a", [batch("a1", create("n1", 1)), batch("a2", create("n2", 2))]),
+            ("gone", [batch("g1", create("n1"))]),
+            ("b", [batch("b1", create("n1", 10))]),
+        ],
+    )
+    a, gone, b = first
+    assert isinstance(gone, BoardGone)
+    assert not isinstance(a, BoardGone) and not isinstance(b, BoardGone)
+    assert [(r.status, r.seq) for r in a] == [(CommitStatus.APPLIED, 1), (CommitStatus.APPLIED, 2)]
+    assert [(r.status, r.seq) for r in b] == [(CommitStatus.APPLIED, 1)]
+
+    # b's "n1" is its own object: moving a's "n1" leaves it alone; a retry of "a1"
+    # is a duplicate with its first seq; "a" listed twice commits its groups in order.
+    second = await commit_group(
+        store,
+        [
+            ("a", [batch("a1", create("n1", 1)), batch("a3", move("n1", 5))]),
+            ("b", [batch("b2", move("n1", 20))]),
+            ("a", [batch("a4", move("n1", 7)), batch("a3", move("n1", 5))]),
+        ],
+    )
+    a_first, b_second, a_again = second
+    assert not isinstance(a_first, BoardGone)
+    assert not isinstance(b_second, BoardGone)
+    assert not isinstance(a_again, BoardGone)
+    assert [(r.status, r.seq) for r in a_first] == [
+        (CommitStatus.DUPLICATE, 1),
+        (CommitStatus.APPLIED, 3),
+    ]
+    assert [(r.status, r.seq) for r in a_again] == [
+        (CommitStatus.APPLIED, 4),
+        (CommitStatus.DUPLICATE, 3),
+    ]
+    assert [(r.status, r.seq) for r in b_second] == [(CommitStatus.APPLIED, 2)]
+
+    assert await xs(store, "a") == {"n1": 7, "n2": 2}
+    assert await xs(store, "b") == {"n1": 20}
+    meta_a, meta_b = await store.board("a"), await store.board("b")
+    assert meta_a is not None and (meta_a.seq, meta_a.object_count) == (4, 2)
+    assert meta_b is not None and (meta_b.seq, meta_b.object_count) == (2, 1)
+    caught_up = await store.batches_since("a", 0)
+    assert caught_up is not None
+    assert [logged.seq for logged in caught_up[1]] == [1, 2, 3, 4]
+
+
+async def test_a_refused_batch_leaves_the_rest_of_the_round(store: SqlBoardStore) -> None:
+    await store.create_board("a", "a", {}, {"participant": "0" * 64}, [])
+    await store.create_board("b", "b", {}, {"participant": "0" * 64}, [])
+    answers = await commit_group(
+        store,
+        [
+            ("a", [batch("v1", create("n1"), role="viewer"), batch("a1", create("n2", 3))]),
+            ("b", [batch("b1", create("n3", 4))]),
+        ],
+    )
+    a, b = answers
+    assert not isinstance(a, BoardGone) and not isinstance(b, BoardGone)
+    assert [r.status for r in a] == [CommitStatus.REFUSED, CommitStatus.APPLIED]
+    assert await xs(store, "a") == {"n2": 3}
+    assert await xs(store, "b") == {"n3": 4}
+
+
+async def test_many_boards_through_the_store_at_once(store: SqlBoardStore) -> None:
+    """Concurrent commits (on SQLite: one group commit across boards) each get their seq."""
+    board_ids = [f"r{i}" for i in range(40)]
+    for board_id in board_ids:
+        await store.create_board(board_id, board_id, {}, {"participant": "0" * 64}, [])
+    results = await asyncio.gather(
+        *(
+            store.commit(b, [batch(f"{b}-1", create("n", 1)), batch(f"{b}-2", move("n", 2))])
+            for b in board_ids
+        )
+    )
+    for result in results:
+        assert [(r.status, r.seq) for r in result] == [
+            (CommitStatus.APPLIED, 1),
+            (CommitStatus.APPLIED, 2),
+        ]
+    for board_id in board_ids:
+        assert await xs(store, board_id) == {"n": 2}
