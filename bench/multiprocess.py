@@ -30,7 +30,15 @@ from _common import (
 from _drive import processes_for, run_load, split
 from loadgen import ClientSpec, LoadSpec
 
-SCENARIOS = {"50x200": (50, 0.2, 0), "100x200": (100, 0.2, 0), "sat50": (50, None, 8)}
+# name: (clients, seconds between batches or None for closed loop, batches in flight, boards)
+SCENARIOS = {
+    "50x200": (50, 0.2, 0, 1),
+    "100x200": (100, 0.2, 0, 1),
+    "sat50": (50, None, 8, 1),
+    # Many boards, closed loop: one board's commits are serial by design (its row lock
+    # orders them), so a second process can only add throughput across boards.
+    "sat20boards": (100, None, 8, 20),
+}
 COLUMNS = (
     "processes",
     "scenario",
@@ -51,11 +59,12 @@ COLUMNS = (
 
 
 def run(servers: list[Server], scenario: str, duration: float) -> dict[str, Any]:
-    count, interval, window = SCENARIOS[scenario]
-    board, token = create_board(servers[0])
+    count, interval, window, board_count = SCENARIOS[scenario]
+    boards = [create_board(servers[0]) for _ in range(board_count)]
     clients = []
     for i in range(count):
         group = i % len(servers)
+        board, token = boards[(i // len(servers)) % board_count]
         url = f"{servers[group].ws_base}/ws/boards/{board}"
         clients.append(ClientSpec(url, token, f"g{group}-{i}", board))
     specs = [

@@ -1,0 +1,123 @@
+"""CPU time of one group commit, per batch: the work the SQLite writer thread does.
+
+The writer thread holds the GIL while it runs Python, so every microsecond it spends
+is taken from the event loop that delivers edits. This measures `commit_boards` alone
+(SQLite file, `synchronous=OFF` so the figure is CPU and not the disk), for groups of
+1 batch on each of N boards, in CPU time (steady under a busy machine, unlike wall
+time). `--baseline DIR` measures another checkout's server package in the same run,
+alternating, and prints the ratio.
+
+    python bench/commit_cpu.py [--boards 1 10 50] [--rounds 300] [--baseline /tmp/old]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from _common import PYTHON, ROOT, table, write_results
+
+NOTES = 20  # notes per board; batch n moves note n mod NOTES
+
+
+def measure(boards: int, rounds: int) -> dict[str, float]:
+    """In the child: make 50 boards, then time `rounds` group commits of `boards` boards."""
+    from sqlalchemy import create_engine as sync_engine
+    from sqlalchemy import event
+
+    from server.domain.ops import parse_ops
+    from server.services.ports import PendingBatch
+    from server.storage.commit import commit_boards
+    from server.storage.engine import create_engine, migrate
+    from server.storage.store import SqlBoardStore
+
+    path = Path(tempfile.mkdtemp()) / "commit.db"
+
+    async def setup() -> None:
+        engine = create_engine(f"sqlite+aiosqlite:///{path}")
+        await migrate(engine)
+        store = SqlBoardStore(engine)
+        notes = [{"id": f"n{j}", "kind": "note", "x": 0, "y": 0} for j in range(NOTES)]
+        for i in range(50):
+            await store.create_board(f"b{i}", "bench", {}, {"participant": "0" * 64}, notes)
+        await store.close()
+
+    asyncio.run(setup())
+    engine = sync_engine(f"sqlite:///{path}")
+
+    @event.listens_for(engine, "connect")
+    def _no_sync(dbapi: Any, _record: Any) -> None:
+        dbapi.execute("PRAGMA synchronous=OFF")
+
+    counter = 0
+
+    def group() -> list[tuple[str, list[Any]]]:
+        nonlocal counter
+        work = []
+        for i in range(boards):
+            counter += 1
+            ops = parse_ops([{"op": "update", "id": f"n{counter % NOTES}", "set": {"x": counter}}])
+            work.append((f"b{i}", [PendingBatch(f"x{counter}", "c", "a", ops, "participant")]))
+        return work
+
+    for _ in range(20):  # warm the statement cache
+        with engine.begin() as conn:
+            commit_boards(conn, group(), 10_000)
+    started = time.process_time()
+    for _ in range(rounds):
+        with engine.begin() as conn:
+            commit_boards(conn, group(), 10_000)
+    cpu = time.process_time() - started
+    return {"us_per_batch": 1e6 * cpu / (rounds * boards), "ms_per_round": 1e3 * cpu / rounds}
+
+
+def run_child(root: Path, boards: int, rounds: int) -> dict[str, float]:
+    # The server package is imported only inside measure(), after `root` is put first.
+    code = (
+        "import sys, json; sys.path.insert(0, sys.argv[1]); import commit_cpu as c;"
+        "sys.path.insert(0, sys.argv[2]);"
+        "print(json.dumps(c.measure(int(sys.argv[3]), int(sys.argv[4]))))"
+    )
+    args = [PYTHON, "-c", code, str(ROOT / "bench"), str(root), str(boards), str(rounds)]
+    out = subprocess.run(args, capture_output=True, text=True, check=True, cwd=root)
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--boards", type=int, nargs="+", default=[1, 10, 50])
+    parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--baseline", type=Path, help="another checkout's root (before)")
+    parser.add_argument("--label", default="")
+    args = parser.parse_args()
+    roots = [("this", ROOT)] + ([("baseline", args.baseline)] if args.baseline else [])
+    rows: list[dict[str, Any]] = []
+    for boards in args.boards:
+        best: dict[str, dict[str, float]] = {}
+        for _ in range(args.repeat):  # alternate, keep each side's best (least disturbed)
+            for name, root in roots:
+                got = run_child(root, boards, args.rounds)
+                if name not in best or got["us_per_batch"] < best[name]["us_per_batch"]:
+                    best[name] = got
+        row: dict[str, Any] = {"boards_per_group": boards}
+        for name, _root in roots:
+            row[f"{name}_us_per_batch"] = best[name]["us_per_batch"]
+            row[f"{name}_ms_per_group"] = best[name]["ms_per_round"]
+        if args.baseline:
+            row["ratio"] = best["baseline"]["us_per_batch"] / best["this"]["us_per_batch"]
+        rows.append(row)
+    columns = list(rows[0])
+    print(table(rows, columns))
+    name = "commit_cpu" + (f"-{args.label}" if args.label else "")
+    print(f"\nwrote {write_results(name, {'rounds': args.rounds, 'rows': rows})}")
+
+
+if __name__ == "__main__":
+    main()
