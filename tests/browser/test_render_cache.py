@@ -35,7 +35,9 @@ COUNT = """([x, y, w, h, kind]) => {
 PAN = """([dx, dy]) => { const s = window.samskap; s.camera.panBy(dx, dy); s.renderer.draw(); }"""
 
 
-async def count(person: Person, box: tuple[float, float, float, float], kind: str) -> tuple[int, int]:
+async def count(
+    person: Person, box: tuple[float, float, float, float], kind: str
+) -> tuple[int, int]:
     found = await person.page.evaluate(COUNT, [*box, kind])
     return int(found["n"]), int(found["total"])
 

@@ -23,6 +23,29 @@ function pathBox(obj) {
 
 export const center = (b) => ({ x: b.x + b.w / 2, y: b.y + b.h / 2 });
 
+/** An object's rotation in degrees (connectors are never turned: their ends say where they go). */
+export const rotationOf = (obj) => (obj.kind === "connector" ? 0 : Number(obj.rotation) || 0);
+
+/** Point `p` turned by `deg` degrees about `c` (the way the canvas turns a rotated object). */
+export function turn(p, c, deg) {
+  if (!deg) return p;
+  const a = (deg * Math.PI) / 180;
+  const dx = p.x - c.x, dy = p.y - c.y;
+  return { x: c.x + dx * Math.cos(a) - dy * Math.sin(a), y: c.y + dx * Math.sin(a) + dy * Math.cos(a) };
+}
+
+/**
+ * The box a resize scales, unrotated, in world coordinates: a box kind's own box, a
+ * stroke's points without its width (the pen's width stays when the stroke is scaled).
+ * Its centre is the centre of bounds(), the point a rotated object turns about.
+ */
+export function resizeBox(obj) {
+  if (obj.kind !== "path") return { x: obj.x, y: obj.y, w: obj.w, h: obj.h };
+  const b = pathBox(obj);
+  const pad = (obj.width || 3) / 2;
+  return { x: b.x + pad, y: b.y + pad, w: b.w - 2 * pad, h: b.h - 2 * pad };
+}
+
 /** Where a connector end is, in world coordinates. `lookup(id)` finds objects. */
 export function endPoint(end, other, lookup) {
   if (!end) return { x: 0, y: 0 };
@@ -59,12 +82,7 @@ function boxEdge(b, c, toward) {
 
 /** World point `p` in the unrotated frame of `obj` (turned back about the centre of `b`). */
 export function unrotate(obj, p, b) {
-  const deg = obj.kind === "connector" ? 0 : Number(obj.rotation) || 0;
-  if (!deg) return p;
-  const a = (-deg * Math.PI) / 180;
-  const cx = b.x + b.w / 2, cy = b.y + b.h / 2;
-  const dx = p.x - cx, dy = p.y - cy;
-  return { x: cx + dx * Math.cos(a) - dy * Math.sin(a), y: cy + dx * Math.sin(a) + dy * Math.cos(a) };
+  return turn(p, center(b), -rotationOf(obj));
 }
 
 /** Both ends of a connector in world coordinates. */

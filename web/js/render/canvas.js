@@ -2,7 +2,7 @@
 // redrawn at most once per animation frame. Objects are drawn by the export's rules
 // (server/domain/render/layout.py), so a board looks the same here and in a PNG.
 
-import { bounds, connectorEnds, intersects } from "../geometry.js";
+import { bounds, center, connectorEnds, intersects, rotationOf, turn } from "../geometry.js";
 import { ContentCache } from "./cache.js";
 import { BASELINE, LINE_HEIGHT, NOTE_PAD, TAG_SIZE, fitted, font, labelLayout, textLayout, textWidth, wrapText } from "./text.js";
 
@@ -502,20 +502,26 @@ export class Renderer {
     }
   }
 
-  /** Resize handles of a single selected box (world coordinates). */
+  /**
+   * Resize handles of a single selected box or stroke (world coordinates): the corners
+   * of its selection outline, turned with the object so they sit where it is drawn.
+   * Connectors have none: a connector is sized by the two ends it joins.
+   */
   handles() {
     if (this.ui.selection.size !== 1 || this.ui.readOnly) return [];
     const obj = this.store.get([...this.ui.selection][0]);
-    // Rotated objects have no corner handles (Alt+arrow keys still resize them).
-    if (!obj || obj.locked || !("w" in obj) || obj.kind === "path" || Number(obj.rotation)) return [];
+    if (!obj || obj.locked || !resizable(obj)) return [];
+    const b = bounds(obj, this.lookup);
     const pad = 3 / this.camera.zoom;
-    const x0 = obj.x - pad, y0 = obj.y - pad, x1 = obj.x + obj.w + pad, y1 = obj.y + obj.h + pad;
-    return [
+    const x0 = b.x - pad, y0 = b.y - pad, x1 = b.x + b.w + pad, y1 = b.y + b.h + pad;
+    const c = center(b), deg = rotationOf(obj);
+    const corners = [
       { x: x0, y: y0, corner: "nw" },
       { x: x1, y: y0, corner: "ne" },
       { x: x0, y: y1, corner: "sw" },
       { x: x1, y: y1, corner: "se" },
     ];
+    return corners.map((hd) => ({ ...turn(hd, c, deg), corner: hd.corner }));
   }
 
   _drafts() {
@@ -549,6 +555,9 @@ export class Renderer {
     }
   }
 }
+
+/** Boxes and strokes can be resized with handles; connectors follow what they join. */
+export const resizable = (obj) => "w" in obj || obj.kind === "path";
 
 /** A smooth stroke through points (quadratic curves through midpoints). */
 export function strokePoints(c, pts, ox, oy) {

@@ -1,8 +1,124 @@
 // Select tool: click, shift-click, marquee; drag to move (frames carry their contents);
-// corner handles to resize. While dragging, others see the move live.
+// corner handles to resize boxes and pen strokes, rotated or not. While dragging,
+// others see the move live.
 
-import { bounds, contains } from "../geometry.js";
+import { bounds, center, contains, resizeBox, rotationOf, turn } from "../geometry.js";
 import { throttle } from "../util.js";
+
+const MIN_SIZE = 20;
+// The server's limits (server/domain/objects.py): larger values are refused.
+const MAX_SIZE = 1_000_000;
+const MAX_COORD = 10_000_000;
+const OPPOSITE = { nw: "se", ne: "sw", sw: "ne", se: "nw" };
+const CURSORS = ["ew-resize", "nwse-resize", "ns-resize", "nesw-resize"];
+
+const clamp = (v, lo, hi) => Math.min(Math.max(v, lo), hi);
+const tenth = (v) => Math.round(v * 10) / 10;
+
+/** Corner `corner` ("nw", "se", ...) of box `b`, unrotated. */
+function cornerOf(b, corner) {
+  return { x: corner.includes("w") ? b.x : b.x + b.w, y: corner.includes("n") ? b.y : b.y + b.h };
+}
+
+/**
+ * How far a side of the resize box may go in one axis: boxes keep at least 20 units;
+ * a stroke smaller than that may keep its size (a short dash stays short), and a
+ * straight stroke (under a unit across) is not stretched across at all, since scaling
+ * nothing by anything gives nothing but noise.
+ */
+function sizeLimits(obj, extent) {
+  if (obj.kind !== "path") return [MIN_SIZE, MAX_SIZE];
+  if (extent < 1) return [extent, extent];
+  return [Math.min(MIN_SIZE, extent), MAX_SIZE];
+}
+
+/**
+ * The resize box with the dragged corner moved by the pointer's travel, measured along
+ * the object's own (unrotated) axes, so a turned object stretches the way its handle
+ * is pulled. The opposite corner stays put (in these axes; see placed()).
+ */
+function stretched(m, p, keepRatio) {
+  const { box, corner, obj } = m;
+  const d = turn({ x: p.x - m.start.x, y: p.y - m.start.y }, { x: 0, y: 0 }, -m.deg);
+  const [minW, maxW] = sizeLimits(obj, box.w), [minH, maxH] = sizeLimits(obj, box.h);
+  let x0 = box.x, y0 = box.y, x1 = box.x + box.w, y1 = box.y + box.h;
+  if (corner.includes("w")) x0 = clamp(x0 + d.x, x1 - maxW, x1 - minW);
+  else x1 = clamp(x1 + d.x, x0 + minW, x0 + maxW);
+  if (corner.includes("n")) y0 = clamp(y0 + d.y, y1 - maxH, y1 - minH);
+  else y1 = clamp(y1 + d.y, y0 + minH, y0 + maxH);
+  const next = { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+  return keepRatio && box.w > 0 && box.h > 0 ? withRatio(next, box.w / box.h, corner) : next;
+}
+
+/** Box `b` grown along its short side to the ratio w/h `ratio`, away from the fixed corner. */
+function withRatio(b, ratio, corner) {
+  let { x, y, w, h } = b;
+  if (w / h > ratio) {
+    const nh = Math.min(w / ratio, MAX_SIZE);
+    if (corner.includes("n")) y += h - nh;
+    h = nh;
+  } else {
+    const nw = Math.min(h * ratio, MAX_SIZE);
+    if (corner.includes("w")) x += w - nw;
+    w = nw;
+  }
+  return { x, y, w, h };
+}
+
+/**
+ * A rotated object turns about its box's centre, and that centre moves when the box
+ * changes size: shift the new box so that the corner opposite the handle stays where
+ * it was on the board. Unrotated objects need no shift.
+ */
+function placed(m, next) {
+  if (!m.deg) return next;
+  const opposite = OPPOSITE[m.corner];
+  const was = turn(cornerOf(m.box, opposite), center(m.box), m.deg);
+  const now = turn(cornerOf(next, opposite), center(next), m.deg);
+  return { ...next, x: next.x + was.x - now.x, y: next.y + was.y - now.y };
+}
+
+/**
+ * A stroke's points scaled from resize box `from` to box `to`, about `to`'s top-left
+ * corner, as the update to send: the server's path has `x`, `y` and `points` (the
+ * pen's width stays). Tenths of a unit, as the pen sends; the count never changes, so
+ * it stays within the server's 5,000 points.
+ */
+function scaledPath(obj, from, to) {
+  const sx = from.w ? to.w / from.w : 1, sy = from.h ? to.h / from.h : 1;
+  const x = tenth(clamp(to.x, -MAX_COORD, MAX_COORD)), y = tenth(clamp(to.y, -MAX_COORD, MAX_COORD));
+  const points = obj.points.map(([px, py]) => [
+    tenth(to.x - x + (obj.x + px - from.x) * sx),
+    tenth(to.y - y + (obj.y + py - from.y) * sy),
+  ]);
+  return { x, y, points };
+}
+
+/** A box's new place and size in whole units, within the server's limits. */
+function roundedBox(b) {
+  return {
+    x: Math.round(clamp(b.x, -MAX_COORD, MAX_COORD)),
+    y: Math.round(clamp(b.y, -MAX_COORD, MAX_COORD)),
+    w: Math.round(b.w),
+    h: Math.round(b.h),
+  };
+}
+
+/** The fields a resize changes, as they were: what undo (and Escape) put back. */
+function resizeFields(obj) {
+  if (obj.kind === "path") return { x: obj.x, y: obj.y, points: obj.points };
+  return { x: obj.x, y: obj.y, w: obj.w, h: obj.h };
+}
+
+/**
+ * The resize cursor for a handle: the diagonal it sits on, turned with the object and
+ * snapped to the four cursors the browser has.
+ */
+function cursorFor(corner, deg) {
+  const base = corner === "nw" || corner === "se" ? 45 : 135;
+  const a = (((base + deg) % 180) + 180) % 180;
+  return CURSORS[Math.round(a / 45) % 4];
+}
 
 export class SelectTool {
   constructor(ctx) {
@@ -21,7 +137,7 @@ export class SelectTool {
       for (const hd of renderer.handles()) {
         if (Math.abs(p.x - hd.x) <= tol + 2 / camera.zoom && Math.abs(p.y - hd.y) <= tol + 2 / camera.zoom) {
           const obj = store.view.get([...selection][0]);
-          this.mode = { kind: "resize", corner: hd.corner, start: p, obj };
+          this.mode = { kind: "resize", corner: hd.corner, start: p, obj, box: resizeBox(obj), deg: rotationOf(obj) };
           return;
         }
       }
@@ -74,27 +190,10 @@ export class SelectTool {
     }
   }
 
+  /** The update for a resize to pointer `p`: `{x, y, w, h}` for a box, `{x, y, points}` for a stroke. */
   _resized(m, p, keepRatio) {
-    const o = m.obj;
-    let x0 = o.x, y0 = o.y, x1 = o.x + o.w, y1 = o.y + o.h;
-    if (m.corner.includes("w")) x0 = Math.min(p.x, x1 - 20);
-    if (m.corner.includes("e")) x1 = Math.max(p.x, x0 + 20);
-    if (m.corner.includes("n")) y0 = Math.min(p.y, y1 - 20);
-    if (m.corner.includes("s")) y1 = Math.max(p.y, y0 + 20);
-    if (keepRatio || o.kind === "image") {
-      const ratio = o.w / o.h;
-      const w = x1 - x0, h = y1 - y0;
-      if (w / h > ratio) {
-        const nh = w / ratio;
-        if (m.corner.includes("n")) y0 = y1 - nh;
-        else y1 = y0 + nh;
-      } else {
-        const nw = h * ratio;
-        if (m.corner.includes("w")) x0 = x1 - nw;
-        else x1 = x0 + nw;
-      }
-    }
-    return { x: Math.round(x0), y: Math.round(y0), w: Math.round(x1 - x0), h: Math.round(y1 - y0) };
+    const next = placed(m, stretched(m, p, keepRatio || m.obj.kind === "image"));
+    return m.obj.kind === "path" ? scaledPath(m.obj, m.box, next) : roundedBox(next);
   }
 
   _ops() {
@@ -122,8 +221,7 @@ export class SelectTool {
       }
       return ops;
     }
-    const o = m.obj;
-    return [{ op: "update", id: o.id, set: { x: o.x, y: o.y, w: o.w, h: o.h } }];
+    return [{ op: "update", id: m.obj.id, set: resizeFields(m.obj) }];
   }
 
   _sendLive() {
@@ -162,11 +260,13 @@ export class SelectTool {
   }
 
   _hoverCursor(p) {
-    const { renderer, camera } = this.ctx;
+    const { renderer, camera, selection, store } = this.ctx;
     const tol = 8 / camera.zoom;
     for (const hd of renderer.handles()) {
-      if (Math.abs(p.x - hd.x) <= tol && Math.abs(p.y - hd.y) <= tol)
-        return hd.corner === "nw" || hd.corner === "se" ? "nwse-resize" : "nesw-resize";
+      if (Math.abs(p.x - hd.x) <= tol && Math.abs(p.y - hd.y) <= tol) {
+        const obj = store.get([...selection][0]);
+        return cursorFor(hd.corner, obj ? rotationOf(obj) : 0);
+      }
     }
     const target = this.ctx.pick(p);
     return target && !this.ctx.readOnly && !target.locked ? "move" : "default";
