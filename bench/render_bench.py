@@ -101,46 +101,37 @@ def objects(n: int) -> list[dict[str, Any]]:
     return out
 
 
-PAN = """async ([frames, dx]) => {
+def frame_loop(before: str, step: str, after: str = "") -> str:
+    """A page function that runs `step` in each of `frames` animation frames, then
+    paints, and returns the paint times and the intervals between frames."""
+    return f"""async ([frames, dx]) => {{
   const s = window.samskap;
+  {before}
   const draws = [], gaps = [];
   let last = performance.now();
-  for (let i = 0; i < frames; i++) {
-    await new Promise((resolve) => requestAnimationFrame(() => {
+  for (let i = 0; i < frames; i++) {{
+    await new Promise((resolve) => requestAnimationFrame(() => {{
       const now = performance.now();
       gaps.push(now - last);
       last = now;
-      s.camera.panBy(i % 60 < 30 ? dx : -dx, 2 * (i % 2 ? 1 : -1));
+      {step}
       const t0 = performance.now();
       s.renderer.draw();
       draws.push(performance.now() - t0);
       resolve();
-    }));
-  }
-  return { draws, gaps: gaps.slice(1), drawn: s.renderer.drawn };
-}"""
+    }}));
+  }}
+  {after}
+  return {{ draws, gaps: gaps.slice(1), drawn: s.renderer.drawn }};
+}}"""
 
 
-DRAG = """async ([frames]) => {
-  const s = window.samskap;
-  const note = s.store.sorted().find((o) => o.kind === "note");
-  const draws = [], gaps = [];
-  let last = performance.now();
-  for (let i = 0; i < frames; i++) {
-    await new Promise((resolve) => requestAnimationFrame(() => {
-      const now = performance.now();
-      gaps.push(now - last);
-      last = now;
-      s.store.setPreview(new Map([[note.id, { x: note.x + (i % 20) * 5 }]]));
-      const t0 = performance.now();
-      s.renderer.draw();
-      draws.push(performance.now() - t0);
-      resolve();
-    }));
-  }
-  s.store.clearPreview();
-  return { draws, gaps: gaps.slice(1) };
-}"""
+PAN = frame_loop("", "s.camera.panBy(i % 60 < 30 ? dx : -dx, 2 * (i % 2 ? 1 : -1));")
+DRAG = frame_loop(
+    'const note = s.store.sorted().find((o) => o.kind === "note");',
+    "s.store.setPreview(new Map([[note.id, { x: note.x + (i % 20) * 5 }]]));",
+    "s.store.clearPreview();",
+)
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -248,7 +239,7 @@ async def run(n: int, trace: Path | None = None) -> dict[str, Any]:
                 fit = await page.evaluate(PAN, [120, 12])
                 if trace:
                     await browser.stop_tracing()
-                drag = await page.evaluate(DRAG, [60])
+                drag = await page.evaluate(DRAG, [60, 0])
                 await page.evaluate("window.samskap.camera.zoomAt(1)")
                 full = await page.evaluate(PAN, [120, 12])
                 await browser.close()
