@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 LOCK := requirements.lock
+# The runtime packages alone, at the same versions (the Docker image installs these).
+RUNTIME_LOCK := requirements-runtime.lock
 
 .PHONY: serve test lint browser audit lock
 
@@ -33,6 +35,9 @@ lock:
 	$(PY) -m piptools compile --quiet --extra test --generate-hashes --allow-unsafe \
 	  --strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_ARGS) \
 	  --output-file $(LOCK) pyproject.toml
+	$(PY) -m piptools compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links --constraint $(LOCK) \
+	  --output-file $(RUNTIME_LOCK) pyproject.toml
 
 serve: $(STAMP)
 	$(PY) -m server serve
