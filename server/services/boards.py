@@ -119,7 +119,27 @@ class BoardService:
         await self.hub.close_board_sessions(
             board_id, CloseCode.UNAUTHORIZED, "the link was replaced", role
         )
+        if role == "facilitator":
+            await self._rekey_breakouts(board_id, token)
         return {"role": role, "link": link(self.public_url, board_id, token)}
+
+    async def _rekey_breakouts(self, board_id: str, token: str) -> None:
+        """Give every breakout copy links derived from the new facilitator token.
+
+        Their links are derived from the facilitator's token, so without this whoever
+        holds the replaced facilitator link could still work out the copies' links, and
+        the facilitator would list links that no longer open them. Open sockets on the
+        copies close (4001) like those of a rotated link.
+        """
+        meta = await self.store.board(board_id)
+        for item in (meta.settings if meta else {}).get("breakouts", []):
+            child = item["id"]
+            for role in ROLES:
+                fresh = hash_token(derived_token(token, child, role))
+                await self.store.set_token_hash(child, role, fresh)
+            await self.hub.close_board_sessions(
+                child, CloseCode.UNAUTHORIZED, "the facilitator's link was replaced"
+            )
 
     async def upload(self, board_id: str, data: bytes) -> Asset:
         # Decoding is CPU work: off the event loop, and bounded in time (S9).

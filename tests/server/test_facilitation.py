@@ -315,6 +315,48 @@ async def test_breakout_copies_with_their_own_links(live_server: LiveServer) -> 
     assert (await stranger.expect("error"))["code"] == "unauthorized"
 
 
+async def test_rotating_the_facilitator_link_rekeys_the_breakout_copies(
+    live_server: LiveServer,
+) -> None:
+    """Breakout links derive from the facilitator's token: the replaced one opens none."""
+    import httpx
+
+    board, _boss, _, _ = await room(live_server)
+    auth = {"Authorization": f"Bearer {token_of(board['links']['facilitator'])}"}
+    async with httpx.AsyncClient(base_url=live_server.url) as http:
+        made = await http.post(
+            f"/api/boards/{board['id']}/breakouts", json={"count": 2}, headers=auth
+        )
+        old_groups = made.json()["breakouts"]
+        member = await Client.connect(
+            live_server.url, old_groups[0]["id"], token_of(old_groups[0]["links"]["participant"])
+        )
+        rotated = await http.post(
+            f"/api/boards/{board['id']}/links/facilitator/rotate", headers=auth
+        )
+        assert rotated.status_code == 200
+        new_auth = {"Authorization": f"Bearer {token_of(rotated.json()['link'])}"}
+        listed = await http.get(f"/api/boards/{board['id']}/breakouts", headers=new_auth)
+        new_groups = listed.json()["breakouts"]
+        # The old facilitator link can't list them (an invalid link reads as "no such
+        # board"), nor derive working links any more (below).
+        assert (
+            await http.get(f"/api/boards/{board['id']}/breakouts", headers=auth)
+        ).status_code == 404
+    assert await member.wait_closed() == 4001
+    for old, new in zip(old_groups, new_groups, strict=True):
+        assert old["id"] == new["id"]
+        for role in ("facilitator", "participant", "viewer"):
+            assert old["links"][role] != new["links"][role]
+            stale = await Client.connect(
+                live_server.url, old["id"], token_of(old["links"][role]), expect_welcome=False
+            )
+            assert (await stale.expect("error"))["code"] == "unauthorized"
+            fresh = await Client.connect(live_server.url, new["id"], token_of(new["links"][role]))
+            assert fresh.welcome["you"]["role"] == role
+            await fresh.close()
+
+
 async def test_template_listing_and_preview(live_server: LiveServer) -> None:
     import httpx
 
