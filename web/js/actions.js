@@ -1,9 +1,9 @@
 // Everything that changes the board goes through here: one undoable batch per action.
 
-import { bounds, center, frameContents, unionBounds } from "./geometry.js";
+import { bounds, center, frameContents, resizeBox, resizedTo, sizeLimits, unionBounds } from "./geometry.js";
 import { BOX_KINDS, cleanObject, withDefaults } from "./schema.js";
 import { inverseOf } from "./undo.js";
-import { randomId } from "./util.js";
+import { clamp, randomId } from "./util.js";
 
 const CLIP_TAG = "samskap/objects";
 
@@ -86,11 +86,23 @@ export class Actions {
     return true;
   }
 
+  /**
+   * Resize the selection from the keyboard (Alt+arrows): each box or pen stroke grows
+   * by dw, dh units along its own axes, about its top-left corner, which stays where
+   * it is on the board even when the object is turned. The same limits and the same
+   * scaling as the select tool's handles (resizedTo()), so a stroke's points are scaled
+   * and sent as `{x, y, points}`. One undo step per key press.
+   */
   resizeBy(dw, dh) {
     const ops = [];
     for (const obj of this.selected()) {
-      if (!BOX_KINDS.has(obj.kind) || obj.locked) continue;
-      ops.push({ op: "update", id: obj.id, set: { w: Math.max(20, obj.w + dw), h: Math.max(20, obj.h + dh) } });
+      if (obj.locked || !(BOX_KINDS.has(obj.kind) || obj.kind === "path")) continue;
+      const box = resizeBox(obj);
+      const [minW, maxW] = sizeLimits(obj, box.w), [minH, maxH] = sizeLimits(obj, box.h);
+      const w = clamp(box.w + dw, minW, maxW), h = clamp(box.h + dh, minH, maxH);
+      // At a limit the key does nothing: no update, and no empty step to undo.
+      if (w === box.w && h === box.h) continue;
+      ops.push({ op: "update", id: obj.id, set: resizedTo(obj, box, { ...box, w, h }, "nw") });
     }
     this.commit(ops);
   }

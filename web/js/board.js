@@ -4,7 +4,7 @@
 import { Actions } from "./actions.js";
 import { Camera } from "./camera.js";
 import { Editor } from "./editor.js";
-import { bounds, connectorEnds, hit, insideFrame, unionBounds } from "./geometry.js";
+import { bounds, connectorEnds, drawnBounds, hit, insideFrame, unionBounds } from "./geometry.js";
 import { applyDom, bindLangSelect, initI18n, t } from "./i18n.js";
 import { Outline } from "./outline.js";
 import { Presence } from "./presence.js";
@@ -744,9 +744,15 @@ async function main() {
     $("#selbar-count").textContent = t("selection.count", { n: objs.length });
     placeSelbar();
   }
+  /**
+   * The selection toolbar goes above what is drawn: the box around a rotated object's
+   * turned corners, not its unrotated box, which a turned corner (and its resize
+   * handle) sticks out of. The 16 px gap clears a handle, which reaches under 9 px past
+   * a corner (3 px outside it, turned, plus half of its 8 px).
+   */
   function placeSelbar() {
     if (selbar.hidden) return;
-    const b = contentBounds(actions.selected());
+    const b = unionBounds(actions.selected().map((o) => drawnBounds(o, lookup)));
     if (!b) return;
     const top = camera.toScreen(b.x + b.w / 2, b.y);
     const bottom = camera.toScreen(b.x + b.w / 2, b.y + b.h);

@@ -1,6 +1,7 @@
 // Geometry of board objects: bounds, hit tests and where connectors meet objects.
 
 import { BOX_KINDS } from "./schema.js";
+import { clamp } from "./util.js";
 
 const pathBoxes = new WeakMap();
 
@@ -44,6 +45,97 @@ export function resizeBox(obj) {
   const b = pathBox(obj);
   const pad = (obj.width || 3) / 2;
   return { x: b.x + pad, y: b.y + pad, w: b.w - 2 * pad, h: b.h - 2 * pad };
+}
+
+// The server's limits (server/domain/objects.py): larger values are refused.
+const MIN_SIZE = 20;
+export const MAX_SIZE = 1_000_000;
+const MAX_COORD = 10_000_000;
+
+const tenth = (v) => Math.round(v * 10) / 10;
+
+/**
+ * How far a side of the resize box may go in one axis: boxes keep at least 20 units;
+ * a stroke smaller than that may keep its size (a short dash stays short), and a
+ * straight stroke (under a unit across) is not stretched across at all, since scaling
+ * nothing by anything gives nothing but noise.
+ */
+export function sizeLimits(obj, extent) {
+  if (obj.kind !== "path") return [MIN_SIZE, MAX_SIZE];
+  if (extent < 1) return [extent, extent];
+  return [Math.min(MIN_SIZE, extent), MAX_SIZE];
+}
+
+/** Corner `corner` ("nw", "se", ...) of box `b`, unrotated. */
+function cornerOf(b, corner) {
+  return { x: corner.includes("w") ? b.x : b.x + b.w, y: corner.includes("n") ? b.y : b.y + b.h };
+}
+
+/**
+ * A rotated object turns about its box's centre, and that centre moves when the box
+ * changes size: box `to` shifted so that corner `fixed` of `obj` stays where it was on
+ * the board. Unrotated objects need no shift.
+ */
+function keepCorner(obj, from, to, fixed) {
+  const deg = rotationOf(obj);
+  if (!deg) return to;
+  const was = turn(cornerOf(from, fixed), center(from), deg);
+  const now = turn(cornerOf(to, fixed), center(to), deg);
+  return { ...to, x: to.x + was.x - now.x, y: to.y + was.y - now.y };
+}
+
+/**
+ * A stroke's points scaled from resize box `from` to box `to`, about `to`'s top-left
+ * corner, as the update to send: the server's path has `x`, `y` and `points` (the
+ * pen's width stays). Tenths of a unit, as the pen sends; the count never changes, so
+ * it stays within the server's 5,000 points.
+ */
+function scaledPath(obj, from, to) {
+  const sx = from.w ? to.w / from.w : 1, sy = from.h ? to.h / from.h : 1;
+  const x = tenth(clamp(to.x, -MAX_COORD, MAX_COORD)), y = tenth(clamp(to.y, -MAX_COORD, MAX_COORD));
+  const points = obj.points.map(([px, py]) => [
+    tenth(to.x - x + (obj.x + px - from.x) * sx),
+    tenth(to.y - y + (obj.y + py - from.y) * sy),
+  ]);
+  return { x, y, points };
+}
+
+/** A box's new place and size in whole units, within the server's limits. */
+function roundedBox(b) {
+  return {
+    x: Math.round(clamp(b.x, -MAX_COORD, MAX_COORD)),
+    y: Math.round(clamp(b.y, -MAX_COORD, MAX_COORD)),
+    w: Math.round(b.w),
+    h: Math.round(b.h),
+  };
+}
+
+/**
+ * The update that resizes `obj` from its resize box `from` (see resizeBox()) to `to`,
+ * both unrotated in world coordinates, keeping corner `fixed` ("nw", ...) where it is
+ * on the board: `{x, y, w, h}` for a box, `{x, y, points}` for a stroke (the server's
+ * path has no w/h). One function for the select tool's handles and the Alt+arrow keys,
+ * so a stroke or a turned object scales the same way from the mouse and the keyboard.
+ */
+export function resizedTo(obj, from, to, fixed) {
+  const next = keepCorner(obj, from, to, fixed);
+  return obj.kind === "path" ? scaledPath(obj, from, next) : roundedBox(next);
+}
+
+/**
+ * Axis-aligned bounds of an object as drawn: the box around the turned corners of
+ * bounds() for a rotated object (its own bounds() otherwise). What sits next to an
+ * object on screen (the selection toolbar) must clear these, not the unrotated box,
+ * or it covers a turned corner and its handle.
+ */
+export function drawnBounds(obj, lookup) {
+  const b = bounds(obj, lookup);
+  const deg = rotationOf(obj);
+  if (!deg) return b;
+  const a = (deg * Math.PI) / 180;
+  const ex = Math.abs((b.w / 2) * Math.cos(a)) + Math.abs((b.h / 2) * Math.sin(a));
+  const ey = Math.abs((b.w / 2) * Math.sin(a)) + Math.abs((b.h / 2) * Math.cos(a));
+  return { x: b.x + b.w / 2 - ex, y: b.y + b.h / 2 - ey, w: 2 * ex, h: 2 * ey };
 }
 
 /** Where a connector end is, in world coordinates. `lookup(id)` finds objects. */

@@ -2,40 +2,16 @@
 // corner handles to resize boxes and pen strokes, rotated or not. While dragging,
 // others see the move live.
 
-import { bounds, center, contains, resizeBox, rotationOf, turn } from "../geometry.js";
-import { throttle } from "../util.js";
+import { MAX_SIZE, bounds, contains, resizeBox, resizedTo, rotationOf, sizeLimits, turn } from "../geometry.js";
+import { clamp, throttle } from "../util.js";
 
-const MIN_SIZE = 20;
-// The server's limits (server/domain/objects.py): larger values are refused.
-const MAX_SIZE = 1_000_000;
-const MAX_COORD = 10_000_000;
 const OPPOSITE = { nw: "se", ne: "sw", sw: "ne", se: "nw" };
 const CURSORS = ["ew-resize", "nwse-resize", "ns-resize", "nesw-resize"];
-
-const clamp = (v, lo, hi) => Math.min(Math.max(v, lo), hi);
-const tenth = (v) => Math.round(v * 10) / 10;
-
-/** Corner `corner` ("nw", "se", ...) of box `b`, unrotated. */
-function cornerOf(b, corner) {
-  return { x: corner.includes("w") ? b.x : b.x + b.w, y: corner.includes("n") ? b.y : b.y + b.h };
-}
-
-/**
- * How far a side of the resize box may go in one axis: boxes keep at least 20 units;
- * a stroke smaller than that may keep its size (a short dash stays short), and a
- * straight stroke (under a unit across) is not stretched across at all, since scaling
- * nothing by anything gives nothing but noise.
- */
-function sizeLimits(obj, extent) {
-  if (obj.kind !== "path") return [MIN_SIZE, MAX_SIZE];
-  if (extent < 1) return [extent, extent];
-  return [Math.min(MIN_SIZE, extent), MAX_SIZE];
-}
 
 /**
  * The resize box with the dragged corner moved by the pointer's travel, measured along
  * the object's own (unrotated) axes, so a turned object stretches the way its handle
- * is pulled. The opposite corner stays put (in these axes; see placed()).
+ * is pulled. The opposite corner stays put (in these axes; resizedTo() keeps it on the board).
  */
 function stretched(m, p, keepRatio) {
   const { box, corner, obj } = m;
@@ -63,45 +39,6 @@ function withRatio(b, ratio, corner) {
     w = nw;
   }
   return { x, y, w, h };
-}
-
-/**
- * A rotated object turns about its box's centre, and that centre moves when the box
- * changes size: shift the new box so that the corner opposite the handle stays where
- * it was on the board. Unrotated objects need no shift.
- */
-function placed(m, next) {
-  if (!m.deg) return next;
-  const opposite = OPPOSITE[m.corner];
-  const was = turn(cornerOf(m.box, opposite), center(m.box), m.deg);
-  const now = turn(cornerOf(next, opposite), center(next), m.deg);
-  return { ...next, x: next.x + was.x - now.x, y: next.y + was.y - now.y };
-}
-
-/**
- * A stroke's points scaled from resize box `from` to box `to`, about `to`'s top-left
- * corner, as the update to send: the server's path has `x`, `y` and `points` (the
- * pen's width stays). Tenths of a unit, as the pen sends; the count never changes, so
- * it stays within the server's 5,000 points.
- */
-function scaledPath(obj, from, to) {
-  const sx = from.w ? to.w / from.w : 1, sy = from.h ? to.h / from.h : 1;
-  const x = tenth(clamp(to.x, -MAX_COORD, MAX_COORD)), y = tenth(clamp(to.y, -MAX_COORD, MAX_COORD));
-  const points = obj.points.map(([px, py]) => [
-    tenth(to.x - x + (obj.x + px - from.x) * sx),
-    tenth(to.y - y + (obj.y + py - from.y) * sy),
-  ]);
-  return { x, y, points };
-}
-
-/** A box's new place and size in whole units, within the server's limits. */
-function roundedBox(b) {
-  return {
-    x: Math.round(clamp(b.x, -MAX_COORD, MAX_COORD)),
-    y: Math.round(clamp(b.y, -MAX_COORD, MAX_COORD)),
-    w: Math.round(b.w),
-    h: Math.round(b.h),
-  };
 }
 
 /** The fields a resize changes, as they were: what undo (and Escape) put back. */
@@ -192,8 +129,7 @@ export class SelectTool {
 
   /** The update for a resize to pointer `p`: `{x, y, w, h}` for a box, `{x, y, points}` for a stroke. */
   _resized(m, p, keepRatio) {
-    const next = placed(m, stretched(m, p, keepRatio || m.obj.kind === "image"));
-    return m.obj.kind === "path" ? scaledPath(m.obj, m.box, next) : roundedBox(next);
+    return resizedTo(m.obj, m.box, stretched(m, p, keepRatio || m.obj.kind === "image"), OPPOSITE[m.corner]);
   }
 
   _ops() {
