@@ -35,6 +35,13 @@ def derived_token(parent_token: str, board_id: str, role: str) -> str:
     return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
 
 
+def breakout_keys(parent_token: str, child: str) -> tuple[str, dict[str, str]]:
+    """A breakout copy's facilitator token and its three link hashes, from its parent's
+    facilitator token (the shape `BoardStore.replace_link` re-keys copies with)."""
+    tokens = {role: derived_token(parent_token, child, role) for role in ROLES}
+    return tokens["facilitator"], {role: hash_token(t) for role, t in tokens.items()}
+
+
 def role_for(token: str, hashes: dict[str, str]) -> str | None:
     """The role whose hash matches; every role is compared so timing says nothing."""
     presented = hash_token(token)

@@ -14,6 +14,7 @@ from server.domain.objects import MAX_TITLE
 
 from .access import (
     at_least,
+    breakout_keys,
     derived_token,
     hash_token,
     link,
@@ -25,6 +26,9 @@ from .hub import Hub
 from .ports import ROLES, Asset, BoardMeta, BoardStore
 
 MAX_BREAKOUTS = 30
+# Settings only the server writes: which boards are this one's breakout copies, and
+# whose copy it is. PATCH keeps them (a link may re-key only what the server made).
+SERVER_SETTINGS = ("breakouts", "parent")
 DECODE_SECONDS = 10.0
 
 
@@ -32,6 +36,12 @@ DECODE_SECONDS = 10.0
 class Access:
     board: BoardMeta
     role: str
+
+
+def with_server_settings(wanted: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """`wanted` as the new settings, with the server-owned keys kept as they are."""
+    kept = {key: current[key] for key in SERVER_SETTINGS if key in current}
+    return {**{k: v for k, v in wanted.items() if k not in SERVER_SETTINGS}, **kept}
 
 
 def clean_title(value: Any) -> str:
@@ -101,7 +111,11 @@ class BoardService:
         settings = body.get("settings")
         if settings is not None and not isinstance(settings, dict):
             raise ProtocolError(ErrorCode.BAD_MESSAGE, "settings must be an object")
-        meta = await self.store.update_board(board_id, title=title, settings=settings)
+        meta = await self.store.update_board(board_id, title=title)
+        if settings is not None and meta is not None:
+            meta = await self.store.update_settings(
+                board_id, lambda current: with_server_settings(settings, current)
+            )
         if meta is None:
             raise ProtocolError(ErrorCode.NOT_FOUND, "no such board, or the link is not valid")
         await self.hub.board_changed(meta)
@@ -112,34 +126,24 @@ class BoardService:
         await self.hub.close_board_sessions(board_id, CloseCode.BOARD_DELETED, "board deleted")
 
     async def rotate(self, board_id: str, role: str) -> dict[str, str]:
+        """A new link for `role`; the old one stops working and its sockets close.
+
+        Breakout copies' links are derived from the facilitator's token, so a new
+        facilitator link re-keys every copy (and the copies' copies) in the same
+        transaction: the replaced link no longer works out any of their links.
+        """
         if role not in ROLES:
             raise ProtocolError(ErrorCode.NOT_FOUND, f"role must be one of {', '.join(ROLES)}")
         token = new_token()
-        await self.store.set_token_hash(board_id, role, hash_token(token))
-        await self.hub.close_board_sessions(
-            board_id, CloseCode.UNAUTHORIZED, "the link was replaced", role
-        )
-        if role == "facilitator":
-            await self._rekey_breakouts(board_id, token)
+        keys = breakout_keys if role == "facilitator" else None
+        rekeyed = await self.store.replace_link(board_id, role, token, hash_token(token), keys)
+        if rekeyed is None:
+            raise ProtocolError(ErrorCode.NOT_FOUND, "no such board, or the link is not valid")
+        replaced = "the link was replaced"
+        await self.hub.close_board_sessions(board_id, CloseCode.UNAUTHORIZED, replaced, role)
+        for child in rekeyed:
+            await self.hub.close_board_sessions(child, CloseCode.UNAUTHORIZED, replaced)
         return {"role": role, "link": link(self.public_url, board_id, token)}
-
-    async def _rekey_breakouts(self, board_id: str, token: str) -> None:
-        """Give every breakout copy links derived from the new facilitator token.
-
-        Their links are derived from the facilitator's token, so without this whoever
-        holds the replaced facilitator link could still work out the copies' links, and
-        the facilitator would list links that no longer open them. Open sockets on the
-        copies close (4001) like those of a rotated link.
-        """
-        meta = await self.store.board(board_id)
-        for item in (meta.settings if meta else {}).get("breakouts", []):
-            child = item["id"]
-            for role in ROLES:
-                fresh = hash_token(derived_token(token, child, role))
-                await self.store.set_token_hash(child, role, fresh)
-            await self.hub.close_board_sessions(
-                child, CloseCode.UNAUTHORIZED, "the facilitator's link was replaced"
-            )
 
     async def upload(self, board_id: str, data: bytes) -> Asset:
         # Decoding is CPU work: off the event loop, and bounded in time (S9).
@@ -190,15 +194,15 @@ class BoardService:
         for number in range(start + 1, start + count + 1):
             child = new_board_id()
             title = f"{parent.board.title} ({number})"[-MAX_TITLE:]
-            tokens = {role: derived_token(token, child, role) for role in ROLES}
-            hashes = {role: hash_token(t) for role, t in tokens.items()}
+            _, hashes = breakout_keys(token, child)
             await self.store.create_board(
                 child, title, {**settings, "parent": parent.board.id}, hashes, objects, assets
             )
             made.append({"id": child, "title": title})
-        await self.store.update_settings(
-            parent.board.id, lambda s: {**s, "breakouts": [*s.get("breakouts", []), *made]}
-        )
+        if not await self.store.add_breakouts(parent.board.id, hash_token(token), made):
+            for item in made:  # the facilitator link was replaced meanwhile: undo
+                await self.store.delete_board(item["id"])
+            raise ProtocolError(ErrorCode.UNAUTHORIZED, "the facilitator link was replaced")
         return [self._breakout_links(item, token) for item in made]
 
     async def list_breakouts(self, parent: Access, token: str) -> list[dict[str, Any]]:

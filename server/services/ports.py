@@ -94,6 +94,11 @@ class BoardGone(Exception):
     """The board was deleted while something was still being done to it."""
 
 
+# (parent's facilitator token, copy's id) -> (the copy's facilitator token, role -> hash):
+# how a breakout copy's links follow from its parent's (services/access.py).
+BreakoutKeys = Callable[[str, str], tuple[str, dict[str, str]]]
+
+
 class BoardStore(Protocol):
     async def create_board(
         self,
@@ -109,7 +114,26 @@ class BoardStore(Protocol):
 
     async def token_hashes(self, board_id: str) -> dict[str, str]: ...
 
-    async def set_token_hash(self, board_id: str, role: str, token_hash: str) -> None: ...
+    async def replace_link(
+        self,
+        board_id: str,
+        role: str,
+        token: str,
+        token_hash: str,
+        breakout_keys: BreakoutKeys | None = None,
+    ) -> list[str] | None:
+        """Store a role's new link hash; with `breakout_keys`, re-key the board's breakout
+        copies (and theirs) in the same transaction, under the board's lock. A copy
+        counts only where both sides agree: it is in the board's `breakouts` and names
+        the board as its `parent`. Returns the re-keyed copies; None: no such board."""
+        ...
+
+    async def add_breakouts(
+        self, board_id: str, facilitator_hash: str, made: list[dict[str, Any]]
+    ) -> bool:
+        """Append `made` to the board's `breakouts` under its lock, only while its
+        facilitator link still has `facilitator_hash` (False: replaced, or no board)."""
+        ...
 
     async def update_board(
         self, board_id: str, *, title: str | None = None, settings: dict[str, Any] | None = None

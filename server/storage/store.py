@@ -9,6 +9,7 @@ transaction itself is written once, synchronously, in `commit.py`.
 from __future__ import annotations
 
 import asyncio
+import hmac
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -23,6 +24,7 @@ from server.services.ports import (
     Asset,
     BoardGone,
     BoardMeta,
+    BreakoutKeys,
     CommitResult,
     LoggedBatch,
     PendingBatch,
@@ -140,13 +142,77 @@ class SqlBoardStore:
             await conn.rollback()
         return result
 
-    async def set_token_hash(self, board_id: str, role: str, token_hash: str) -> None:
+    @staticmethod
+    async def _set_hash(conn: AsyncConnection, board_id: str, role: str, token_hash: str) -> None:
+        await conn.execute(
+            update(links)
+            .where(links.c.board_id == board_id, links.c.role == role)
+            .values(token_hash=token_hash, created_at=now_ms())
+        )
+
+    async def replace_link(
+        self,
+        board_id: str,
+        role: str,
+        token: str,
+        token_hash: str,
+        breakout_keys: BreakoutKeys | None = None,
+    ) -> list[str] | None:
         async with self.engine.begin() as conn:
+            try:
+                settings = await self._lock_settings(conn, board_id)
+            except BoardGone:
+                return None
+            await self._set_hash(conn, board_id, role, token_hash)
+            if breakout_keys is None:
+                return []
+            rekeyed: list[str] = []
+            todo = [(board_id, token, settings)]
+            seen = {board_id}
+            while todo:  # copies of copies derive from their own parent's token
+                parent, parent_token, parent_settings = todo.pop()
+                for item in parent_settings.get("breakouts", []):
+                    child = item.get("id") if isinstance(item, dict) else None
+                    if not isinstance(child, str) or child in seen:
+                        continue
+                    try:
+                        child_settings = await self._lock_settings(conn, child)
+                    except BoardGone:
+                        continue
+                    if child_settings.get("parent") != parent:
+                        continue  # a list entry alone (editable) never re-keys a board
+                    seen.add(child)
+                    child_token, hashes = breakout_keys(parent_token, child)
+                    for child_role, child_hash in hashes.items():
+                        await self._set_hash(conn, child, child_role, child_hash)
+                    rekeyed.append(child)
+                    todo.append((child, child_token, child_settings))
+            return rekeyed
+
+    async def add_breakouts(
+        self, board_id: str, facilitator_hash: str, made: list[dict[str, Any]]
+    ) -> bool:
+        async with self.engine.begin() as conn:
+            try:
+                settings = await self._lock_settings(conn, board_id)
+            except BoardGone:
+                return False
+            stored = (
+                await conn.execute(
+                    select(links.c.token_hash).where(
+                        links.c.board_id == board_id, links.c.role == "facilitator"
+                    )
+                )
+            ).scalar()
+            if stored is None or not hmac.compare_digest(stored, facilitator_hash):
+                return False
+            settings["breakouts"] = [*settings.get("breakouts", []), *made]
             await conn.execute(
-                update(links)
-                .where(links.c.board_id == board_id, links.c.role == role)
-                .values(token_hash=token_hash, created_at=now_ms())
+                update(boards)
+                .where(boards.c.id == board_id)
+                .values(settings=_dumps(settings), updated_at=now_ms())
             )
+        return True
 
     async def update_board(
         self, board_id: str, *, title: str | None = None, settings: dict[str, Any] | None = None
