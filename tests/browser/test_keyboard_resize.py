@@ -14,38 +14,20 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import Person, open_board
+from tests.browser.helpers import open_board
+from tests.browser.strokes import (
+    draw_zigzag,
+    object_of,
+    points_box,
+    same_stroke,
+    to_page,
+    world_points,
+)
 
 pytestmark = [pytest.mark.browser]
 
-# Screen (page) coordinates of a world point on the board canvas.
-TO_PAGE = """([x, y]) => {
-    const s = window.samskap; const p = s.camera.toScreen(x, y);
-    const r = document.querySelector('#board-canvas').getBoundingClientRect();
-    return [p.x + r.left, p.y + r.top];
-}"""
-
 # A handle is drawn as an 8 px square (1.5 px border) centred on its point.
 HANDLE_HALF = 5
-
-
-async def to_page(person: Person, x: float, y: float) -> tuple[float, float]:
-    found = await person.page.evaluate(TO_PAGE, [x, y])
-    return float(found[0]), float(found[1])
-
-
-async def object_of(person: Person, object_id: str) -> dict[str, Any]:
-    return next(o for o in await person.objects() if o["id"] == object_id)
-
-
-def world_points(obj: dict[str, Any]) -> list[tuple[float, float]]:
-    return [(obj["x"] + p[0], obj["y"] + p[1]) for p in obj["points"]]
-
-
-def points_box(obj: dict[str, Any]) -> tuple[float, float, float, float]:
-    pts = world_points(obj)
-    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-    return min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)
 
 
 def turned_corner(box: tuple[float, float, float, float], deg: float) -> tuple[float, float]:
@@ -55,25 +37,6 @@ def turned_corner(box: tuple[float, float, float, float], deg: float) -> tuple[f
     a = math.radians(deg)
     dx, dy = x - cx, y - cy
     return cx + dx * math.cos(a) - dy * math.sin(a), cy + dx * math.sin(a) + dy * math.cos(a)
-
-
-def same_stroke(obj_id: str, obj: dict[str, Any]) -> str:
-    """JS condition (for Person.wait): the object has exactly `obj`'s x, y and points."""
-    return (
-        f"objs.some(o => o.id === {obj_id!r} && JSON.stringify([o.x, o.y, o.points]) === "
-        f"JSON.stringify([{obj['x']}, {obj['y']}, {obj['points']!r}]))"
-    )
-
-
-async def draw_zigzag(person: Person) -> None:
-    await person.page.click("[data-tool=pen]")
-    box = await person.page.locator("#board-canvas").bounding_box()
-    sx, sy = box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.4
-    await person.page.mouse.move(sx, sy)
-    await person.page.mouse.down()
-    for step in range(1, 21):
-        await person.page.mouse.move(sx + step * 10, sy + (step % 4) * 15 + step * 3)
-    await person.page.mouse.up()
 
 
 async def test_alt_arrows_resize_a_pen_stroke_and_each_press_is_one_undo_step(

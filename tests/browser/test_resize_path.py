@@ -11,20 +11,16 @@ from typing import Any
 import pytest
 
 from tests.browser.helpers import Person, open_board
+from tests.browser.strokes import (
+    draw_zigzag,
+    object_of,
+    points_box,
+    same_stroke,
+    to_page,
+    world_points,
+)
 
 pytestmark = [pytest.mark.browser]
-
-# Screen (page) coordinates of a world point on the board canvas.
-TO_PAGE = """([x, y]) => {
-    const s = window.samskap; const p = s.camera.toScreen(x, y);
-    const r = document.querySelector('#board-canvas').getBoundingClientRect();
-    return [p.x + r.left, p.y + r.top];
-}"""
-
-
-async def to_page(person: Person, x: float, y: float) -> tuple[float, float]:
-    found = await person.page.evaluate(TO_PAGE, [x, y])
-    return float(found[0]), float(found[1])
 
 
 async def handle(person: Person, corner: str) -> tuple[float, float]:
@@ -50,20 +46,6 @@ async def drag(person: Person, start: tuple[float, float], dx: float, dy: float)
     await mouse.up()
 
 
-async def stroke_of(person: Person, object_id: str) -> dict[str, Any]:
-    return next(o for o in await person.objects() if o["id"] == object_id)
-
-
-def points_box(obj: dict[str, Any]) -> tuple[float, float, float, float]:
-    xs = [obj["x"] + p[0] for p in obj["points"]]
-    ys = [obj["y"] + p[1] for p in obj["points"]]
-    return min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)
-
-
-def world_points(obj: dict[str, Any]) -> list[tuple[float, float]]:
-    return [(obj["x"] + p[0], obj["y"] + p[1]) for p in obj["points"]]
-
-
 async def test_pen_stroke_resizes_with_a_corner_handle_and_undo_restores_it(
     browser: Any, board: dict[str, Any]
 ) -> None:
@@ -72,18 +54,11 @@ async def test_pen_stroke_resizes_with_a_corner_handle_and_undo_restores_it(
     ola = await open_board(browser, link, "Ola")
 
     # Kari draws a zigzag with the pen.
-    await kari.page.click("[data-tool=pen]")
-    box = await kari.page.locator("#board-canvas").bounding_box()
-    sx, sy = box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.4
-    await kari.page.mouse.move(sx, sy)
-    await kari.page.mouse.down()
-    for step in range(1, 21):
-        await kari.page.mouse.move(sx + step * 10, sy + (step % 4) * 15 + step * 3)
-    await kari.page.mouse.up()
+    await draw_zigzag(kari)
     await ola.wait("objs.some(o => o.kind === 'path')", timeout=5000)
     await kari.settled()
     path_id = next(o["id"] for o in await kari.objects() if o["kind"] == "path")
-    original = await stroke_of(kari, path_id)
+    original = await object_of(kari, path_id)
     assert len(original["points"]) >= 4
     x0, y0, w0, h0 = points_box(original)
     assert w0 > 100 and h0 > 30
@@ -108,26 +83,21 @@ async def test_pen_stroke_resizes_with_a_corner_handle_and_undo_restores_it(
         f"Math.abs(Math.max(...o.points.map(p => p[0])) - {w0 * sx_}) < 1)",
         timeout=5000,
     )
-    resized = await stroke_of(ola, path_id)
+    resized = await object_of(ola, path_id)
     assert set(resized) == set(original), "a stroke has no w/h: only x, y and points change"
     assert len(resized["points"]) == len(original["points"])
     assert resized["width"] == original["width"] and resized["color"] == original["color"]
     for (ex, ey), (gx, gy) in zip(expected, world_points(resized), strict=True):
         assert gx == pytest.approx(ex, abs=0.2) and gy == pytest.approx(ey, abs=0.2)
     assert all(p == [round(p[0], 1), round(p[1], 1)] for p in resized["points"])
-    assert await stroke_of(kari, path_id) == resized
+    assert await object_of(kari, path_id) == resized
 
     # Undo puts back the stroke as it was drawn, for both.
     await kari.page.keyboard.press("Control+z")
     await kari.settled()
-    await ola.wait(
-        f"objs.some(o => o.id === {path_id!r} && "
-        f"JSON.stringify([o.x, o.y, o.points]) === "
-        f"JSON.stringify([{original['x']}, {original['y']}, {original['points']!r}]))",
-        timeout=5000,
-    )
+    await ola.wait(same_stroke(path_id, original), timeout=5000)
     for person in (kari, ola):
-        back = await stroke_of(person, path_id)
+        back = await object_of(person, path_id)
         assert (back["x"], back["y"], back["points"]) == (
             original["x"],
             original["y"],

@@ -1,0 +1,55 @@
+"""Board geometry for browser tests: page coordinates of board points, pen strokes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.browser.helpers import Person
+
+# Screen (page) coordinates of a world point on the board canvas.
+TO_PAGE = """([x, y]) => {
+    const s = window.samskap; const p = s.camera.toScreen(x, y);
+    const r = document.querySelector('#board-canvas').getBoundingClientRect();
+    return [p.x + r.left, p.y + r.top];
+}"""
+
+
+async def to_page(person: Person, x: float, y: float) -> tuple[float, float]:
+    found = await person.page.evaluate(TO_PAGE, [x, y])
+    return float(found[0]), float(found[1])
+
+
+async def object_of(person: Person, object_id: str) -> dict[str, Any]:
+    return next(o for o in await person.objects() if o["id"] == object_id)
+
+
+def world_points(obj: dict[str, Any]) -> list[tuple[float, float]]:
+    return [(obj["x"] + p[0], obj["y"] + p[1]) for p in obj["points"]]
+
+
+def points_box(obj: dict[str, Any]) -> tuple[float, float, float, float]:
+    """x, y, w, h of a stroke's points on the board."""
+    pts = world_points(obj)
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    return min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)
+
+
+def same_stroke(obj_id: str, obj: dict[str, Any]) -> str:
+    """JS condition (for Person.wait): the object has exactly `obj`'s x, y and points."""
+    return (
+        f"objs.some(o => o.id === {obj_id!r} && JSON.stringify([o.x, o.y, o.points]) === "
+        f"JSON.stringify([{obj['x']}, {obj['y']}, {obj['points']!r}]))"
+    )
+
+
+async def draw_zigzag(person: Person) -> None:
+    """Draw a zigzag with the pen tool, left of the view's centre."""
+    await person.page.click("[data-tool=pen]")
+    box = await person.page.locator("#board-canvas").bounding_box()
+    assert box is not None
+    sx, sy = box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.4
+    await person.page.mouse.move(sx, sy)
+    await person.page.mouse.down()
+    for step in range(1, 21):
+        await person.page.mouse.move(sx + step * 10, sy + (step % 4) * 15 + step * 3)
+    await person.page.mouse.up()
