@@ -53,3 +53,30 @@ async def draw_zigzag(person: Person) -> None:
     for step in range(1, 21):
         await person.page.mouse.move(sx + step * 10, sy + (step % 4) * 15 + step * 3)
     await person.page.mouse.up()
+
+
+async def left_of_centre(person: Person) -> tuple[int, int]:
+    """A board point up and left of the view's centre, clear of the toolbars."""
+    found = await person.page.evaluate(
+        """() => { const c = window.samskap.camera;
+            const p = c.toWorld(c.width * 0.35, c.height * 0.35);
+            return [Math.round(p.x), Math.round(p.y)]; }"""
+    )
+    return int(found[0]), int(found[1])
+
+
+async def both_have_the_stroke(
+    first: Person, second: Person, path_id: str, expected: dict[str, Any]
+) -> None:
+    """Both people end with exactly `expected`'s x, y and points, and the same board."""
+    await second.wait(same_stroke(path_id, expected), timeout=5000)
+    for person in (first, second):
+        got = await object_of(person, path_id)
+        assert (got["x"], got["y"], got["points"]) == (
+            expected["x"],
+            expected["y"],
+            expected["points"],
+        )
+    await second.settled()
+    assert await first.objects() == await second.objects()
+    assert not first.errors and not second.errors

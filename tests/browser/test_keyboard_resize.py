@@ -16,7 +16,9 @@ import pytest
 
 from tests.browser.helpers import open_board
 from tests.browser.strokes import (
+    both_have_the_stroke,
     draw_zigzag,
+    left_of_centre,
     object_of,
     points_box,
     same_stroke,
@@ -88,17 +90,7 @@ async def test_alt_arrows_resize_a_pen_stroke_and_each_press_is_one_undo_step(
     for _ in range(2):
         await kari.page.keyboard.press("Control+z")
     await kari.settled()
-    await ola.wait(same_stroke(path_id, original), timeout=5000)
-    for person in (kari, ola):
-        back = await object_of(person, path_id)
-        assert (back["x"], back["y"], back["points"]) == (
-            original["x"],
-            original["y"],
-            original["points"],
-        )
-    await ola.settled()
-    assert await kari.objects() == await ola.objects()
-    assert not kari.errors and not ola.errors
+    await both_have_the_stroke(kari, ola, path_id, original)
 
 
 async def test_alt_arrows_resize_rotated_objects_about_their_top_left_corner(
@@ -107,11 +99,7 @@ async def test_alt_arrows_resize_rotated_objects_about_their_top_left_corner(
     link = board["links"]["participant"]
     kari = await open_board(browser, link, "Kari")
     ola = await open_board(browser, link, "Ola")
-    left, top = await kari.page.evaluate(
-        """() => { const c = window.samskap.camera;
-            const p = c.toWorld(c.width * 0.35, c.height * 0.35);
-            return [Math.round(p.x), Math.round(p.y)]; }"""
-    )
+    left, top = await left_of_centre(kari)
     note = {"kind": "note", "x": left, "y": top, "w": 200, "h": 120, "rotation": 30}
     stroke = {
         "kind": "path",

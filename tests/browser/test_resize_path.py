@@ -12,10 +12,11 @@ import pytest
 
 from tests.browser.helpers import Person, open_board
 from tests.browser.strokes import (
+    both_have_the_stroke,
     draw_zigzag,
+    left_of_centre,
     object_of,
     points_box,
-    same_stroke,
     to_page,
     world_points,
 )
@@ -95,17 +96,7 @@ async def test_pen_stroke_resizes_with_a_corner_handle_and_undo_restores_it(
     # Undo puts back the stroke as it was drawn, for both.
     await kari.page.keyboard.press("Control+z")
     await kari.settled()
-    await ola.wait(same_stroke(path_id, original), timeout=5000)
-    for person in (kari, ola):
-        back = await object_of(person, path_id)
-        assert (back["x"], back["y"], back["points"]) == (
-            original["x"],
-            original["y"],
-            original["points"],
-        )
-    await ola.settled()
-    assert await kari.objects() == await ola.objects()
-    assert not kari.errors and not ola.errors
+    await both_have_the_stroke(kari, ola, path_id, original)
 
 
 async def test_rotated_object_resizes_about_its_opposite_corner(
@@ -116,11 +107,7 @@ async def test_rotated_object_resizes_about_its_opposite_corner(
     ola = await open_board(browser, link, "Ola")
     # A note turned by 30 degrees (as an Excalidraw import makes them), left of the
     # view's centre, so that its handles are clear of the toolbars.
-    left, top = await kari.page.evaluate(
-        """() => { const c = window.samskap.camera;
-            const p = c.toWorld(c.width * 0.35, c.height * 0.35);
-            return [Math.round(p.x), Math.round(p.y)]; }"""
-    )
+    left, top = await left_of_centre(kari)
     note = {"kind": "note", "x": left, "y": top, "w": 200, "h": 120, "rotation": 30}
     note_id = await kari.page.evaluate(
         "(o) => window.samskap.actions.create(o, {select: false}).id", note
