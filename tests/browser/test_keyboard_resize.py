@@ -3,18 +3,22 @@
 Alt+arrow keys resize a pen stroke the way its corner handles do (its points scaled,
 sent as {x, y, points}, one undo step per key press) and a rotated object about its
 top-left corner in its own axes; the selection toolbar of a rotated note clears all
-of its resize handles.
+of its resize handles. Moving and resizing from the keyboard are announced in the
+polite live region (once the keys rest), in the page's language, and an image keeps its
+proportions under Alt+arrow keys as it does under its handles.
 """
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
-from tests.browser.helpers import open_board
+from tests.browser.helpers import Person, open_board
 from tests.browser.strokes import (
     both_have_the_stroke,
     draw_zigzag,
@@ -30,6 +34,17 @@ pytestmark = [pytest.mark.browser]
 
 # A handle is drawn as an 8 px square (1.5 px border) centred on its point.
 HANDLE_HALF = 5
+
+# The multiplication sign in f"Size 210 {TIMES} 120" (written so, not as a look-alike letter).
+TIMES = "\u00d7"
+
+# Counts what the live region says (each announcement empties it, then fills it).
+COUNT_ANNOUNCEMENTS = """() => {
+    const el = document.querySelector('#announcer');
+    window.said = [];
+    new MutationObserver(() => { if (el.textContent) window.said.push(el.textContent); })
+        .observe(el, { childList: true, characterData: true, subtree: true });
+}"""
 
 
 def turned_corner(box: tuple[float, float, float, float], deg: float) -> tuple[float, float]:
@@ -195,3 +210,115 @@ async def test_toolbar_of_a_rotated_note_clears_its_handles(
     await kari.page.screenshot(path=str(shot))
     assert shot.stat().st_size > 0
     assert not kari.errors
+
+
+async def announced(person: Person, text: str) -> None:
+    """Wait until the live region says `text`."""
+    await person.page.wait_for_function(
+        "(text) => document.querySelector('#announcer').textContent === text",
+        arg=text,
+        timeout=5000,
+    )
+
+
+async def test_moving_and_resizing_from_the_keyboard_are_announced_in_both_languages(
+    browser: Any, board: dict[str, Any]
+) -> None:
+    kari = await open_board(browser, board["links"]["participant"], "Kari")
+    left, top = await left_of_centre(kari)
+    notes = [
+        {"kind": "note", "x": left, "y": top, "w": 200, "h": 120},
+        {"kind": "note", "x": left + 300, "y": top, "w": 200, "h": 120},
+    ]
+    first, second = await kari.page.evaluate(
+        "(objs) => objs.map((o) => window.samskap.actions.create(o, {select: false}).id)", notes
+    )
+    await kari.settled()
+    await kari.page.evaluate(COUNT_ANNOUNCEMENTS)
+    await kari.page.evaluate(f"window.samskap.selection.set([{first!r}])")
+    await kari.page.focus("#board-canvas")
+
+    await kari.page.keyboard.press("Alt+ArrowRight")
+    await announced(kari, f"Size 210 {TIMES} 120")
+    # Five quick presses (as a held key repeats) are announced once, where they ended.
+    for _ in range(5):
+        await kari.page.keyboard.press("ArrowRight")
+    await announced(kari, f"Moved to {left + 5}, {top}")
+    await kari.page.wait_for_timeout(700)
+    assert await kari.page.evaluate("window.said") == [
+        f"Size 210 {TIMES} 120",
+        f"Moved to {left + 5}, {top}",
+    ]
+
+    # In bokmål, and several objects are counted.
+    await kari.page.select_option("#lang-select", "nb")
+    await kari.page.wait_for_function("() => document.documentElement.lang === 'nb'")
+    await kari.page.focus("#board-canvas")
+    await kari.page.keyboard.press("Alt+ArrowDown")
+    await announced(kari, f"Størrelse 210 {TIMES} 130")
+    await kari.page.keyboard.press("Shift+ArrowDown")
+    await announced(kari, f"Flyttet til {left + 5}, {top + 10}")
+    await kari.page.evaluate(f"window.samskap.selection.set([{first!r}, {second!r}])")
+    await kari.page.keyboard.press("ArrowLeft")
+    await announced(kari, "2 objekter flyttet")
+    await kari.page.keyboard.press("Alt+ArrowRight")
+    await announced(kari, "Ny størrelse på 2 objekter")
+    await kari.settled()
+    got = {o["id"]: o for o in await kari.objects()}
+    assert (got[first]["x"], got[first]["y"], got[first]["w"], got[first]["h"]) == (
+        left + 4,
+        top + 10,
+        220,
+        130,
+    )
+    assert (got[second]["x"], got[second]["w"]) == (left + 299, 210)
+    assert not kari.errors
+
+
+async def test_alt_arrows_keep_an_images_proportions(browser: Any, board: dict[str, Any]) -> None:
+    link = board["links"]["participant"]
+    kari = await open_board(browser, link, "Kari")
+    ola = await open_board(browser, link, "Ola")
+    png = io.BytesIO()
+    Image.new("RGB", (300, 200), (30, 120, 200)).save(png, format="PNG")
+    await kari.page.set_input_files(
+        "#image-input",
+        files=[{"name": "bilde.png", "mimeType": "image/png", "buffer": png.getvalue()}],
+    )
+    await kari.wait("objs.some(o => o.kind === 'image')", timeout=5000)
+    await kari.settled()
+    image = next(o for o in await kari.objects() if o["kind"] == "image")
+    assert (image["w"], image["h"]) == (300, 200)
+    await kari.page.evaluate(f"window.samskap.selection.set([{image['id']!r}])")
+    await kari.page.focus("#board-canvas")
+
+    # Two presses 10 units wider each: the height follows (whole units, so within one).
+    for _ in range(2):
+        await kari.page.keyboard.press("Alt+ArrowRight")
+    await ola.wait(f"objs.some(o => o.id === {image['id']!r} && o.w === 320)", timeout=5000)
+    wide = await object_of(ola, image["id"])
+    assert (wide["x"], wide["y"]) == (image["x"], image["y"]), "the top-left corner stays"
+    assert wide["h"] == pytest.approx(320 * 200 / 300, abs=1)
+    await announced(kari, f"Size 320 {TIMES} {wide['h']}")
+
+    # Narrowing makes it lower too, and a height step widens it.
+    await kari.page.keyboard.press("Shift+Alt+ArrowLeft")
+    await ola.wait(f"objs.some(o => o.id === {image['id']!r} && o.w === 220)", timeout=5000)
+    narrow = await object_of(ola, image["id"])
+    assert narrow["h"] == pytest.approx(220 * 200 / 300, abs=1.5)
+    await kari.page.keyboard.press("Alt+ArrowDown")
+    await ola.wait(
+        f"objs.some(o => o.id === {image['id']!r} && o.h === {narrow['h'] + 10})", timeout=5000
+    )
+    tall = await object_of(ola, image["id"])
+    assert tall["w"] / tall["h"] == pytest.approx(1.5, abs=0.02)
+
+    # Each press is one undo step: four Ctrl+Z put the image back as it was.
+    for _ in range(4):
+        await kari.page.keyboard.press("Control+z")
+    await ola.wait(
+        f"objs.some(o => o.id === {image['id']!r} && o.w === 300 && o.h === 200 "
+        f"&& o.x === {image['x']} && o.y === {image['y']})",
+        timeout=5000,
+    )
+    assert not kari.errors and not ola.errors

@@ -1,11 +1,14 @@
 // Everything that changes the board goes through here: one undoable batch per action.
 
-import { bounds, center, frameContents, resizeBox, resizedTo, sizeLimits, unionBounds } from "./geometry.js";
+import { bounds, center, frameContents, keptRatio, resizeBox, resizedTo, sizeLimits, unionBounds } from "./geometry.js";
 import { BOX_KINDS, cleanObject, withDefaults } from "./schema.js";
 import { inverseOf } from "./undo.js";
 import { clamp, randomId } from "./util.js";
 
 const CLIP_TAG = "samskap/objects";
+// Moving and resizing from the keyboard are announced once the keys rest: a held arrow
+// key repeats ~30 times a second (after ~500 ms), and each press would interrupt the last.
+const SAY_AFTER_MS = 500;
 
 export class Actions {
   constructor({ store, conn, selection, undo, camera }) {
@@ -18,6 +21,16 @@ export class Actions {
     this.pasteCount = 0;
     this.boardId = null; // named on the clipboard, so another board can copy its images
     this.lookup = (id) => store.get(id);
+    // (key, vars) => void: says a translated string in the page's polite live region.
+    this.announce = null;
+    this.sayTimer = null;
+  }
+
+  /** Announce `key` with `vars` once no other such announcement follows for a moment. */
+  say(key, vars) {
+    if (!this.announce) return;
+    clearTimeout(this.sayTimer);
+    this.sayTimer = setTimeout(() => this.announce(key, vars), SAY_AFTER_MS);
   }
 
   /** Send `ops` as one batch and remember how to undo it. */
@@ -80,9 +93,20 @@ export class Actions {
     return this.commit(ops);
   }
 
+  /**
+   * Move the selection by dx, dy (arrow keys) and announce where it went: "Moved to x, y"
+   * for one object (its top-left corner), "3 objects moved" for several.
+   */
   nudge(dx, dy) {
     if (!this.selection.size) return false;
-    this.move(this.withContents([...this.selection]), dx, dy);
+    const moving = this.selected().filter((o) => !o.locked && Object.keys(this.moved(o, 0, 0)).length);
+    if (!this.move(this.withContents([...this.selection]), dx, dy) || !moving.length) return true;
+    if (moving.length > 1) this.say("announce.moved_many", { n: moving.length });
+    else {
+      const obj = this.store.get(moving[0].id) || moving[0];
+      const at = obj.kind === "connector" ? bounds(obj, this.lookup) : resizeBox(obj);
+      this.say("announce.moved_to", { x: Math.round(at.x), y: Math.round(at.y) });
+    }
     return true;
   }
 
@@ -91,7 +115,10 @@ export class Actions {
    * by dw, dh units along its own axes, about its top-left corner, which stays where
    * it is on the board even when the object is turned. The same limits and the same
    * scaling as the select tool's handles (resizedTo()), so a stroke's points are scaled
-   * and sent as `{x, y, points}`. One undo step per key press.
+   * and sent as `{x, y, points}`. An image keeps its proportions, as its handles do
+   * (keptRatio(): scaled by the step, so a width step also changes its height). One undo
+   * step per key press; the new size is announced ("Size 310 × 130", or "3 objects
+   * resized").
    */
   resizeBy(dw, dh) {
     const ops = [];
@@ -100,11 +127,23 @@ export class Actions {
       const box = resizeBox(obj);
       const [minW, maxW] = sizeLimits(obj, box.w), [minH, maxH] = sizeLimits(obj, box.h);
       const w = clamp(box.w + dw, minW, maxW), h = clamp(box.h + dh, minH, maxH);
-      // At a limit the key does nothing: no update, and no empty step to undo.
-      if (w === box.w && h === box.h) continue;
-      ops.push({ op: "update", id: obj.id, set: resizedTo(obj, box, { ...box, w, h }, "nw") });
+      const to = obj.kind === "image" ? keptRatio(box, w, h) : { ...box, w, h };
+      // At a limit the key does nothing: no update, and no empty step to undo (an image
+      // is sent in whole units, so less than half a unit is no change either).
+      const same =
+        obj.kind === "image"
+          ? Math.round(to.w) === box.w && Math.round(to.h) === box.h
+          : w === box.w && h === box.h;
+      if (same) continue;
+      ops.push({ op: "update", id: obj.id, set: resizedTo(obj, box, to, "nw") });
     }
-    this.commit(ops);
+    if (!this.commit(ops)) return;
+    if (ops.length > 1) this.say("announce.resized_many", { n: ops.length });
+    else {
+      const obj = this.store.get(ops[0].id);
+      const size = obj ? resizeBox(obj) : null;
+      if (size) this.say("announce.resized_to", { w: Math.round(size.w), h: Math.round(size.h) });
+    }
   }
 
   deleteIds(ids) {

@@ -153,6 +153,7 @@ async function main() {
   };
   const actions = new Actions({ store, conn, selection, undo, camera });
   actions.boardId = boardId;
+  actions.announce = (key, vars) => ctx.announce(t(key, vars));
   ctx.actions = actions;
   const editor = new Editor(ctx, overlay);
   ctx.editor = editor;

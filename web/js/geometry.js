@@ -66,6 +66,23 @@ export function sizeLimits(obj, extent) {
   return [Math.min(MIN_SIZE, extent), MAX_SIZE];
 }
 
+/**
+ * Box `box` resized towards `w` × `h` with its proportions kept, as an image's handles
+ * keep them: scaled by whichever of w / box.w and h / box.h changes it more (so the
+ * Alt+arrow key that widens an image by 10 units makes it taller by as much in
+ * proportion, and the one that narrows it makes it shorter), within the server's limits
+ * on both sides. The top-left corner stays; resizedTo() rounds to whole units.
+ */
+export function keptRatio(box, w, h) {
+  if (!(box.w > 0 && box.h > 0)) return { ...box, w, h };
+  const sw = w / box.w, sh = h / box.h;
+  let s = Math.abs(Math.log(sw)) >= Math.abs(Math.log(sh)) ? sw : sh;
+  const lo = Math.max(MIN_SIZE / box.w, MIN_SIZE / box.h);
+  const hi = Math.min(MAX_SIZE / box.w, MAX_SIZE / box.h);
+  s = clamp(s, Math.min(lo, 1), Math.max(hi, 1));
+  return { ...box, w: box.w * s, h: box.h * s };
+}
+
 /** Corner `corner` ("nw", "se", ...) of box `b`, unrotated. */
 function cornerOf(b, corner) {
   return { x: corner.includes("w") ? b.x : b.x + b.w, y: corner.includes("n") ? b.y : b.y + b.h };
