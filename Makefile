@@ -56,8 +56,9 @@ lint: $(STAMP)
 
 # pip-audit checks every package in requirements.lock (hashed, so without pip: --disable-pip)
 # against its vulnerability service (PyPI's by default; AUDIT_ARGS='-s osv' for OSV).
-# A known vulnerability fails the run. When the service cannot be reached, tools/audit.py
-# prints "NOT AUDITED" and why, and passes unless SAMSKAP_AUDIT_REQUIRED=1.
+# Packages it cannot check are looked up at PyPI's project endpoint (valid where the lock
+# pins the newest release). A known vulnerability fails the run; what still could not be
+# checked is named as "NOT AUDITED" and passes unless SAMSKAP_AUDIT_REQUIRED=1.
 AUDIT_ARGS ?=
 audit: $(STAMP)
 	$(PY) tools/audit.py -r $(LOCK) --disable-pip $(AUDIT_ARGS)
