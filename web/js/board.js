@@ -147,9 +147,6 @@ async function main() {
       el._timer = setTimeout(() => (el.hidden = true), 4000);
     },
     editingBy: (id) => presence.editingBy(id),
-    announceMove(n) {
-      ctx.announce(t("announce.moved", { n }));
-    },
   };
   const actions = new Actions({ store, conn, selection, undo, camera });
   actions.boardId = boardId;

@@ -286,3 +286,89 @@ export function frameContents(frame, objects, lookup) {
   }
   return out;
 }
+
+// --- resizing a multi-selection as one (the select tool's group handles) -------------
+
+// The server's bounds of a text's font size (server/domain/objects.py: font_size).
+const FONT_MIN = 4, FONT_MAX = 512;
+
+const freeEnds = (obj) => ["from", "to"].filter((end) => obj[end] && obj[end].id === undefined);
+
+/**
+ * What a group resize changes among `objs` (the selection): unlocked boxes and pen
+ * strokes, and unlocked connectors with a free end (an attached end follows its
+ * object). Locked objects stay where they are, as they do when the selection is moved.
+ */
+export function groupMembers(objs) {
+  return objs.filter((o) => !o.locked && (BOX_KINDS.has(o.kind) || o.kind === "path" || (o.kind === "connector" && freeEnds(o).length)));
+}
+
+/**
+ * The box a group resize scales: the axis-aligned box around what `members` look like
+ * on the board (turned corners included), or null when none of them has a size (only
+ * connectors: they follow what they join).
+ */
+export function groupBox(members, lookup) {
+  if (!members.some((o) => o.kind !== "connector")) return null;
+  return unionBounds(members.map((o) => drawnBounds(o, lookup)));
+}
+
+/**
+ * The factors a group may be scaled by, [lo, hi]: the same limits as one object's
+ * handles (sizeLimits(), MAX_SIZE) for every member at once, so none goes under its
+ * minimum or over its maximum. A side already outside its limits only keeps the group
+ * from going further that way (1 stays allowed), and a side of a straight stroke (under
+ * a unit across) does not count: scaling it keeps it straight.
+ */
+export function groupScaleRange(members) {
+  let lo = 0, hi = Infinity;
+  for (const obj of members) {
+    if (obj.kind === "connector") continue;
+    const box = resizeBox(obj);
+    for (const extent of [box.w, box.h]) {
+      if (!(extent >= 1)) continue;
+      const [min, max] = sizeLimits(obj, extent);
+      lo = Math.max(lo, Math.min(min / extent, 1));
+      hi = Math.min(hi, Math.max(max / extent, 1));
+    }
+  }
+  return [lo, hi];
+}
+
+/**
+ * The updates that scale `members` by `s` about corner `fixed` ("nw", ...) of `box`
+ * (see groupBox()), all by the same factor, as a Map id -> set:
+ * - a box: `{x, y, w, h}` in whole units; a turned one keeps its rotation and its
+ *   centre is scaled about the corner (it turns about its centre, so it stays in place
+ *   in the group); a text's `font_size` is scaled too, within the server's 4-512;
+ * - a pen stroke: `{x, y, points}`, every point scaled (the pen's width stays);
+ * - a connector: its free ends `{from}`/`{to}` scaled (attached ends follow their objects).
+ * A frame's box is scaled like any box; what lies in it changes only if it is in
+ * `members` itself. Factors outside groupScaleRange() are the caller's to avoid.
+ */
+export function scaledGroup(members, box, fixed, s) {
+  const f = cornerOf(box, fixed);
+  const at = (p) => ({ x: f.x + (p.x - f.x) * s, y: f.y + (p.y - f.y) * s });
+  const patches = new Map();
+  for (const obj of members) {
+    if (obj.kind === "connector") {
+      const set = {};
+      for (const end of freeEnds(obj)) {
+        const p = at(obj[end]);
+        set[end] = { x: tenth(clamp(p.x, -MAX_COORD, MAX_COORD)), y: tenth(clamp(p.y, -MAX_COORD, MAX_COORD)) };
+      }
+      patches.set(obj.id, set);
+      continue;
+    }
+    const from = resizeBox(obj);
+    const to = { ...at(from), w: from.w * s, h: from.h * s };
+    if (obj.kind === "path") {
+      patches.set(obj.id, scaledPath(obj, from, to));
+      continue;
+    }
+    const set = roundedBox(to);
+    if (obj.kind === "text") set.font_size = clamp(tenth((obj.font_size || 24) * s), FONT_MIN, FONT_MAX);
+    patches.set(obj.id, set);
+  }
+  return patches;
+}

@@ -2,7 +2,7 @@
 // redrawn at most once per animation frame. Objects are drawn by the export's rules
 // (server/domain/render/layout.py), so a board looks the same here and in a PNG.
 
-import { bounds, center, connectorEnds, intersects, rotationOf, turn } from "../geometry.js";
+import { bounds, center, connectorEnds, groupBox, groupMembers, intersects, rotationOf, turn } from "../geometry.js";
 import { ContentCache } from "./cache.js";
 import { BASELINE, LINE_HEIGHT, NOTE_PAD, TAG_SIZE, fitted, font, labelLayout, textLayout, textWidth, wrapText } from "./text.js";
 
@@ -481,6 +481,15 @@ export class Renderer {
     const selected = [...ui.selection].map((id) => this.store.get(id)).filter(Boolean);
     for (const obj of selected) this._outline(obj, ACCENT, 2);
     const handles = this.handles();
+    if (handles.length && handles[0].group) {
+      // A multi-selection is resized as one: a thin dashed box joins its four handles.
+      const [nw, , , se] = handles;
+      c.strokeStyle = ACCENT;
+      c.lineWidth = 1 / z;
+      c.setLineDash([4 / z, 3 / z]);
+      c.strokeRect(nw.x, nw.y, se.x - nw.x, se.y - nw.y);
+      c.setLineDash([]);
+    }
     c.fillStyle = "#ffffff";
     c.strokeStyle = ACCENT;
     c.lineWidth = 1.5 / z;
@@ -503,12 +512,16 @@ export class Renderer {
   }
 
   /**
-   * Resize handles of a single selected box or stroke (world coordinates): the corners
-   * of its selection outline, turned with the object so they sit where it is drawn.
-   * Connectors have none: a connector is sized by the two ends it joins.
+   * Resize handles (world coordinates), in the order nw, ne, sw, se. One selected box
+   * or stroke: the corners of its selection outline, turned with the object so they sit
+   * where it is drawn. Connectors have none: a connector is sized by the two ends it
+   * joins. Several selected objects: the corners of the axis-aligned box around the
+   * unlocked ones (groupBox()), marked `group: true`; the select tool scales them all
+   * together.
    */
   handles() {
-    if (this.ui.selection.size !== 1 || this.ui.readOnly) return [];
+    if (this.ui.readOnly || !this.ui.selection.size) return [];
+    if (this.ui.selection.size > 1) return this._groupHandles();
     const obj = this.store.get([...this.ui.selection][0]);
     if (!obj || obj.locked || !resizable(obj)) return [];
     const b = bounds(obj, this.lookup);
@@ -522,6 +535,20 @@ export class Renderer {
       { x: x1, y: y1, corner: "se" },
     ];
     return corners.map((hd) => ({ ...turn(hd, c, deg), corner: hd.corner }));
+  }
+
+  _groupHandles() {
+    const selected = [...this.ui.selection].map((id) => this.store.get(id)).filter(Boolean);
+    const b = groupBox(groupMembers(selected), this.lookup);
+    if (!b) return [];
+    const pad = 3 / this.camera.zoom;
+    const x0 = b.x - pad, y0 = b.y - pad, x1 = b.x + b.w + pad, y1 = b.y + b.h + pad;
+    return [
+      { x: x0, y: y0, corner: "nw", group: true },
+      { x: x1, y: y0, corner: "ne", group: true },
+      { x: x0, y: y1, corner: "sw", group: true },
+      { x: x1, y: y1, corner: "se", group: true },
+    ];
   }
 
   _drafts() {

@@ -1,12 +1,28 @@
 // Select tool: click, shift-click, marquee; drag to move (frames carry their contents);
-// corner handles to resize boxes and pen strokes, rotated or not. While dragging,
-// others see the move live.
+// corner handles to resize boxes and pen strokes, rotated or not, and to scale a
+// multi-selection as one. While dragging, others see the move live; the end of a drag
+// is announced with the keyboard's strings.
 
-import { MAX_SIZE, bounds, contains, resizeBox, resizedTo, rotationOf, sizeLimits, turn } from "../geometry.js";
+import {
+  MAX_SIZE,
+  bounds,
+  contains,
+  groupBox,
+  groupMembers,
+  groupScaleRange,
+  resizeBox,
+  resizedTo,
+  rotationOf,
+  scaledGroup,
+  sizeLimits,
+  turn,
+} from "../geometry.js";
 import { clamp, throttle } from "../util.js";
 
 const OPPOSITE = { nw: "se", ne: "sw", sw: "ne", se: "nw" };
 const CURSORS = ["ew-resize", "nwse-resize", "ns-resize", "nesw-resize"];
+// Drags that change the board: sent live, one undo step on release, undone by Escape.
+const DRAGS = new Set(["move", "resize", "group"]);
 
 /**
  * The resize box with the dragged corner moved by the pointer's travel, measured along
@@ -48,6 +64,23 @@ function resizeFields(obj) {
 }
 
 /**
+ * The factor a group resize scales by with the pointer at `p`: the dragged corner of the
+ * group's box moved by the pointer's travel, measured against the fixed corner in each
+ * axis, and the larger of the two taken (as Excalidraw does), so the box keeps its
+ * proportions and reaches the pointer. Never below 0 (no flipping), within the limits
+ * of every object in the group (groupScaleRange()).
+ */
+function groupFactor(m, p) {
+  const { box, corner, range } = m;
+  const west = corner.includes("w"), north = corner.includes("n");
+  const dx = (p.x - m.start.x) * (west ? -1 : 1), dy = (p.y - m.start.y) * (north ? -1 : 1);
+  const sx = box.w >= 1 ? (box.w + dx) / box.w : -Infinity;
+  const sy = box.h >= 1 ? (box.h + dy) / box.h : -Infinity;
+  const s = Math.max(sx, sy);
+  return clamp(Number.isFinite(s) ? s : 1, range[0], range[1]);
+}
+
+/**
  * The resize cursor for a handle: the diagonal it sits on, turned with the object and
  * snapped to the four cursors the browser has.
  */
@@ -73,6 +106,12 @@ export class SelectTool {
     if (!ctx.readOnly) {
       for (const hd of renderer.handles()) {
         if (Math.abs(p.x - hd.x) <= tol + 2 / camera.zoom && Math.abs(p.y - hd.y) <= tol + 2 / camera.zoom) {
+          if (hd.group) {
+            const members = groupMembers([...selection].map((id) => store.view.get(id)).filter(Boolean));
+            const box = groupBox(members, ctx.lookup);
+            this.mode = { kind: "group", corner: hd.corner, start: p, members, box, range: groupScaleRange(members) };
+            return;
+          }
           const obj = store.view.get([...selection][0]);
           this.mode = { kind: "resize", corner: hd.corner, start: p, obj, box: resizeBox(obj), deg: rotationOf(obj) };
           return;
@@ -124,6 +163,10 @@ export class SelectTool {
       m.patch = this._resized(m, p, e.shiftKey);
       ctx.store.setPreview(new Map([[m.obj.id, m.patch]]));
       this.live();
+    } else if (m.kind === "group") {
+      m.patches = scaledGroup(m.members, m.box, OPPOSITE[m.corner], groupFactor(m, p));
+      ctx.store.setPreview(m.patches);
+      this.live();
     }
   }
 
@@ -144,6 +187,7 @@ export class SelectTool {
       return ops;
     }
     if (m.kind === "resize" && m.patch) return [{ op: "update", id: m.obj.id, set: m.patch }];
+    if (m.kind === "group" && m.patches) return [...m.patches].map(([id, set]) => ({ op: "update", id, set }));
     return [];
   }
 
@@ -154,6 +198,15 @@ export class SelectTool {
       for (const [id, obj] of m.originals) {
         const set = this.ctx.actions.moved(obj, 0, 0);
         if (Object.keys(set).length) ops.push({ op: "update", id, set });
+      }
+      return ops;
+    }
+    if (m.kind === "group") {
+      // Each object's fields the resize sets, as they were (one undo step for all).
+      const ops = [];
+      for (const obj of m.members) {
+        const keys = Object.keys(m.patches?.get(obj.id) || {});
+        if (keys.length) ops.push({ op: "update", id: obj.id, set: Object.fromEntries(keys.map((k) => [k, obj[k]])) });
       }
       return ops;
     }
@@ -169,14 +222,14 @@ export class SelectTool {
     const m = this.mode;
     const { ctx } = this;
     this.live.cancel();
-    if (m && (m.kind === "move" || m.kind === "resize")) {
+    if (m && DRAGS.has(m.kind)) {
       const ops = this._ops().filter((op) => ctx.store.view.has(op.id));
       if (ops.length) {
         ctx.conn.send(ops);
         ctx.undo.record(ops, this._inverse());
-        ctx.announceMove(ops.length);
       }
       ctx.store.clearPreview();
+      if (ops.length) this._announce(m, ops);
     }
     ctx.ui.marquee = null;
     this.mode = null;
@@ -185,14 +238,39 @@ export class SelectTool {
 
   cancel() {
     this.live.cancel();
-    if (this.mode && (this.mode.kind === "move" || this.mode.kind === "resize")) {
+    if (this.mode && DRAGS.has(this.mode.kind)) {
       const inv = this._inverse();
       // Put back what the live updates already moved.
-      if (this.mode.moved || this.mode.patch) this.ctx.actions.commit(inv, { undoable: false });
+      if (this.mode.moved || this.mode.patch || this.mode.patches) this.ctx.actions.commit(inv, { undoable: false });
     }
     this.ctx.store.clearPreview();
     this.ctx.ui.marquee = null;
     this.mode = null;
+  }
+
+  /**
+   * Say where a drag ended, in the polite live region, with the keyboard's strings:
+   * "Moved to 120, 340" / "Size 310 × 130" for one object (its top-left corner; its box,
+   * for a stroke the box of its points), "3 objects moved" / "3 objects resized" for
+   * several. A move counts the selected objects, not the frame contents they carry.
+   */
+  _announce(m, ops) {
+    const { ctx } = this;
+    const say = (key, vars) => ctx.announce(ctx.t(key, vars));
+    if (m.kind === "move") {
+      const moved = ops.filter((op) => ctx.selection.has(op.id));
+      if (moved.length > 1) return say("announce.moved_many", { n: moved.length });
+      const obj = ctx.store.get((moved[0] || ops[0]).id);
+      if (!obj) return;
+      const at = obj.kind === "connector" ? bounds(obj, ctx.lookup) : resizeBox(obj);
+      return say("announce.moved_to", { x: Math.round(at.x), y: Math.round(at.y) });
+    }
+    if (ops.length > 1) return say("announce.resized_many", { n: ops.length });
+    const obj = ctx.store.get(ops[0].id);
+    if (obj && obj.kind !== "connector") {
+      const size = resizeBox(obj);
+      say("announce.resized_to", { w: Math.round(size.w), h: Math.round(size.h) });
+    }
   }
 
   _hoverCursor(p) {
@@ -200,7 +278,7 @@ export class SelectTool {
     const tol = 8 / camera.zoom;
     for (const hd of renderer.handles()) {
       if (Math.abs(p.x - hd.x) <= tol && Math.abs(p.y - hd.y) <= tol) {
-        const obj = store.get([...selection][0]);
+        const obj = hd.group ? null : store.get([...selection][0]);
         return cursorFor(hd.corner, obj ? rotationOf(obj) : 0);
       }
     }
