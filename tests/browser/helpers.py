@@ -50,3 +50,16 @@ async def open_board(
         timeout=10000,
     )
     return Person(context, page, errors)
+
+
+# The multiplication sign in f"Size 210 {TIMES} 120" (written so, not as a look-alike letter).
+TIMES = "\u00d7"
+
+
+async def announced(person: Person, text: str) -> None:
+    """Wait until the live region says `text`."""
+    await person.page.wait_for_function(
+        "(text) => document.querySelector('#announcer').textContent === text",
+        arg=text,
+        timeout=5000,
+    )

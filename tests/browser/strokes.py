@@ -80,3 +80,26 @@ async def both_have_the_stroke(
     await second.settled()
     assert await first.objects() == await second.objects()
     assert not first.errors and not second.errors
+
+
+async def handle(person: Person, corner: str) -> tuple[float, float]:
+    """Page coordinates of the selection's resize handle at `corner` ("se", ...)."""
+    world = await person.page.evaluate(
+        """(corner) => {
+            const hd = window.samskap.renderer.handles().find((h) => h.corner === corner);
+            return hd ? [hd.x, hd.y] : null;
+        }""",
+        corner,
+    )
+    assert world, f"no {corner} handle on the selection"
+    return await to_page(person, *world)
+
+
+async def drag(person: Person, start: tuple[float, float], dx: float, dy: float) -> None:
+    """Press at `start`, move in steps by (dx, dy) screen pixels, release."""
+    mouse = person.page.mouse
+    await mouse.move(*start)
+    await mouse.down()
+    for step in range(1, 9):
+        await mouse.move(start[0] + dx * step / 8, start[1] + dy * step / 8)
+    await mouse.up()

@@ -15,10 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.helpers import Person, open_board
-from tests.browser.strokes import left_of_centre, points_box, to_page, world_points
-from tests.browser.test_keyboard_resize import TIMES, announced
-from tests.browser.test_resize_path import drag, handle
+from tests.browser.helpers import TIMES, Person, announced, open_board
+from tests.browser.strokes import drag, handle, left_of_centre, points_box, to_page, world_points
 from tests.support.servers import token_of
 
 pytestmark = [pytest.mark.browser]

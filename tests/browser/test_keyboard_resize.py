@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tests.browser.helpers import Person, open_board
+from tests.browser.helpers import TIMES, announced, open_board
 from tests.browser.strokes import (
     both_have_the_stroke,
     draw_zigzag,
@@ -35,8 +35,6 @@ pytestmark = [pytest.mark.browser]
 # A handle is drawn as an 8 px square (1.5 px border) centred on its point.
 HANDLE_HALF = 5
 
-# The multiplication sign in f"Size 210 {TIMES} 120" (written so, not as a look-alike letter).
-TIMES = "\u00d7"
 
 # Counts what the live region says (each announcement empties it, then fills it).
 COUNT_ANNOUNCEMENTS = """() => {
@@ -210,15 +208,6 @@ async def test_toolbar_of_a_rotated_note_clears_its_handles(
     await kari.page.screenshot(path=str(shot))
     assert shot.stat().st_size > 0
     assert not kari.errors
-
-
-async def announced(person: Person, text: str) -> None:
-    """Wait until the live region says `text`."""
-    await person.page.wait_for_function(
-        "(text) => document.querySelector('#announcer').textContent === text",
-        arg=text,
-        timeout=5000,
-    )
 
 
 async def test_moving_and_resizing_from_the_keyboard_are_announced_in_both_languages(
