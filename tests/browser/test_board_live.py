@@ -10,41 +10,9 @@ import httpx
 import pytest
 from PIL import Image
 
-from tests.browser.helpers import Person, open_board
+from tests.browser.helpers import add_note, canvas_point, centre_of, open_board
 
 pytestmark = [pytest.mark.browser]
-
-
-async def centre_of(person: Person, object_id: str) -> tuple[float, float]:
-    """Screen (page) coordinates of an object's centre."""
-    return await person.page.evaluate(  # type: ignore[no-any-return]
-        """(id) => {
-            const s = window.samskap; const o = s.store.get(id);
-            const p = s.camera.toScreen(o.x + o.w / 2, o.y + o.h / 2);
-            const r = document.querySelector('#board-canvas').getBoundingClientRect();
-            return [p.x + r.left, p.y + r.top];
-        }""",
-        object_id,
-    )
-
-
-async def canvas_point(person: Person, fx: float, fy: float) -> tuple[float, float]:
-    box = await person.page.locator("#board-canvas").bounding_box()
-    return box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
-
-
-async def add_note(person: Person, fx: float, fy: float, text: str) -> str:
-    page = person.page
-    before = {o["id"] for o in await person.objects()}
-    await page.click("[data-tool=note]")
-    x, y = await canvas_point(person, fx, fy)
-    await page.mouse.click(x, y)
-    await page.wait_for_selector(".text-editor")
-    await page.keyboard.type(text)
-    await page.keyboard.press("Escape")
-    new = [o for o in await person.objects() if o["id"] not in before]
-    assert len(new) == 1 and new[0]["kind"] == "note"
-    return str(new[0]["id"])
 
 
 async def test_two_people_see_each_others_changes(browser: Any, board: dict[str, Any]) -> None:

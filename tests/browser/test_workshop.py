@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import Person, open_board
+from tests.browser.helpers import Person, add_note, centre_of, open_board
 
 pytestmark = [pytest.mark.browser]
 
@@ -22,32 +22,8 @@ async def seconds_left(person: Person) -> int:
     return int(minutes) * 60 + int(seconds)
 
 
-async def note_at(person: Person, fx: float, fy: float, text: str) -> str:
-    """Make a note with the note tool at a fraction of the canvas, type `text`."""
-    page = person.page
-    before = {o["id"] for o in await person.objects()}
-    await page.click("[data-tool=note]")
-    box = await page.locator("#board-canvas").bounding_box()
-    await page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
-    await page.wait_for_selector(".text-editor")
-    await page.keyboard.type(text)
-    await page.keyboard.press("Escape")
-    new = [o for o in await person.objects() if o["id"] not in before]
-    assert len(new) == 1 and new[0]["kind"] == "note"
-    return str(new[0]["id"])
-
-
 async def click_object(person: Person, object_id: str, **options: Any) -> None:
-    x, y = await person.page.evaluate(
-        """(id) => {
-            const s = window.samskap; const o = s.store.get(id);
-            const p = s.camera.toScreen(o.x + o.w / 2, o.y + o.h / 2);
-            const r = document.querySelector('#board-canvas').getBoundingClientRect();
-            return [p.x + r.left, p.y + r.top];
-        }""",
-        object_id,
-    )
-    await person.page.mouse.click(x, y, **options)
+    await person.page.mouse.click(*await centre_of(person, object_id), **options)
 
 
 async def show(person: Person, object_id: str) -> None:
@@ -100,14 +76,14 @@ async def test_workshop_steps_3_to_5(browser: Any, live_server: Any) -> None:
     for person in (ola, aisha):
         await person.page.wait_for_selector("#banner-private:not([hidden])", timeout=3000)
     template_max_z = max(o["z"] for o in await ola.objects())
-    secret = await note_at(ola, 0.45, 0.45, "Frivilligsentralen")
+    secret = await add_note(ola, 0.45, 0.45, "Frivilligsentralen")
     await ola.settled()
     mine = next(o for o in await ola.objects() if o["id"] == secret)
     assert mine["z"] > template_max_z, "a new note must lie above the template"
     assert await ola.page.evaluate(
         "(id) => window.samskap.session.isMyPrivate(window.samskap.store.get(id))", secret
     )
-    aishas = await note_at(aisha, 0.6, 0.55, "Skolebiblioteket")
+    aishas = await add_note(aisha, 0.6, 0.55, "Skolebiblioteket")
     await aisha.settled()
     await kari.page.wait_for_timeout(600)
     assert secret not in {o["id"] for o in await aisha.objects()}
@@ -203,7 +179,7 @@ async def test_workshop_steps_3_to_5(browser: Any, live_server: Any) -> None:
     for i, (fx, text) in enumerate(
         [(0.3, "Lesesirkel"), (0.5, "Språkkafé"), (0.7, "Leksehjelp"), (0.5, "Podkast")]
     ):
-        ideas[text] = await note_at(ola, fx, 0.35 if i < 3 else 0.7, text)
+        ideas[text] = await add_note(ola, fx, 0.35 if i < 3 else 0.7, text)
     await ola.settled()
     await aisha.page.wait_for_timeout(500)
     assert not set(ideas.values()) & {o["id"] for o in await aisha.objects()}
