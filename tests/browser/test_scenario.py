@@ -19,6 +19,7 @@ import pytest
 from PIL import Image
 
 from tests.browser.helpers import Person, add_note, centre_of, open_board
+from tests.browser.strokes import drag, to_page
 from tests.support.client import Client, new_id
 from tests.support.servers import token_of
 
@@ -28,24 +29,8 @@ OTHERS = 23  # participants on protocol clients; with Ola and Aisha, 25
 IDEAS = ("Lesesirkel", "Språkkafé", "Leksehjelp", "Podkast", "Reparasjonskafé")
 
 
-async def drag(person: Person, start: tuple[float, float], end: tuple[float, float]) -> None:
-    mouse = person.page.mouse
-    await mouse.move(*start)
-    await mouse.down()
-    for step in range(1, 11):
-        await mouse.move(
-            start[0] + (end[0] - start[0]) * step / 10, start[1] + (end[1] - start[1]) * step / 10
-        )
-    await mouse.up()
-
-
-async def screen_of(person: Person, x: float, y: float) -> tuple[float, float]:
-    return await person.page.evaluate(  # type: ignore[no-any-return]
-        """([x, y]) => { const p = window.samskap.camera.toScreen(x, y);
-            const r = document.querySelector('#board-canvas').getBoundingClientRect();
-            return [p.x + r.left, p.y + r.top]; }""",
-        [x, y],
-    )
+async def drag_to(person: Person, start: tuple[float, float], end: tuple[float, float]) -> None:
+    await drag(person, start, end[0] - start[0], end[1] - start[1])
 
 
 def inside(obj: dict[str, Any], box: dict[str, Any]) -> bool:
@@ -152,22 +137,22 @@ async def test_the_workshop_scenario_with_25_participants(browser: Any, live_ser
     zone = quadrants[1]  # top right: high power, high interest
     await ola.page.evaluate("() => window.samskap.zoomToFit()")
     start = await centre_of(ola, olas)
-    end = await screen_of(ola, zone["x"] + zone["w"] / 2, zone["y"] + zone["h"] / 2)
-    await drag(ola, start, end)
+    end = await to_page(ola, zone["x"] + zone["w"] / 2, zone["y"] + zone["h"] / 2)
+    await drag_to(ola, start, end)
     await ola.settled()
     placed = next(o for o in await ola.objects() if o["id"] == olas)
     assert inside(placed, zone), (placed, zone)
     await kari.wait(f"objs.some(o => o.id === {olas!r} && o.x === {placed['x']})", timeout=3000)
     # An arrow from Ola's note to the first participant's note.
     await ola.page.keyboard.press("c")
-    await drag(ola, await centre_of(ola, olas), await centre_of(ola, private_ids[0]))
+    await drag_to(ola, await centre_of(ola, olas), await centre_of(ola, private_ids[0]))
     arrow = f"o.kind === 'connector' && o.from.id === {olas!r} && o.to.id === {private_ids[0]!r}"
     for person in (kari, aisha):
         await person.wait(f"objs.some(o => {arrow})", timeout=3000)
     # Dragging the locked zone moves nothing.
     await ola.page.keyboard.press("v")
-    corner = await screen_of(ola, zone["x"] + 8, zone["y"] + zone["h"] - 8)
-    await drag(ola, corner, (corner[0] + 60, corner[1] + 40))
+    corner = await to_page(ola, zone["x"] + 8, zone["y"] + zone["h"] - 8)
+    await drag(ola, corner, 60, 40)
     await ola.settled()
     assert next(o for o in await ola.objects() if o["id"] == zone["id"]) == zone
     # "Bring everyone here".
