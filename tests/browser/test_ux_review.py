@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.browser.helpers import Person, open_board
+from tests.browser.strokes import drag, to_page
 
 pytestmark = [pytest.mark.browser]
 
@@ -113,3 +114,77 @@ async def test_vote_results_do_not_cover_the_banners(browser: Any, live_server: 
     assert strip is not None
     assert abs(strip["x"] + strip["width"] / 2 - 768 / 2) <= 2
     assert not kari.errors and not ola.errors
+
+
+NOTE_IN_ZONE = """([zone, dx, text]) => {
+    const z = window.samskap.store.get(zone);
+    return window.samskap.actions.create(
+        { kind: 'note', x: z.x + dx, y: z.y + 120, w: 200, h: 200, text }, { select: false }).id;
+}"""
+
+SELBAR = """() => [...document.querySelectorAll('#selbar > *')]
+    .filter((e) => !e.hidden && !e.classList.contains('sr-only')).map((e) => e.id)"""
+
+
+async def selected(person: Person) -> list[str]:
+    return sorted(await person.page.evaluate("[...window.samskap.selection.ids]"))
+
+
+async def z_of(person: Person, object_id: str) -> float:
+    return float(await person.page.evaluate("(id) => window.samskap.store.get(id).z", object_id))
+
+
+async def test_a_template_background_stays_out_of_the_way(browser: Any, live_server: Any) -> None:
+    board = await live_server.create_board("Stakeholders", template="power-interest-grid")
+    ola = await open_board(browser, board["links"]["participant"], "Ola")
+    page = ola.page
+    zone = "keep-satisfied"
+    assert await page.evaluate("(id) => window.samskap.store.get(id).locked", zone)
+    first = await page.evaluate(NOTE_IN_ZONE, [zone, 40, "Leseombudet"])
+    second = await page.evaluate(NOTE_IN_ZONE, [zone, 300, "Frivilligsentralen"])
+    await ola.settled()
+    await page.evaluate("(id) => window.samskap.ctx.showObject(id)", zone)
+    await page.evaluate("window.samskap.selection.clear()")
+    box = await page.evaluate("(id) => window.samskap.store.get(id)", zone)
+
+    # A drag that starts on the locked zone draws a selection box round the two notes
+    # (it used to select the zone, which cannot move, and do nothing).
+    start = await to_page(ola, box["x"] + 20, box["y"] + 80)
+    end = await to_page(ola, box["x"] + 560, box["y"] + 380)
+    await drag(ola, start, end[0] - start[0], end[1] - start[1])
+    assert await selected(ola) == sorted([first, second])
+
+    # A click on the zone selects it (it says it is locked), and the toolbar offers no
+    # colours, order, edit or delete, which would do nothing or be refused.
+    empty = await to_page(ola, box["x"] + box["w"] / 2, box["y"] + box["h"] - 30)
+    await page.mouse.click(*empty)
+    assert await selected(ola) == [zone]
+    await page.wait_for_selector("#selbar:not([hidden])")
+    assert await page.evaluate(SELBAR) == ["act-duplicate"]
+    await page.keyboard.press("Delete")
+    await page.wait_for_timeout(600)
+    assert await page.locator("#announcer").text_content() == ""
+    assert zone in {o["id"] for o in await ola.objects()}
+
+    # Order with a locked object in the selection: the notes move, the zone stays, and
+    # nothing is refused (the whole batch used to be, with "You cannot change this board").
+    zone_z = await z_of(ola, zone)
+    await page.evaluate("(ids) => window.samskap.selection.set(ids)", [zone, first])
+    await page.click("#act-front")
+    await ola.settled()
+    assert await z_of(ola, first) == max(o["z"] for o in await ola.objects())
+    assert await z_of(ola, zone) == zone_z
+    assert await page.locator("#toast").is_hidden()
+
+    # "Send to back" keeps a note above the template's background (it used to go under
+    # the zone and vanish), below the other notes.
+    await page.evaluate("(id) => window.samskap.selection.set([id])", first)
+    await page.click("#act-back")
+    await ola.settled()
+    frame = next(o for o in await ola.objects() if o["kind"] == "frame")
+    assert max(zone_z, frame["z"]) < await z_of(ola, first) < await z_of(ola, second)
+    await page.keyboard.press("Control+z")
+    await ola.settled()
+    assert await z_of(ola, first) == max(o["z"] for o in await ola.objects())
+    assert await page.locator("#toast").is_hidden()
+    assert not ola.errors

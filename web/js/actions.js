@@ -1,6 +1,6 @@
 // Everything that changes the board goes through here: one undoable batch per action.
 
-import { bounds, center, frameContents, keptRatio, resizeBox, resizedTo, sizeLimits, unionBounds } from "./geometry.js";
+import { bounds, center, frameContents, intersects, keptRatio, resizeBox, resizedTo, sizeLimits, unionBounds } from "./geometry.js";
 import { BOX_KINDS, cleanObject, withDefaults } from "./schema.js";
 import { inverseOf } from "./undo.js";
 import { clamp, randomId } from "./util.js";
@@ -179,20 +179,41 @@ export class Actions {
     this.commit(ops);
   }
 
+  /** Locked objects (a template's background) keep their place in the order. */
   toFront() {
     let z = this.store.maxZ();
     const ops = this.selected()
+      .filter((o) => !o.locked)
       .sort((a, b) => a.z - b.z)
       .map((o) => ({ op: "update", id: o.id, set: { z: ++z } }));
     this.commit(ops);
   }
 
+  /**
+   * Behind everything else, but not behind a background: locked objects (a template's
+   * frame and zones) and frames under the selection stay below it, so a note sent to
+   * the back on a template board stays in sight (just above the highest of them, below
+   * every other object).
+   */
   toBack() {
-    let z = this.store.minZ();
-    const ops = this.selected()
-      .sort((a, b) => b.z - a.z)
-      .map((o) => ({ op: "update", id: o.id, set: { z: --z } }));
-    this.commit(ops);
+    const moving = this.selected()
+      .filter((o) => !o.locked)
+      .sort((a, b) => a.z - b.z);
+    if (!moving.length) return;
+    const ids = new Set(moving.map((o) => o.id));
+    const rest = this.store.sorted().filter((o) => !ids.has(o.id));
+    const area = unionBounds(moving.map((o) => bounds(o, this.lookup)));
+    const under = rest.filter((o) => (o.locked || o.kind === "frame") && intersects(area, bounds(o, this.lookup)));
+    const floor = Math.max(-Infinity, ...under.map((o) => o.z));
+    const above = rest.filter((o) => o.z > floor).map((o) => o.z);
+    let zs;
+    if (floor === -Infinity) zs = moving.map((_, i) => this.store.minZ() - moving.length + i);
+    else if (!above.length) zs = moving.map((_, i) => floor + 1 + i);
+    else {
+      const top = Math.min(...above);
+      zs = moving.map((_, i) => floor + ((top - floor) * (i + 1)) / (moving.length + 1));
+    }
+    this.commit(moving.map((o, i) => ({ op: "update", id: o.id, set: { z: zs[i] } })));
   }
 
   connect(a, b) {

@@ -594,8 +594,8 @@ async function main() {
     }
     if (e.key === "Delete" || e.key === "Backspace") {
       e.preventDefault();
-      if (!ui.readOnly && selection.size) {
-        const n = selection.size;
+      const n = actions.selected().filter((o) => !o.locked).length;
+      if (!ui.readOnly && n) {
         actions.deleteSelection();
         ctx.announce(t("announce.deleted", { n }));
       }
@@ -733,12 +733,16 @@ async function main() {
     let colors = INK_COLORS;
     if ([...kinds].every((k) => k === "note" || k === "shape")) colors = NOTE_COLORS;
     else if ([...kinds].every((k) => k === "frame")) colors = FRAME_COLORS;
+    // Locked objects (a template's background) cannot be changed: with nothing else
+    // selected, no buttons that would do nothing (or be refused).
+    const changeable = objs.some((o) => !o.locked);
     const swatches = $("#selbar-colors");
-    swatches.hidden = kinds.has("image") && kinds.size === 1;
+    swatches.hidden = !changeable || (kinds.has("image") && kinds.size === 1);
     const first = objs[0].color;
     palette(swatches, colors, (c) => actions.setColor(c), () => first);
     $("#act-connect").hidden = objs.length !== 2;
-    $("#act-edit").hidden = !(objs.length === 1 && TEXT_FIELD[objs[0].kind]);
+    $("#act-edit").hidden = !(objs.length === 1 && TEXT_FIELD[objs[0].kind] && !objs[0].locked);
+    for (const id of ["#act-front", "#act-back", "#act-delete"]) $(id).hidden = !changeable;
     $("#selbar-count").textContent = t("selection.count", { n: objs.length });
     placeSelbar();
   }

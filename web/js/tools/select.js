@@ -125,6 +125,13 @@ export class SelectTool {
         this.mode = null;
         return;
       }
+      if (target.locked && !(selection.has(target.id) && selection.size > 1)) {
+        // A locked object (a template's background) cannot move: a click selects it, a
+        // drag from it draws a selection box, as on the empty board.
+        selection.set([target.id]);
+        this.mode = { kind: "marquee", start: p, base: [], from: target.id };
+        return;
+      }
       if (!selection.has(target.id)) selection.set([target.id]);
       if (ctx.readOnly) return;
       const ids = actions.withContents([...selection]);
@@ -144,6 +151,8 @@ export class SelectTool {
     }
     const { ctx } = this;
     if (m.kind === "marquee") {
+      // From a locked object, only a drag (not a click's jitter) replaces its selection.
+      if (m.from && Math.hypot(p.x - m.start.x, p.y - m.start.y) * ctx.camera.zoom < 3) return;
       const box = { x: Math.min(m.start.x, p.x), y: Math.min(m.start.y, p.y), w: Math.abs(p.x - m.start.x), h: Math.abs(p.y - m.start.y) };
       ctx.ui.marquee = box;
       const inside = ctx.store.sorted().filter((o) => contains(box, bounds(o, ctx.lookup))).map((o) => o.id);
