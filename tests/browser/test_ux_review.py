@@ -188,3 +188,79 @@ async def test_a_template_background_stays_out_of_the_way(browser: Any, live_ser
     assert await z_of(ola, first) == max(o["z"] for o in await ola.objects())
     assert await page.locator("#toast").is_hidden()
     assert not ola.errors
+
+
+async def test_selection_toolbar_hides_while_its_selection_is_out_of_view(
+    browser: Any, board: dict[str, Any]
+) -> None:
+    ola = await open_board(browser, board["links"]["participant"], "Ola")
+    page = ola.page
+    note = await page.evaluate(
+        """() => { const c = window.samskap.camera; const p = c.toWorld(c.width / 2, c.height / 2);
+            return window.samskap.actions.create({ kind: 'note', x: p.x - 100, y: p.y - 100, text: 'Idé' }).id; }"""
+    )
+    await page.wait_for_selector("#selbar:not([hidden])")
+    assert await page.locator("#selbar").is_visible()
+    # Panned far away (or brought to another frame): the toolbar used to stay, pressed
+    # against the edge of the view and over the tools.
+    await page.evaluate("window.samskap.camera.panBy(-3000, 0)")
+    await page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('#selbar')).visibility === 'hidden'",
+        timeout=3000,
+    )
+    assert await page.evaluate("[...window.samskap.selection.ids]") == [note]
+    assert not await page.locator("#selbar").is_visible()
+    await page.evaluate("window.samskap.camera.panBy(3000, 0)")
+    await page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('#selbar')).visibility !== 'hidden'",
+        timeout=3000,
+    )
+    assert await page.locator("#selbar").is_visible()
+    assert not ola.errors
+
+
+CONTENT_WIDTH = """() => {
+    const a = document.querySelector('.text-editor'); const cs = getComputedStyle(a);
+    return a.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+}"""
+
+
+async def test_the_text_editor_wraps_as_the_board_does(browser: Any, board: dict[str, Any]) -> None:
+    ola = await open_board(browser, board["links"]["participant"], "Ola")
+    page = ola.page
+    made = await page.evaluate(
+        """() => { const c = window.samskap.camera; const p = c.toWorld(c.width / 2, c.height / 2);
+            const a = window.samskap.actions;
+            const note = a.create({ kind: 'note', x: p.x - 300, y: p.y - 100, w: 200, h: 200,
+                text: 'Frivilligsentralen på Ås' }, { select: false }).id;
+            const text = a.create({ kind: 'text', x: p.x + 50, y: p.y - 100, w: 240,
+                text: 'Kommunens kulturkontor' }, { select: false }).id;
+            return [note, text]; }"""
+    )
+    for object_id, inset in zip(made, (14, 0), strict=True):
+        for zoom in (1, 0.5):
+            await page.evaluate("(z) => window.samskap.camera.zoomAt(z)", zoom)
+            await page.evaluate("(id) => window.samskap.editor.start(id)", object_id)
+            await page.wait_for_selector(".text-editor")
+            obj = next(o for o in await ola.objects() if o["id"] == object_id)
+            got = await page.evaluate(CONTENT_WIDTH)
+            # The board wraps a note's text in its box less 14 units each side, a text
+            # in its whole width; the editor had 4 px less (its border), so a word that
+            # fits on the board broke in the middle while typing.
+            assert abs(got - (obj["w"] - 2 * inset) * zoom) < 0.5, (obj["kind"], zoom, got)
+            await page.keyboard.press("Escape")
+    assert not ola.errors
+
+
+async def test_a_locked_frames_title_is_read_only_in_the_outline(
+    browser: Any, live_server: Any
+) -> None:
+    board = await live_server.create_board("Stakeholders", template="power-interest-grid")
+    ola = await open_board(browser, board["links"]["participant"], "Ola")
+    await ola.page.click("#outline-btn")
+    title = ola.page.locator(".outline-frame-title").first
+    await title.wait_for()
+    # The template's frame is locked: the server refuses a new title, so the field
+    # must not take one ("You cannot change this board" came back after typing).
+    assert await title.evaluate("(e) => e.readOnly")
+    assert not ola.errors

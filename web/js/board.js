@@ -758,6 +758,11 @@ async function main() {
     if (!b) return;
     const top = camera.toScreen(b.x + b.w / 2, b.y);
     const bottom = camera.toScreen(b.x + b.w / 2, b.y + b.h);
+    const left = camera.toScreen(b.x, b.y).x, right = camera.toScreen(b.x + b.w, b.y).x;
+    // Out of view (panned away, brought to a frame): no toolbar floating over the tools.
+    const away = bottom.y < 0 || top.y > camera.height || right < 0 || left > camera.width;
+    selbar.style.visibility = away ? "hidden" : "";
+    if (away) return;
     const w = selbar.offsetWidth, hgt = selbar.offsetHeight;
     let y = top.y - hgt - 16;
     if (y < 8) y = Math.min(bottom.y + 16, camera.height - hgt - 8);

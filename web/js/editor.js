@@ -96,11 +96,14 @@ export class Editor {
       size = obj.kind === "text" ? obj.font_size : textLayout(obj).size;
     }
     const p = ctx.camera.toScreen(box.x, box.y);
+    // The 2 px border (board.css) lies outside the object's box, so the text inside has
+    // the room the board gives it and wraps where the board wraps it.
+    const border = 2;
     Object.assign(this.area.style, {
-      left: `${p.x}px`,
-      top: `${p.y}px`,
-      width: `${box.w * z}px`,
-      height: `${box.h * z}px`,
+      left: `${p.x - border}px`,
+      top: `${p.y - border}px`,
+      width: `${box.w * z + 2 * border}px`,
+      height: `${box.h * z + 2 * border}px`,
       fontSize: `${size * z}px`,
       padding: `${(obj.kind === "note" ? 14 : obj.kind === "text" ? 0 : 8) * z}px`,
       background: obj.kind === "note" || obj.kind === "shape" ? obj.color : "#ffffff",

@@ -80,7 +80,7 @@ export class Outline {
     if (document.activeElement !== title) title.value = frame.title || "";
     title.setAttribute("aria-label", ctx.t("outline.frame_title"));
     title.placeholder = ctx.t("outline.untitled");
-    title.readOnly = ctx.readOnly;
+    title.readOnly = ctx.readOnly || !!frame.locked;
     show.textContent = ctx.t("outline.show");
     show.setAttribute("aria-label", `${ctx.t("outline.show")}: ${name}`);
     add.textContent = ctx.t("outline.add_note");
