@@ -264,3 +264,29 @@ async def test_a_locked_frames_title_is_read_only_in_the_outline(
     # must not take one ("You cannot change this board" came back after typing).
     assert await title.evaluate("(e) => e.readOnly")
     assert not ola.errors
+
+
+async def test_a_drawing_tool_lets_go_of_the_selection(browser: Any, board: dict[str, Any]) -> None:
+    ola = await open_board(browser, board["links"]["participant"], "Ola")
+    page = ola.page
+    await page.evaluate(
+        """() => { const c = window.samskap.camera; const p = c.toWorld(c.width * 0.6, c.height * 0.4);
+            window.samskap.actions.create({ kind: 'note', x: p.x, y: p.y, text: 'Idé' }); }"""
+    )
+    await page.wait_for_selector("#selbar:not([hidden])")
+    # Choosing the pen (with the mouse or its key) used to keep the note selected, its
+    # toolbar and handles over where one draws.
+    await page.click("[data-tool=pen]")
+    assert await page.evaluate("window.samskap.selection.size") == 0
+    assert await page.locator("#selbar").is_hidden()
+    await page.click("[data-tool=select]")
+    await page.evaluate("window.samskap.selection.set([window.samskap.store.sorted()[0].id])")
+    await page.focus("#board-canvas")
+    await page.keyboard.press("c")
+    assert await page.evaluate("window.samskap.selection.size") == 0
+    # The hand keeps it: it only moves the view.
+    await page.keyboard.press("v")
+    await page.evaluate("window.samskap.selection.set([window.samskap.store.sorted()[0].id])")
+    await page.keyboard.press("h")
+    assert await page.evaluate("window.samskap.selection.size") == 1
+    assert not ola.errors

@@ -231,6 +231,9 @@ async function main() {
       return;
     }
     tool.cancel?.();
+    // A drawing tool starts something new: the selection, its toolbar and its handles go
+    // (they stayed over where one draws).
+    if (name !== "select" && name !== "hand" && name !== toolName) selection.clear();
     toolName = name;
     tool = tools[name] || tools.select;
     for (const b of document.querySelectorAll("button[data-tool]")) b.setAttribute("aria-pressed", String(b.dataset.tool === name));
