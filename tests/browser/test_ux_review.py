@@ -290,3 +290,34 @@ async def test_a_drawing_tool_lets_go_of_the_selection(browser: Any, board: dict
     await page.keyboard.press("h")
     assert await page.evaluate("window.samskap.selection.size") == 1
     assert not ola.errors
+
+
+IN_ORDER = """(names) => {
+    const collator = new Intl.Collator(document.documentElement.lang);
+    return names.every((name, i) => i === 0 || collator.compare(names[i - 1], name) <= 0);
+}"""
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+async def test_templates_are_listed_by_name(browser: Any, live_server: Any, lang: str) -> None:
+    board = await live_server.create_board("Kurs", locale=lang)
+    kari = await open_board(browser, board["links"]["facilitator"], "Kari")
+    page = kari.page
+    await page.select_option("#lang-select", lang)
+    await page.wait_for_function("(lang) => document.documentElement.lang === lang", arg=lang)
+    # The picker on the board: they came in the order of their ids, which in bokmål is
+    # no order at all ("Handlingsplan", "Aktørkart", "Gruppering", ...).
+    await page.click("#facilitate-btn")
+    await page.click("#fac-insert")
+    await page.wait_for_selector(".template-card")
+    names = await page.locator(".template-card .template-name").all_inner_texts()
+    assert len(names) > 10
+    assert await page.evaluate(IN_ORDER, names), names
+    # The start page's list, after "A blank board".
+    await page.goto(live_server.url + "/")
+    await page.wait_for_function("(lang) => document.documentElement.lang === lang", arg=lang)
+    options = await page.locator("#template-select option").all_inner_texts()
+    names = [o.rsplit(" (", 1)[0] for o in options[1:]]
+    assert len(names) == len(options) - 1 > 10
+    assert await page.evaluate(IN_ORDER, names), names
+    assert not kari.errors

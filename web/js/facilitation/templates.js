@@ -32,7 +32,9 @@ export class TemplatePicker {
     try {
       const res = await fetch(`/api/templates?locale=${encodeURIComponent(currentLang())}`);
       if (!res.ok) throw new Error(String(res.status));
-      this.templates = (await res.json()).templates || [];
+      // By name in the page's language (the server lists them by id).
+      const collator = new Intl.Collator(currentLang());
+      this.templates = ((await res.json()).templates || []).sort((a, b) => collator.compare(a.name, b.name));
       this.loadedLang = currentLang();
       this.status.textContent = "";
     } catch {
