@@ -78,6 +78,22 @@ async def test_top_bar_is_one_row_on_a_laptop_and_a_tablet(browser: Any, live_se
         # Icons only on the tablet: the words stay as the buttons' names.
         assert await person.page.get_by_role("button", name="Oversikt").is_visible()
     assert await people[1].page.get_by_role("button", name="Styr økta").is_visible()
+    # Offline is said in words at every width: in the bar on a laptop, on a strip of its
+    # own under the bar on a tablet (the bar itself stays as it was).
+    for person in (people[0], people[2]):
+        await person.context.set_offline(True)
+        await person.page.wait_for_selector("#status[data-state=offline]", timeout=5000)
+        bar = await person.page.evaluate(TOPBAR)
+        assert bar["height"] <= 56
+        for name, left, right, _ in bar["parts"]:
+            assert left >= 0 and right <= bar["width"], f"{name} is off the screen: {bar}"
+        text = await person.page.locator(".status-text").bounding_box()
+        assert (
+            text is not None and text["width"] >= 60 and text["x"] + text["width"] <= bar["width"]
+        )
+        assert (await person.page.locator(".status-text").inner_text()).startswith("Frakoblet")
+        await person.context.set_offline(False)
+        await person.page.wait_for_selector("#status[data-state=saved]", timeout=10000)
     for person in people:
         assert not person.errors
 
