@@ -53,6 +53,8 @@ async def test_the_workshop_scenario_with_25_participants(browser: Any, live_ser
     await page.goto(live_server.url + "/")
     await page.fill("#title-input", "Interessentkart for Frivilligsentralen")
     await page.select_option("#template-select", "power-interest-grid")
+    picked = await page.locator("#template-select option:checked").inner_text()
+    assert picked.startswith("Interessentkart"), picked
     await page.click("button[type=submit]")
     await page.wait_for_selector("#created:not([hidden])")
     links = {
@@ -168,7 +170,9 @@ async def test_the_workshop_scenario_with_25_participants(browser: Any, live_ser
 
     # --- 5. "Idea session" as a new frame; dot voting, 3 each, hidden until closed ----------
     await kari.page.click("#fac-insert")
-    await kari.page.click(".template-card[data-id=brainstorming]")
+    card = kari.page.locator(".template-card[data-id=brainstorming]")
+    assert "Idémyldring" in await card.inner_text()
+    await card.click()
     await kari.page.click("#template-insert")
     await aisha.wait(f"objs.filter(o => o.kind === 'frame').length === {1 + 1}", timeout=5000)
     ideas_frame = next(
