@@ -179,6 +179,20 @@ export class Actions {
     this.commit(ops);
   }
 
+  /**
+   * Lock or unlock the selection (facilitators only; the server refuses anyone else):
+   * if everything selected is locked, all are unlocked, otherwise all are locked. One
+   * undo step. Returns what happened ("locked" / "unlocked") and how many changed, or null.
+   */
+  toggleLock() {
+    const objs = this.selected();
+    if (!objs.length) return null;
+    const locked = !objs.every((o) => o.locked);
+    const ops = objs.filter((o) => !!o.locked !== locked).map((o) => ({ op: "update", id: o.id, set: { locked } }));
+    this.commit(ops);
+    return { locked, n: ops.length };
+  }
+
   /** Locked objects (a template's background) keep their place in the order. */
   toFront() {
     let z = this.store.maxZ();

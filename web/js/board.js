@@ -262,6 +262,8 @@ async function main() {
     selection.prune(store);
     renderer.request();
     outline.refresh();
+    // Locked or unlocked (here or by a facilitator elsewhere): other actions apply.
+    if (lockKey() !== shownLockKey) updateSelbar();
   });
   selection.addEventListener("change", () => {
     renderer.request();
@@ -573,6 +575,11 @@ async function main() {
       if (!ui.readOnly) actions.duplicate();
       return;
     }
+    if (mod && e.shiftKey && key === "l") {
+      e.preventDefault();
+      if (isFacilitator()) toggleLock();
+      return;
+    }
     if (mod && (e.key === "]" || e.key === "[")) {
       e.preventDefault();
       if (!ui.readOnly) e.key === "]" ? actions.toFront() : actions.toBack();
@@ -728,8 +735,17 @@ async function main() {
   buildPalettes();
 
   const selbar = $("#selbar");
+  const isFacilitator = () => !!ctx.you && ctx.you.role === "facilitator";
+  // Which selected objects are locked, as last shown on the toolbar.
+  const lockKey = () => actions.selected().map((o) => (o.locked ? 1 : 0)).join("");
+  let shownLockKey = "";
+  function toggleLock() {
+    const done = actions.toggleLock();
+    if (done && done.n) ctx.announce(t(done.locked ? "announce.locked" : "announce.unlocked", { n: done.n }));
+  }
   function updateSelbar() {
     const objs = actions.selected();
+    shownLockKey = lockKey();
     selbar.hidden = !objs.length || ui.readOnly;
     if (selbar.hidden) return;
     const kinds = new Set(objs.map((o) => o.kind));
@@ -746,6 +762,16 @@ async function main() {
     $("#act-connect").hidden = objs.length !== 2;
     $("#act-edit").hidden = !(objs.length === 1 && TEXT_FIELD[objs[0].kind] && !objs[0].locked);
     for (const id of ["#act-front", "#act-back", "#act-delete"]) $(id).hidden = !changeable;
+    // Lock / Unlock, for the facilitator only: Unlock when everything selected is locked.
+    const lockBtn = $("#act-lock");
+    lockBtn.hidden = !isFacilitator();
+    const unlock = objs.every((o) => o.locked);
+    const label = t(unlock ? "action.unlock" : "action.lock");
+    lockBtn.dataset.i18nLabel = lockBtn.dataset.i18nTitle = unlock ? "action.unlock" : "action.lock";
+    lockBtn.setAttribute("aria-label", label);
+    lockBtn.title = label;
+    lockBtn.querySelector(".lock-on").hidden = unlock;
+    lockBtn.querySelector(".lock-off").hidden = !unlock;
     $("#selbar-count").textContent = t("selection.count", { n: objs.length });
     placeSelbar();
   }
@@ -775,6 +801,7 @@ async function main() {
   const act = (id, fn) => $(id).addEventListener("click", fn);
   act("#act-edit", () => selection.size === 1 && editor.start([...selection][0]));
   act("#act-duplicate", () => actions.duplicate());
+  act("#act-lock", toggleLock);
   act("#act-front", () => actions.toFront());
   act("#act-back", () => actions.toBack());
   act("#act-connect", () => {

@@ -1,0 +1,98 @@
+"""Locking from the board (issue #3): the facilitator locks and unlocks objects from the
+selection toolbar (or Ctrl+Shift+L); participants never see the button and cannot move
+what is locked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.helpers import Person, add_note, centre_of, open_board
+from tests.browser.strokes import drag, object_of, to_page
+
+pytestmark = [pytest.mark.browser]
+
+ZONE = "keep-satisfied"
+LOCK = "Lock (Ctrl+Shift+L)"
+UNLOCK = "Unlock (Ctrl+Shift+L)"
+
+
+async def click_object_at(person: Person, object_id: str, fx: float, fy: float) -> None:
+    """Click the object at a fraction of its box (away from the notes in it)."""
+    obj = await object_of(person, object_id)
+    await person.page.mouse.click(
+        *await to_page(person, obj["x"] + obj["w"] * fx, obj["y"] + obj["h"] * fy)
+    )
+
+
+async def test_the_facilitator_locks_and_unlocks_from_the_selection_toolbar(
+    browser: Any, live_server: Any
+) -> None:
+    board = await live_server.create_board("Stakeholders", template="power-interest-grid")
+    kari = await open_board(browser, board["links"]["facilitator"], "Kari")
+    ola = await open_board(browser, board["links"]["participant"], "Ola")
+    page = kari.page
+    assert (await object_of(kari, ZONE))["locked"]
+    await page.evaluate("(id) => window.samskap.ctx.showObject(id)", ZONE)
+
+    # The template's zone is locked: selected, the toolbar offers Unlock.
+    await click_object_at(kari, ZONE, 0.5, 0.9)
+    assert await page.evaluate("[...window.samskap.selection.ids]") == [ZONE]
+    unlock = page.get_by_role("button", name=UNLOCK, exact=True)
+    await unlock.wait_for()
+    assert await unlock.get_attribute("title") == UNLOCK
+    await unlock.click()
+    await kari.settled()
+    assert not (await object_of(kari, ZONE))["locked"]
+    await ola.wait(f"!objs.find((o) => o.id === {ZONE!r}).locked", timeout=3000)
+    assert await page.get_by_role("button", name=LOCK, exact=True).is_visible()
+
+    # Unlocked, the facilitator drags it, and the participant sees it move.
+    before = await object_of(kari, ZONE)
+    start = await to_page(kari, before["x"] + before["w"] / 2, before["y"] + before["h"] * 0.9)
+    await drag(kari, start, 120, 60)
+    await kari.settled()
+    after = await object_of(kari, ZONE)
+    assert after["x"] > before["x"] + 50 and after["y"] > before["y"] + 20
+    await ola.wait(f"objs.find((o) => o.id === {ZONE!r}).x === {after['x']}", timeout=3000)
+
+    # The participant writes a note; the facilitator locks it with the keyboard.
+    note = await add_note(ola, 0.2, 0.2, "Leseombudet")
+    await ola.settled()
+    await kari.wait(f"objs.some((o) => o.id === {note!r})", timeout=3000)
+    await page.evaluate("(id) => window.samskap.selection.set([id])", note)
+    await page.locator("#board-canvas").focus()
+    await page.keyboard.press("Control+Shift+L")
+    await kari.settled()
+    assert (await object_of(kari, note))["locked"]
+    await page.get_by_role("button", name=UNLOCK, exact=True).wait_for()
+
+    # The participant cannot move it any more, and has no lock button.
+    await ola.wait(f"objs.find((o) => o.id === {note!r}).locked", timeout=3000)
+    was = await object_of(ola, note)
+    await drag(ola, await centre_of(ola, note), 150, 90)
+    await ola.page.wait_for_timeout(300)
+    await ola.settled()
+    now = await object_of(ola, note)
+    assert (now["x"], now["y"]) == (was["x"], was["y"])
+    await ola.page.evaluate("(id) => window.samskap.selection.set([id])", note)
+    await ola.page.wait_for_selector("#selbar:not([hidden])")
+    assert await ola.page.locator("#act-lock").is_hidden()
+    assert await ola.page.get_by_role("button", name=LOCK, exact=True).count() == 0
+    assert await ola.page.get_by_role("button", name=UNLOCK, exact=True).count() == 0
+
+    # A mixed selection (locked note, unlocked zone) is locked as a whole, in one undo step.
+    await page.evaluate("(ids) => window.samskap.selection.set(ids)", [ZONE, note])
+    await page.get_by_role("button", name=LOCK, exact=True).click()
+    await kari.settled()
+    assert (await object_of(kari, ZONE))["locked"] and (await object_of(kari, note))["locked"]
+    await page.get_by_role("button", name=UNLOCK, exact=True).click()
+    await kari.settled()
+    assert not (await object_of(kari, ZONE))["locked"]
+    assert not (await object_of(kari, note))["locked"]
+    await page.keyboard.press("Control+z")
+    await kari.settled()
+    assert (await object_of(kari, ZONE))["locked"] and (await object_of(kari, note))["locked"]
+    assert not kari.errors and not ola.errors
