@@ -96,3 +96,57 @@ async def test_the_facilitator_locks_and_unlocks_from_the_selection_toolbar(
     await kari.settled()
     assert (await object_of(kari, ZONE))["locked"] and (await object_of(kari, note))["locked"]
     assert not kari.errors and not ola.errors
+
+
+# Pixels of the padlock's grey (#4b5563, give or take anti-aliasing) in a screen-pixel
+# rectangle of the canvas, measured from the selected object's top-right corner.
+PADLOCK_PIXELS = """([id, left, top, w, h]) => {
+    const s = window.samskap; const cam = s.camera; const o = s.store.get(id);
+    const canvas = document.querySelector('#board-canvas');
+    const k = canvas.width / canvas.getBoundingClientRect().width;
+    const right = (o.x + o.w - cam.x) * cam.zoom, y0 = (o.y - cam.y) * cam.zoom;
+    const sx = Math.round((right + left) * k), sy = Math.round((y0 + top) * k);
+    const data = canvas.getContext('2d').getImageData(sx, sy, Math.round(w * k), Math.round(h * k)).data;
+    let grey = 0;
+    for (let i = 0; i < data.length; i += 4) {
+        const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+        if (Math.abs(r - 75) < 30 && Math.abs(g - 85) < 30 && Math.abs(b - 99) < 30) grey++;
+    }
+    return [grey, data.length / 4];
+}"""
+
+# Every text the board's canvas writes, so a test can see that no emoji is drawn.
+RECORD_TEXT = """(() => {
+    window.__texts = [];
+    const fill = CanvasRenderingContext2D.prototype.fillText;
+    CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+        window.__texts.push(String(text));
+        return fill.call(this, text, ...rest);
+    };
+})();"""
+
+
+async def test_the_padlock_is_drawn_with_paths_not_an_emoji(browser: Any, live_server: Any) -> None:
+    board = await live_server.create_board("Stakeholders", template="power-interest-grid")
+    ola = await open_board(browser, board["links"]["participant"], "Ola")
+    page = ola.page
+    await ola.context.add_init_script(RECORD_TEXT)
+    await page.reload()
+    await page.wait_for_function(
+        "() => window.samskap && window.samskap.conn.state === 'online' && window.samskap.store.loaded"
+    )
+    await page.evaluate("(id) => window.samskap.ctx.showObject(id)", ZONE)
+    await page.evaluate("(id) => window.samskap.selection.set([id])", ZONE)
+    await page.evaluate(
+        "() => new Promise((r) => { window.samskap.renderer.request(); "
+        "requestAnimationFrame(() => requestAnimationFrame(r)); })"
+    )
+    # The padlock sits 4 px inside the top-right corner, 10 by 12 px: a solid body in
+    # its lower half, a shackle above it.
+    grey, total = await page.evaluate(PADLOCK_PIXELS, [ZONE, -13, 11, 8, 4])
+    assert grey >= 0.8 * total, f"no padlock body: {grey} of {total} pixels"
+    shackle, _ = await page.evaluate(PADLOCK_PIXELS, [ZONE, -13, 4, 10, 5])
+    assert shackle >= 4, "no padlock shackle"
+    texts = await page.evaluate("window.__texts")
+    assert texts and not any("\U0001f512" in t for t in texts)
+    assert not ola.errors

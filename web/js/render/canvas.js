@@ -362,11 +362,7 @@ export class Renderer {
       if (!obj || !obj.locked) continue;
       const b = bounds(obj, this.lookup);
       const turned = rotate(c, obj, b);
-      c.fillStyle = "#6b7280";
-      c.font = font(12 / z);
-      c.textAlign = "right";
-      c.textBaseline = "top";
-      c.fillText("🔒", b.x + b.w - 4 / z, b.y + 4 / z);
+      padlock(c, b.x + b.w - 4 / z, b.y + 4 / z, 1 / z);
       if (turned) c.restore();
     }
   }
@@ -615,6 +611,25 @@ function arrowHead(c, tip, ux, uy, size) {
 }
 
 /** Turn the context about the object's centre by its `rotation` (degrees); false if none. */
+/**
+ * A small padlock (as the `lock` icon in _icons.html), drawn with paths rather than the
+ * emoji, which is an empty box where no emoji font is installed. `right`, `top`: its
+ * top-right corner; `s`: board units per screen pixel (it is 10 × 12 screen px).
+ */
+export function padlock(c, right, top, s) {
+  c.save();
+  c.fillStyle = c.strokeStyle = "#4b5563";
+  c.lineWidth = 1.6 * s;
+  c.beginPath();
+  c.moveTo(right - 7.5 * s, top + 6 * s);
+  c.lineTo(right - 7.5 * s, top + 3.5 * s);
+  c.arc(right - 5 * s, top + 3.5 * s, 2.5 * s, Math.PI, 0);
+  c.lineTo(right - 2.5 * s, top + 6 * s);
+  c.stroke();
+  c.fillRect(right - 10 * s, top + 5.5 * s, 10 * s, 6.5 * s);
+  c.restore();
+}
+
 export function rotate(c, obj, b) {
   const deg = obj.kind === "connector" ? 0 : Number(obj.rotation) || 0;
   if (!deg) return false;
