@@ -150,3 +150,30 @@ async def test_the_padlock_is_drawn_with_paths_not_an_emoji(browser: Any, live_s
     texts = await page.evaluate("window.__texts")
     assert texts and not any("\U0001f512" in t for t in texts)
     assert not ola.errors
+
+
+async def test_escape_on_the_selection_toolbar_clears_the_selection(
+    browser: Any, board: dict[str, Any]
+) -> None:
+    kari = await open_board(browser, board["links"]["facilitator"], "Kari")
+    page = kari.page
+    note = await add_note(kari, 0.5, 0.5, "Leseombudet")
+    await kari.settled()
+    await page.evaluate("(id) => window.samskap.selection.set([id])", note)
+    await page.wait_for_selector("#selbar:not([hidden])")
+    # On a toolbar button (as after Tab from the board), Escape clears the selection,
+    # hides the toolbar and puts the keyboard back on the board.
+    await page.focus("#act-duplicate")
+    await page.keyboard.press("Escape")
+    await page.wait_for_selector("#selbar", state="hidden", timeout=3000)
+    assert await page.evaluate("window.samskap.selection.size") == 0
+    assert await page.evaluate("document.activeElement.id") == "board-canvas"
+    # The same from the Lock button, and the board still takes keys afterwards.
+    await page.evaluate("(id) => window.samskap.selection.set([id])", note)
+    await page.focus("#act-lock")
+    await page.keyboard.press("Escape")
+    await page.wait_for_selector("#selbar", state="hidden", timeout=3000)
+    assert await page.evaluate("document.activeElement.id") == "board-canvas"
+    await page.keyboard.press("Control+a")
+    assert await page.evaluate("window.samskap.selection.size") == 1
+    assert not kari.errors

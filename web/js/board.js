@@ -563,6 +563,14 @@ async function main() {
       $("#shortcuts-dialog").showModal();
       return;
     }
+    if (e.key === "Escape" && selbar.contains(document.activeElement)) {
+      // From the selection toolbar: the selection goes (and its toolbar with it), and
+      // the keyboard is back on the board, where it was before Tab.
+      e.preventDefault();
+      canvas.focus({ preventScroll: true });
+      selection.clear();
+      return;
+    }
     if (!onCanvas) return;
     if (mod && key === "a") {
       e.preventDefault();
