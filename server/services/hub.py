@@ -23,7 +23,7 @@ from .access import role_for
 from .metrics import Metrics
 from .ports import BoardMeta, BoardStore, Broker
 from .room import Room, RoomContext, board_channel, board_info, bus_message
-from .session import Session, encode, error_message
+from .session import Session, color_for, encode, error_message
 from .templates import TemplateCatalog
 
 log = logging.getLogger("samskap.hub")
@@ -135,7 +135,8 @@ class Hub:
         free = msg.client and not msg.client.startswith("_") and msg.client not in room.sessions
         client = msg.client if free else None
         client = client or secrets.token_urlsafe(9)
-        session = Session(client, msg.name, role, address, self.limits)
+        color = color_for(client, {peer["color"] for peer in room.peers})
+        session = Session(client, msg.name, role, address, self.limits, color)
         self._per_address[address] += 1
         try:
             await room.join(session, msg.since)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from typing import Any
 
 import orjson
@@ -34,8 +34,18 @@ PALETTE = (
 MAX_FRAME_MESSAGES = 256
 
 
-def color_for(client: str) -> str:
-    return PALETTE[sum(client.encode()) % len(PALETTE)]
+def color_for(client: str, taken: Collection[str] = ()) -> str:
+    """A cursor colour nobody on the board has yet, so two people never look alike.
+
+    The search starts at the client id's own colour, so someone who reconnects with the
+    same id on a quiet board gets their colour back; with all ten taken, that one.
+    """
+    start = sum(client.encode()) % len(PALETTE)
+    for step in range(len(PALETTE)):
+        color = PALETTE[(start + step) % len(PALETTE)]
+        if color not in taken:
+            return color
+    return PALETTE[start]
 
 
 def encode(message: Any) -> str:
@@ -51,12 +61,14 @@ def error_message(exc: ProtocolError, batch: str | None = None) -> str:
 
 
 class Session:
-    def __init__(self, client: str, name: str, role: str, address: str, limits: Limits) -> None:
+    def __init__(
+        self, client: str, name: str, role: str, address: str, limits: Limits, color: str = ""
+    ) -> None:
         self.client = client
         self.name = name or "Gjest"
         self.role = role
         self.address = address
-        self.color = color_for(client)
+        self.color = color or color_for(client)
         self.limits = limits
         # A deque and one wake-up future instead of an asyncio.Queue: the writer used to
         # spawn a task and an asyncio.wait per frame (docs/performance.md, profile).

@@ -51,3 +51,25 @@ async def test_peers_across_processes_and_a_silent_process_is_forgotten(tmp_path
         left = await kari.expect("peer_left", timeout=5)
         assert left["client"] == ola.me
         assert (await late.expect("peer_left", timeout=5))["client"] == ola.me
+
+
+async def test_people_on_a_board_get_different_cursor_colours(tmp_path: Path) -> None:
+    """Ten people, ten colours (a cursor's colour and name tell people apart); the
+    eleventh shares one, as the palette has ten."""
+    async with serve_in_process(Settings(data_dir=tmp_path)) as server:
+        board = await server.create_board("Farger")
+        token = token_of(board["links"]["participant"])
+        people = [
+            await Client.connect(server.url, board["id"], token, name=f"P{i}") for i in range(11)
+        ]
+        colours = [person.welcome["you"]["color"] for person in people]
+        assert len(set(colours[:10])) == 10, colours
+        assert colours[10] in colours[:10]
+        # Someone whose colour nobody else has leaves: the next to come gets it.
+        gone = next(i for i in range(10) if colours[i] != colours[10])
+        await people.pop(gone).close()
+        await people[0 if gone else 1].next_of(("peer_left",))
+        late = await Client.connect(server.url, board["id"], token, name="Sein")
+        assert late.welcome["you"]["color"] == colours[gone]
+        for person in [*people, late]:
+            await person.close()
