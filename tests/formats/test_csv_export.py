@@ -80,3 +80,14 @@ def test_rows_grouped_by_frame_then_zone():
 def test_empty_board_has_only_the_header():
     data = notes_csv({"title": "Tom", "objects": []})
     assert data == codecs.BOM_UTF8 + (",".join(COLUMNS) + "\r\n").encode()
+
+
+def test_locked_texts_are_template_labels_and_left_out(board):
+    heading = {"id": "heading", "kind": "text", "x": 10, "y": 10, "w": 300, "h": 40}
+    heading |= {"text": "Slik gjør vi det", "locked": True}
+    locked_note = {"id": "pinned", "kind": "note", "x": 900, "y": 900, "w": 200, "h": 200}
+    locked_note |= {"text": "Fastlåst lapp", "locked": True}
+    board["objects"] += [heading, locked_note]
+    ids = {row["id"] for row in _rows(notes_csv(board))}
+    assert "heading" not in ids
+    assert {"pinned", "text1"} <= ids  # a locked note and an unlocked text stay

@@ -38,6 +38,9 @@ def _is_private(obj: Mapping[str, Any]) -> bool:
 def notes_csv(board: Mapping[str, Any]) -> bytes:
     """One row per visible note and text object, in reading order per frame and zone.
 
+    Locked text objects are left out: they are a template's labels and headings (what
+    people wrote is notes and unlocked text), and would bury the notes in the sheet.
+
     `board` holds "objects" and optionally "votes" ({id: int}) and "meta"
     ({id: {"author", "created", "updated"}}). Private objects are left out, and are not
     used to name frames or zones either, so nothing of them leaks through a title.
@@ -51,7 +54,7 @@ def notes_csv(board: Mapping[str, Any]) -> bytes:
     meta: Mapping[str, Mapping[str, Any]] = board.get("meta") or {}
     rows = []
     for obj in objects:
-        if obj.get("kind") not in EXPORTED_KINDS:
+        if obj.get("kind") not in EXPORTED_KINDS or (obj["kind"] == "text" and obj.get("locked")):
             continue
         info = meta.get(obj["id"]) or {}
         row = {
