@@ -177,3 +177,33 @@ async def test_escape_on_the_selection_toolbar_clears_the_selection(
     await page.keyboard.press("Control+a")
     assert await page.evaluate("window.samskap.selection.size") == 1
     assert not kari.errors
+
+
+async def test_a_mouse_drag_leaves_whole_units(browser: Any, board: dict[str, Any]) -> None:
+    kari = await open_board(browser, board["links"]["facilitator"], "Kari")
+    page = kari.page
+    # One note in whole units, one left at a fraction by an older drag.
+    ids = await page.evaluate(
+        """() => [[400, 300], [700.4, 299.99993]].map(([x, y]) =>
+            window.samskap.actions.create(
+                { kind: 'note', x, y, w: 200, h: 200, text: 'Leseombudet' }, { select: false }).id)"""
+    )
+    await kari.settled()
+    await page.evaluate("window.samskap.zoomToFit()")
+    await page.evaluate("window.samskap.camera.zoomAt(0.83)")
+    assert await page.evaluate("window.samskap.camera.zoom") == 0.83
+    for note in ids:
+        await page.evaluate("window.samskap.selection.clear()")
+        await drag(kari, await centre_of(kari, note), 37, 23)
+        await kari.settled()
+        obj = await object_of(kari, note)
+        assert obj["x"] == round(obj["x"]) and obj["y"] == round(obj["y"]), obj
+    first = await object_of(kari, ids[0])
+    # 37 and 23 screen px at 83 %: 44.6 and 27.7 units, rounded.
+    assert (first["x"], first["y"]) == (445, 328)
+    # Undo puts the old place back exactly, fraction and all.
+    await page.keyboard.press("Control+z")
+    await kari.settled()
+    second = await object_of(kari, ids[1])
+    assert (second["x"], second["y"]) == (700.4, 299.99993)
+    assert not kari.errors

@@ -205,7 +205,7 @@ export class SelectTool {
     if (m.kind === "move") {
       const ops = [];
       for (const [id, obj] of m.originals) {
-        const set = this.ctx.actions.moved(obj, 0, 0);
+        const set = this.ctx.actions.moved(obj, 0, 0, { whole: false });
         if (Object.keys(set).length) ops.push({ op: "update", id, set });
       }
       return ops;
