@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import Person, add_note, centre_of, open_board
+from tests.browser.helpers import Person, add_note, centre_of, centred_on, open_board
 
 pytestmark = [pytest.mark.browser]
 
@@ -110,12 +110,7 @@ async def test_workshop_steps_3_to_5(browser: Any, live_server: Any) -> None:
     # The summon carries Kari's viewport size, so Aisha's screen fits Kari's view: the
     # centres meet (their screens differ: Kari has the panel open).
     kari_centre = await kari.page.evaluate("window.samskap.camera.center()")
-    await aisha.page.wait_for_function(
-        """(k) => { const c = window.samskap.camera.center();
-                    return Math.abs(c.x - k.x) < 1 && Math.abs(c.y - k.y) < 1; }""",
-        arg=kari_centre,
-        timeout=3000,
-    )
+    await centred_on(aisha, kari_centre)
 
     # Follow me: Ola's view follows Kari's until he stops it.
     await kari.page.click("#fac-follow")
@@ -124,12 +119,7 @@ async def test_workshop_steps_3_to_5(browser: Any, live_server: Any) -> None:
     await kari.page.evaluate("window.samskap.camera.set(-400, 300, 0.75)")
     # Ola sees the centre of Kari's view (their screens differ: Kari has the panel open).
     centre = await kari.page.evaluate("window.samskap.camera.center()")
-    await ola.page.wait_for_function(
-        """(k) => { const c = window.samskap.camera.center();
-                    return Math.abs(c.x - k.x) < 1 && Math.abs(c.y - k.y) < 1; }""",
-        arg=centre,
-        timeout=3000,
-    )
+    await centred_on(ola, centre)
     followed_x = await ola.page.evaluate("window.samskap.camera.x")
     await ola.page.click("#follow-stop")
     await kari.page.evaluate("window.samskap.camera.set(2000, 2000, 1)")
