@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import Person, open_board
+from tests.browser.helpers import Person, add_note, open_board
 from tests.browser.strokes import drag, to_page
 
 pytestmark = [pytest.mark.browser]
@@ -337,3 +337,17 @@ async def test_templates_are_listed_by_name(browser: Any, live_server: Any, lang
     assert len(names) == len(options) - 1 > 10
     assert await page.evaluate(IN_ORDER, names), names
     assert not kari.errors
+
+
+async def test_selection_toolbar_never_covers_the_tools(
+    browser: Any, board: dict[str, Any]
+) -> None:
+    """A note near the left edge: its toolbar moves right of the tool column (it used to
+    lie over the note tool, so the next click made no note)."""
+    kari = await open_board(browser, board["links"]["participant"], "Kari")
+    await add_note(kari, 0.06, 0.5, "Helt til venstre")
+    await kari.page.wait_for_selector("#selbar:not([hidden])")
+    bar = await kari.page.locator("#selbar").bounding_box()
+    tools = await kari.page.locator("#toolbar").bounding_box()
+    assert bar["x"] >= tools["x"] + tools["width"], (bar, tools)
+    await add_note(kari, 0.5, 0.5, "Neste lapp")  # the note tool is clickable

@@ -803,7 +803,12 @@ async function main() {
     const w = selbar.offsetWidth, hgt = selbar.offsetHeight;
     let y = top.y - hgt - 16;
     if (y < 8) y = Math.min(bottom.y + 16, camera.height - hgt - 8);
-    const x = Math.max(8, Math.min(camera.width - w - 8, top.x - w / 2));
+    // Clear of the tool column (when the board is wide enough for both).
+    const tools = $("#toolbar");
+    const stage = selbar.offsetParent || document.body;
+    const toolsRight = tools && !tools.hidden ? tools.getBoundingClientRect().right - stage.getBoundingClientRect().left : 0;
+    const minX = toolsRight + 8 + w <= camera.width - 8 ? toolsRight + 8 : 8;
+    const x = Math.max(minX, Math.min(camera.width - w - 8, top.x - w / 2));
     selbar.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px)`;
   }
   const act = (id, fn) => $(id).addEventListener("click", fn);

@@ -237,8 +237,11 @@ export class Connection extends EventTarget {
       ws.send(JSON.stringify({ type: "presence", ...body }));
   }
 
+  /** Send a message that is not queued offline; true when it went out. */
   sendRaw(msg) {
     const ws = this.ws;
-    if (ws && ws.readyState === WebSocket.OPEN && this.state === "online") ws.send(JSON.stringify(msg));
+    if (!(ws && ws.readyState === WebSocket.OPEN && this.state === "online")) return false;
+    ws.send(JSON.stringify(msg));
+    return true;
   }
 }

@@ -27,19 +27,22 @@ export class SessionState extends EventTarget {
     this.offset = 0; // server clock minus local clock, ms
     this.mine = {}; // note id -> my votes on it
     this.remaining = null;
+    // Votes sent and not yet answered. Answers come in order, each for the state after
+    // its own request; taking an older one while newer requests are out would undo
+    // their optimistic effect (the page would think a vote was left, and offer it).
+    this.votesInFlight = 0;
     this.privateKey = `samskap.private.${boardId}`;
     this.myPrivate = new Set(readJSON(sessionStorage, this.privateKey, []));
     this.role = "viewer";
     conn.addEventListener("welcome", (e) => {
       this.role = e.detail.you.role;
+      this.votesInFlight = 0; // unanswered requests died with the old socket
       this.apply(e.detail);
     });
     conn.addEventListener("session", (e) => this.apply(e.detail));
     conn.addEventListener("votes", (e) => {
-      this.mine = { ...(e.detail.mine || {}) };
-      this.remaining = e.detail.remaining;
-      this.confirmedVotes = { mine: this.mine, remaining: this.remaining };
-      this.dispatchEvent(new Event("votes"));
+      this.confirmedVotes = { mine: { ...(e.detail.mine || {}) }, remaining: e.detail.remaining };
+      this._answered();
     });
   }
 
@@ -57,6 +60,7 @@ export class SessionState extends EventTarget {
       this.mine = {};
       this.remaining = after.voting.votes;
       this.confirmedVotes = null;
+      this.votesInFlight = 0;
     }
     if (!after.voting) {
       this.mine = {};
@@ -130,8 +134,18 @@ export class SessionState extends EventTarget {
     return null;
   }
 
-  /** A vote was refused: back to what the server last confirmed. */
+  /** A vote was refused; it changed nothing on the server. */
   rollbackVotes() {
+    this._answered();
+  }
+
+  /**
+   * One vote request answered (`votes`, or a refusal). Once none is left out, the
+   * page shows what the server last confirmed; until then, its own optimistic count.
+   */
+  _answered() {
+    this.votesInFlight = Math.max(0, this.votesInFlight - 1);
+    if (this.votesInFlight > 0) return;
     const last = this.confirmedVotes;
     const v = this.state.voting;
     this.mine = last ? { ...last.mine } : {};
@@ -140,11 +154,15 @@ export class SessionState extends EventTarget {
   }
 
   vote(id) {
-    this.conn.sendRaw({ type: "vote", id });
+    this._request({ type: "vote", id });
   }
 
   unvote(id) {
-    this.conn.sendRaw({ type: "unvote", id });
+    this._request({ type: "unvote", id });
+  }
+
+  _request(msg) {
+    if (this.conn.sendRaw(msg)) this.votesInFlight += 1;
   }
 
   // --- facilitator --------------------------------------------------------------------
