@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from packaging.utils import canonicalize_name
+
 # Words in pip-audit's error output when the vulnerability service could not be reached.
 UNREACHABLE = ("ConnectionError", "NameResolution", "Max retries", "Timeout", "ServiceError")
 PYPI_URL = os.environ.get("SAMSKAP_AUDIT_PYPI_URL", "https://pypi.org/pypi").rstrip("/")
@@ -102,16 +104,11 @@ def ask_pypi_newest(pkg: Package) -> None:
     ]
 
 
-def canonical(name: str) -> str:
-    """A project name as PyPI compares names (PEP 503)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def from_report(report: dict[str, Any], pins: dict[str, str]) -> list[Package]:
     """The report's packages; a skipped one has no version there, so the lock's is used."""
     packages = []
     for dep in report.get("dependencies", []):
-        version = dep.get("version") or pins.get(canonical(dep["name"]), "")
+        version = dep.get("version") or pins.get(canonicalize_name(dep["name"]), "")
         pkg = Package(dep["name"], version, why_not=dep.get("skip_reason", ""))
         if "skip_reason" not in dep:
             pkg.checked_by = "pip-audit"
@@ -124,8 +121,8 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("-r", "--requirement", action="append", default=[])
     own, _ = parser.parse_known_args(argv)
-    pins = {
-        canonical(name): version
+    pins: dict[str, str] = {
+        canonicalize_name(name): version
         for req in own.requirement
         for name, version in PIN.findall(Path(req).read_text())
     }
