@@ -743,6 +743,7 @@ async function main() {
   buildPalettes();
 
   const selbar = $("#selbar");
+  const toolColumn = $("#toolbar");
   const isFacilitator = () => !!ctx.you && ctx.you.role === "facilitator";
   // Which selected objects are locked, as last shown on the toolbar.
   const lockKey = () => actions.selected().map((o) => (o.locked ? 1 : 0)).join("");
@@ -804,9 +805,7 @@ async function main() {
     let y = top.y - hgt - 16;
     if (y < 8) y = Math.min(bottom.y + 16, camera.height - hgt - 8);
     // Clear of the tool column (when the board is wide enough for both).
-    const tools = $("#toolbar");
-    const stage = selbar.offsetParent || document.body;
-    const toolsRight = tools && !tools.hidden ? tools.getBoundingClientRect().right - stage.getBoundingClientRect().left : 0;
+    const toolsRight = toolColumn.hidden ? 0 : toolColumn.getBoundingClientRect().right - stage.getBoundingClientRect().left;
     const minX = toolsRight + 8 + w <= camera.width - 8 ? toolsRight + 8 : 8;
     const x = Math.max(minX, Math.min(camera.width - w - 8, top.x - w / 2));
     selbar.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px)`;
