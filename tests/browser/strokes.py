@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.helpers import Person
+from tests.browser.helpers import Person, open_board
 
 # Screen (page) coordinates of a world point on the board canvas.
 TO_PAGE = """([x, y]) => {
@@ -103,3 +103,13 @@ async def drag(person: Person, start: tuple[float, float], dx: float, dy: float)
     for step in range(1, 9):
         await mouse.move(start[0] + dx * step / 8, start[1] + dy * step / 8)
     await mouse.up()
+
+
+async def kari_and_ola_left_of_centre(
+    browser: Any, board: dict[str, Any]
+) -> tuple[Person, Person, tuple[int, int]]:
+    """Kari and Ola on the board's participant link, and a point left of Kari's centre."""
+    link = board["links"]["participant"]
+    kari = await open_board(browser, link, "Kari")
+    ola = await open_board(browser, link, "Ola")
+    return kari, ola, await left_of_centre(kari)

@@ -16,7 +16,15 @@ import httpx
 import pytest
 
 from tests.browser.helpers import TIMES, Person, announced, open_board
-from tests.browser.strokes import drag, handle, left_of_centre, points_box, to_page, world_points
+from tests.browser.strokes import (
+    drag,
+    handle,
+    kari_and_ola_left_of_centre,
+    left_of_centre,
+    points_box,
+    to_page,
+    world_points,
+)
 from tests.support.servers import token_of
 
 pytestmark = [pytest.mark.browser]
@@ -65,10 +73,7 @@ def scaled(value: float, origin: float, s: float) -> float:
 async def test_a_multi_selection_scales_as_one_for_everyone_and_undoes_in_one_step(
     browser: Any, board: dict[str, Any], live_server: Any, tmp_path: Path
 ) -> None:
-    link = board["links"]["participant"]
-    kari = await open_board(browser, link, "Kari")
-    ola = await open_board(browser, link, "Ola")
-    left, top = await left_of_centre(kari)
+    kari, ola, (left, top) = await kari_and_ola_left_of_centre(browser, board)
     # A note, a rectangle and a pen stroke; together they fill the box
     # (left, top, 400, 220): the note the left and bottom, the rectangle the top right.
     originals = [
@@ -131,7 +136,7 @@ async def test_a_multi_selection_scales_as_one_for_everyone_and_undoes_in_one_st
     assert sorted(op["id"] for op in forward) == sorted(ids)
     assert all(op["op"] == "update" for op in forward)
     # The server has what both pages show.
-    stored = await server_objects(live_server, link, board["id"])
+    stored = await server_objects(live_server, board["links"]["participant"], board["id"])
     assert {i: stored[i] for i in ids} == {i: after[i] for i in ids}
 
     # (c) One Ctrl+Z puts all three back, for both.
@@ -170,10 +175,7 @@ async def test_a_multi_selection_scales_as_one_for_everyone_and_undoes_in_one_st
 async def test_shrinking_far_stops_at_the_smallest_sizes_and_sends_only_valid_ops(
     browser: Any, board: dict[str, Any], live_server: Any
 ) -> None:
-    link = board["links"]["participant"]
-    kari = await open_board(browser, link, "Kari")
-    ola = await open_board(browser, link, "Ola")
-    left, top = await left_of_centre(kari)
+    kari, ola, (left, top) = await kari_and_ola_left_of_centre(browser, board)
     # The box (left, top, 400, 250). The stroke, 60 units high, may shrink least (to 20
     # units: a third); the text's font size would go under the server's 4 there.
     objects = [
@@ -215,7 +217,7 @@ async def test_shrinking_far_stops_at_the_smallest_sizes_and_sends_only_valid_op
     assert after[text_id]["font_size"] == 4, "the font size stops at the server's minimum"
 
     # The server took the batch: it has the same, Ola sees it, and no error was shown.
-    stored = await server_objects(live_server, link, board["id"])
+    stored = await server_objects(live_server, board["links"]["participant"], board["id"])
     assert {i: stored[i] for i in ids} == {i: after[i] for i in ids}
     mine = await kari.page.evaluate(GEOMETRY, ids)
     await ola.wait(f"({GEOMETRY})({json.dumps(ids)}) === {json.dumps(mine)}", timeout=5000)
@@ -235,7 +237,7 @@ async def test_shrinking_far_stops_at_the_smallest_sizes_and_sends_only_valid_op
     await ola.wait(f"({GEOMETRY})({json.dumps(ids)}) === {json.dumps(mine)}", timeout=5000)
     await kari.settled()
     assert await kari.page.evaluate(GEOMETRY, ids) == mine
-    stored = await server_objects(live_server, link, board["id"])
+    stored = await server_objects(live_server, board["links"]["participant"], board["id"])
     assert {i: stored[i] for i in ids} == {i: after[i] for i in ids}
     assert not kari.errors and not ola.errors
 
@@ -283,10 +285,7 @@ async def test_mouse_moves_and_resizes_are_announced_like_the_keyboards(
 async def test_frames_turned_objects_and_connectors_in_a_group(
     browser: Any, board: dict[str, Any]
 ) -> None:
-    link = board["links"]["participant"]
-    kari = await open_board(browser, link, "Kari")
-    ola = await open_board(browser, link, "Ola")
-    left, top = await left_of_centre(kari)
+    kari, ola, (left, top) = await kari_and_ola_left_of_centre(browser, board)
     frame_id, inner_id, turned_id = await create(
         kari,
         [

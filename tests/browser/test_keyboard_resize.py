@@ -22,6 +22,7 @@ from tests.browser.helpers import TIMES, announced, open_board
 from tests.browser.strokes import (
     both_have_the_stroke,
     draw_zigzag,
+    kari_and_ola_left_of_centre,
     left_of_centre,
     object_of,
     points_box,
@@ -109,10 +110,7 @@ async def test_alt_arrows_resize_a_pen_stroke_and_each_press_is_one_undo_step(
 async def test_alt_arrows_resize_rotated_objects_about_their_top_left_corner(
     browser: Any, board: dict[str, Any]
 ) -> None:
-    link = board["links"]["participant"]
-    kari = await open_board(browser, link, "Kari")
-    ola = await open_board(browser, link, "Ola")
-    left, top = await left_of_centre(kari)
+    kari, ola, (left, top) = await kari_and_ola_left_of_centre(browser, board)
     note = {"kind": "note", "x": left, "y": top, "w": 200, "h": 120, "rotation": 30}
     stroke = {
         "kind": "path",

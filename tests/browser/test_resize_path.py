@@ -16,7 +16,7 @@ from tests.browser.strokes import (
     drag,
     draw_zigzag,
     handle,
-    left_of_centre,
+    kari_and_ola_left_of_centre,
     object_of,
     points_box,
     to_page,
@@ -81,12 +81,9 @@ async def test_pen_stroke_resizes_with_a_corner_handle_and_undo_restores_it(
 async def test_rotated_object_resizes_about_its_opposite_corner(
     browser: Any, board: dict[str, Any]
 ) -> None:
-    link = board["links"]["participant"]
-    kari = await open_board(browser, link, "Kari")
-    ola = await open_board(browser, link, "Ola")
     # A note turned by 30 degrees (as an Excalidraw import makes them), left of the
     # view's centre, so that its handles are clear of the toolbars.
-    left, top = await left_of_centre(kari)
+    kari, ola, (left, top) = await kari_and_ola_left_of_centre(browser, board)
     note = {"kind": "note", "x": left, "y": top, "w": 200, "h": 120, "rotation": 30}
     note_id = await kari.page.evaluate(
         "(o) => window.samskap.actions.create(o, {select: false}).id", note
