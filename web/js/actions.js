@@ -106,13 +106,31 @@ export class Actions {
     if (!this.selection.size) return false;
     const moving = this.selected().filter((o) => !o.locked && Object.keys(this.moved(o, 0, 0)).length);
     if (!this.move(this.withContents([...this.selection]), dx, dy) || !moving.length) return true;
-    if (moving.length > 1) this.say("announce.moved_many", { n: moving.length });
-    else {
-      const obj = this.store.get(moving[0].id) || moving[0];
-      const at = obj.kind === "connector" ? bounds(obj, this.lookup) : resizeBox(obj);
-      this.say("announce.moved_to", { x: Math.round(at.x), y: Math.round(at.y) });
-    }
+    const words = this.movedWords(moving.map((o) => o.id));
+    if (words) this.say(...words);
     return true;
+  }
+
+  /**
+   * What to say after the objects `ids` moved (the selected ones, not the frame contents
+   * they carried), as [key, vars]: "Moved to x, y" for one (its top-left corner), "3
+   * objects moved" for several. Keyboard and mouse say the same.
+   */
+  movedWords(ids) {
+    if (ids.length > 1) return ["announce.moved_many", { n: ids.length }];
+    const obj = ids.length ? this.store.get(ids[0]) : null;
+    if (!obj) return null;
+    const at = obj.kind === "connector" ? bounds(obj, this.lookup) : resizeBox(obj);
+    return ["announce.moved_to", { x: Math.round(at.x), y: Math.round(at.y) }];
+  }
+
+  /** What to say after the objects `ids` were resized: "Size 310 × 130", or "3 objects resized". */
+  resizedWords(ids) {
+    if (ids.length > 1) return ["announce.resized_many", { n: ids.length }];
+    const obj = ids.length ? this.store.get(ids[0]) : null;
+    if (!obj || obj.kind === "connector") return null;
+    const size = resizeBox(obj);
+    return ["announce.resized_to", { w: Math.round(size.w), h: Math.round(size.h) }];
   }
 
   /**
@@ -143,12 +161,8 @@ export class Actions {
       ops.push({ op: "update", id: obj.id, set: resizedTo(obj, box, to, "nw") });
     }
     if (!this.commit(ops)) return;
-    if (ops.length > 1) this.say("announce.resized_many", { n: ops.length });
-    else {
-      const obj = this.store.get(ops[0].id);
-      const size = obj ? resizeBox(obj) : null;
-      if (size) this.say("announce.resized_to", { w: Math.round(size.w), h: Math.round(size.h) });
-    }
+    const words = this.resizedWords(ops.map((op) => op.id));
+    if (words) this.say(...words);
   }
 
   deleteIds(ids) {

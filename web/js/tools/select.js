@@ -258,28 +258,16 @@ export class SelectTool {
   }
 
   /**
-   * Say where a drag ended, in the polite live region, with the keyboard's strings:
-   * "Moved to 120, 340" / "Size 310 × 130" for one object (its top-left corner; its box,
-   * for a stroke the box of its points), "3 objects moved" / "3 objects resized" for
-   * several. A move counts the selected objects, not the frame contents they carry.
+   * Say where a drag ended, in the polite live region, with the keyboard's strings
+   * (Actions.movedWords / resizedWords). A move counts the selected objects, not the
+   * frame contents they carry.
    */
   _announce(m, ops) {
     const { ctx } = this;
-    const say = (key, vars) => ctx.announce(ctx.t(key, vars));
-    if (m.kind === "move") {
-      const moved = ops.filter((op) => ctx.selection.has(op.id));
-      if (moved.length > 1) return say("announce.moved_many", { n: moved.length });
-      const obj = ctx.store.get((moved[0] || ops[0]).id);
-      if (!obj) return;
-      const at = obj.kind === "connector" ? bounds(obj, ctx.lookup) : resizeBox(obj);
-      return say("announce.moved_to", { x: Math.round(at.x), y: Math.round(at.y) });
-    }
-    if (ops.length > 1) return say("announce.resized_many", { n: ops.length });
-    const obj = ctx.store.get(ops[0].id);
-    if (obj && obj.kind !== "connector") {
-      const size = resizeBox(obj);
-      say("announce.resized_to", { w: Math.round(size.w), h: Math.round(size.h) });
-    }
+    const ids = ops.map((op) => op.id);
+    const selected = ids.filter((id) => ctx.selection.has(id));
+    const words = m.kind === "move" ? ctx.actions.movedWords(selected.length ? selected : ids.slice(0, 1)) : ctx.actions.resizedWords(ids);
+    if (words) ctx.announce(ctx.t(...words));
   }
 
   _hoverCursor(p) {
