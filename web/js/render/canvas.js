@@ -610,7 +610,6 @@ function arrowHead(c, tip, ux, uy, size) {
   c.fill();
 }
 
-/** Turn the context about the object's centre by its `rotation` (degrees); false if none. */
 /**
  * A small padlock (as the `lock` icon in _icons.html), drawn with paths rather than the
  * emoji, which is an empty box where no emoji font is installed. `right`, `top`: its
@@ -630,6 +629,7 @@ export function padlock(c, right, top, s) {
   c.restore();
 }
 
+/** Turn the context about the object's centre by its `rotation` (degrees); false if none. */
 export function rotate(c, obj, b) {
   const deg = obj.kind === "connector" ? 0 : Number(obj.rotation) || 0;
   if (!deg) return false;
