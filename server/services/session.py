@@ -62,13 +62,13 @@ def error_message(exc: ProtocolError, batch: str | None = None) -> str:
 
 class Session:
     def __init__(
-        self, client: str, name: str, role: str, address: str, limits: Limits, color: str = ""
+        self, client: str, name: str, role: str, address: str, limits: Limits, color: str
     ) -> None:
         self.client = client
         self.name = name or "Gjest"
         self.role = role
         self.address = address
-        self.color = color or color_for(client)
+        self.color = color  # color_for(): unlike anyone else's on the board
         self.limits = limits
         # A deque and one wake-up future instead of an asyncio.Queue: the writer used to
         # spawn a task and an asyncio.wait per frame (docs/performance.md, profile).
