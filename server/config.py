@@ -19,6 +19,8 @@ class Limits:
     batch_burst: int = 120
     presence_per_sec: float = 40.0
     presence_burst: int = 80
+    syncs_per_sec: float = 2.0  # gap fills per connection: each reads the log or the board
+    sync_burst: int = 5
     flood_strikes: int = 200  # refusals in a row before the socket is closed (4029)
     address_batches_per_sec: float = 6_000.0  # one address together: 200 people x 20/s + room
     address_presence_per_sec: float = 8_000.0  # 200 people x 30/s + room

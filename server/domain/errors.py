@@ -30,10 +30,12 @@ class CloseCode(IntEnum):
     INVALID_UTF8 = 1007
     TOO_BIG = 1009
     INTERNAL_ERROR = 1011
+    SERVICE_RESTART = 1012
     UNAUTHORIZED = 4001
     BAD_JOIN = 4002
     BOARD_DELETED = 4004
     SLOW_CONSUMER = 4008
+    REPLACED = 4009  # the seat was taken by a newer socket (another tab or window)
     FLOODING = 4029
 
 

@@ -7,6 +7,7 @@ Extra envelope fields are ignored so that newer clients keep working.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,8 @@ from .ops import Op, parse_ops
 MAX_NAME = 64
 MAX_TOKEN = 256
 MAX_SELECTION = 1_000
+MAX_REQ = 64
+RESUME_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 
 
 def bad(message: str) -> ProtocolError:
@@ -30,7 +33,8 @@ class Join:
     token: str
     name: str
     since: int | None
-    client: str | None
+    client: str | None  # ignored for identity (rule S18); kept so old clients parse
+    resume: str | None = None  # the secret of a seat this client held before
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +120,20 @@ def parse_join(data: dict[str, Any]) -> Join:
         raise bad(f"name must be a string of at most {MAX_NAME} characters")
     if since is not None and (isinstance(since, bool) or not isinstance(since, int) or since < 0):
         raise bad("since must be a whole number >= 0")
-    return Join(token, " ".join(name.split()), since, _opt_id(data, "client"))
+    resume = data.get("resume")
+    if resume is not None and (not isinstance(resume, str) or not RESUME_RE.match(resume)):
+        resume = None  # a malformed secret claims nothing: the socket gets a new seat
+    return Join(token, " ".join(name.split()), since, _opt_id(data, "client"), resume)
+
+
+def request_id(data: dict[str, Any]) -> str | None:
+    """The optional `req` of a message, echoed by every reply it causes."""
+    req = data.get("req")
+    if req is None:
+        return None
+    if not isinstance(req, str) or not 0 < len(req) <= MAX_REQ:
+        raise bad(f"req must be a string of 1-{MAX_REQ} characters")
+    return req
 
 
 def parse_ops_message(data: dict[str, Any]) -> Ops:

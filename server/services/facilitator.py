@@ -36,6 +36,8 @@ class LiveRoom(Protocol):
 
     def send_all(self, data: str) -> None: ...
 
+    def send_others(self, sender: Session | None, data: str) -> None: ...
+
     async def relay(self, kind: str, data: str, sender: str | None) -> None: ...
 
     async def announce_session(self, settings: dict[str, Any]) -> None: ...
@@ -53,6 +55,15 @@ def _forbidden(message: str) -> ProtocolError:
     return ProtocolError(ErrorCode.FORBIDDEN, message)
 
 
+class Reply:
+    """Who asked (and their `req`): they get the resulting `session` message with it."""
+
+    def __init__(self, session: Session, req: str | None) -> None:
+        self.session = session
+        self.req = req
+        self.sent = False
+
+
 class Facilitator:
     def __init__(self, room: LiveRoom) -> None:
         self.room = room
@@ -60,21 +71,32 @@ class Facilitator:
 
     # --- commands ---------------------------------------------------------------------
 
-    async def command(self, session: Session, body: dict[str, Any]) -> None:
+    async def command(self, session: Session, body: dict[str, Any], req: str | None = None) -> None:
+        """Run one facilitation command; the facilitator always gets a `session` reply."""
         if session.role != "facilitator":
             raise _forbidden("only the facilitator runs the session")
         action = body.get("action")
         if action not in facilitation.ACTIONS:
             raise facilitation.bad(f"unknown facilitation action {action!r}")
+        reply = Reply(session, req)
         if action == "agenda_step":
-            await self._step(session, body.get("step"))
+            await self._step(session, body.get("step"), reply)
         elif action == "insert_template":
-            await self._insert(session, body)
+            await self._insert(session, body, reply)
         else:
-            await self._run(session, action, body)
+            await self._run(session, action, body, reply)
+        if not reply.sent:  # nothing changed: the answer is the state as it stands
+            info = {"type": "session", **self.room.session_info(self.room.settings)}
+            session.send(encode(info if req is None else {**info, "req": req}))
 
     async def _run(
-        self, session: Session, action: str, body: dict[str, Any], *, announce: bool = True
+        self,
+        session: Session,
+        action: str,
+        body: dict[str, Any],
+        reply: Reply | None,
+        *,
+        announce: bool = True,
     ) -> None:
         body = {**body, "_client": session.client, "_name": session.name}
         now = _now()
@@ -103,7 +125,7 @@ class Facilitator:
             )
             assert meta is not None
         if announce and (changed[-1] or effects.close_votes):
-            await self.broadcast(meta.settings)
+            await self.broadcast(meta.settings, reply)
         if effects.summon is not None:
             summon = {
                 "type": "summon",
@@ -118,21 +140,21 @@ class Facilitator:
         if ids:
             await self.room.submit_server([Reveal(i) for i in ids], session.name)
 
-    async def _step(self, session: Session, step: Any) -> None:
+    async def _step(self, session: Session, step: Any, reply: Reply) -> None:
         meta = await self.store.board(self.room.board_id)
         if meta is None:
             raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")
         commands = facilitation.step_commands(meta.settings.get("agenda", []), step)
         for action, body in commands:  # one `session` message for the whole step
-            await self._run(session, action, body, announce=False)
+            await self._run(session, action, body, None, announce=False)
         meta = await self.store.update_settings(
             self.room.board_id,
             lambda s: {**s, "session": {**facilitation.current(s), "step": step}},
         )
         assert meta is not None
-        await self.broadcast(meta.settings)
+        await self.broadcast(meta.settings, reply)
 
-    async def _insert(self, session: Session, body: dict[str, Any]) -> None:
+    async def _insert(self, session: Session, body: dict[str, Any], reply: Reply) -> None:
         """Insert a template as a new frame beside what is on the board."""
         catalog = self.room.templates
         if catalog is None:
@@ -159,7 +181,7 @@ class Facilitator:
             },
         )
         assert meta is not None
-        await self.broadcast(meta.settings)
+        await self.broadcast(meta.settings, reply)
         frames = [o["id"] for o in objects if o["kind"] == "frame"]
         target = (
             {"frame": frames[0]}
@@ -169,15 +191,24 @@ class Facilitator:
         summon = {"type": "summon", "by": session.client, "name": session.name, **target}
         await self.room.relay("summon", encode(summon), None)
 
-    async def broadcast(self, settings: dict[str, Any]) -> None:
+    async def broadcast(self, settings: dict[str, Any], reply: Reply | None = None) -> None:
         self.room.settings = settings
-        message = encode({"type": "session", **self.room.session_info(settings)})
-        self.room.send_all(message)
+        info = {"type": "session", **self.room.session_info(settings)}
+        message = encode(info)
+        if reply is None or reply.req is None:
+            self.room.send_all(message)
+        else:
+            self.room.send_others(reply.session, message)
+            reply.session.send(encode({**info, "req": reply.req}))
+        if reply is not None:
+            reply.sent = True
         await self.room.announce_session(settings)
 
     # --- voting -----------------------------------------------------------------------
 
-    async def vote(self, session: Session, object_id: Any, delta: int) -> None:
+    async def vote(
+        self, session: Session, object_id: Any, delta: int, req: str | None = None
+    ) -> None:
         if session.role == "viewer":
             raise _forbidden("viewers cannot vote")
         if not isinstance(object_id, str):
@@ -189,12 +220,19 @@ class Facilitator:
         mine = await self.store.cast_vote(
             self.room.board_id, session.client, object_id, delta, check
         )
-        session.send(self.votes_message(mine))
+        session.send(self.votes_message(mine, req))
 
-    def votes_message(self, mine: dict[str, int]) -> str:
+    def votes_message(self, mine: dict[str, int], req: str | None = None) -> str:
         voting = facilitation.current(self.room.settings).get("voting") or {}
         budget = voting.get("votes", 0)
-        return encode({"type": "votes", "mine": mine, "remaining": budget - sum(mine.values())})
+        body: dict[str, Any] = {
+            "type": "votes",
+            "mine": mine,
+            "remaining": budget - sum(mine.values()),
+        }
+        if req is not None:
+            body["req"] = req
+        return encode(body)
 
     async def after_join(self, session: Session) -> None:
         """Tell a (re)joining voter how many votes they have left."""

@@ -11,23 +11,31 @@ import logging
 import secrets
 import time
 from collections import Counter
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from server.config import Limits
 from server.domain.errors import CloseCode, ErrorCode, ProtocolError
-from server.domain.messages import Join, Ops, Other, Ping, Presence, decode, parse
+from server.domain.messages import Join, Ops, Other, Ping, Presence, decode, parse, request_id
 from server.domain.ratelimit import Windowed
 
-from .access import role_for
+from .access import hash_token, role_for
+from .bus import BusMessage, Kind, board_channel
 from .metrics import Metrics
 from .ports import BoardMeta, BoardStore, Broker
-from .room import Room, RoomContext, board_channel, board_info, bus_message
+from .room import Room, RoomContext, board_info
 from .session import Session, color_for, encode, error_message
 from .templates import TemplateCatalog
 
 log = logging.getLogger("samskap.hub")
 PONG = encode({"type": "pong"})
+RESUME_BYTES = 24  # 192 bits: the secret that gives a seat back (rule S18)
+
+
+def new_client_id() -> str:
+    """A seat's public id; never starting with "_" (the server's own ids do)."""
+    client = secrets.token_urlsafe(9)
+    return "c" + client[1:] if client.startswith("_") else client
 
 
 class Hub:
@@ -39,8 +47,10 @@ class Hub:
         *,
         prefix: str = "samskap",
         templates: TemplateCatalog | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
+        self.clock = clock  # for rate limits (a test gives its own, to replay a seed)
         self.templates = templates
         self.broker = broker
         self.limits = limits
@@ -117,7 +127,7 @@ class Hub:
         """Connection and join-rate caps per client address (rule S4)."""
         if self._per_address[address] >= self.limits.connections_per_address:
             raise ProtocolError(ErrorCode.RATE_LIMITED, "too many connections from your address")
-        if not self._joins.allow(address, time.monotonic()):
+        if not self._joins.allow(address, self.clock()):
             raise ProtocolError(ErrorCode.RATE_LIMITED, "too many joins from your address")
 
     async def join(self, board_id: str, msg: Join, address: str) -> tuple[Session, Room]:
@@ -131,21 +141,33 @@ class Hub:
         if len(room.sessions) >= self.limits.connections_per_board:
             await self._release(room)
             raise ProtocolError(ErrorCode.RATE_LIMITED, "this board is full")
-        # Ids starting with "_" are the server's own (`by` of server-made batches).
-        free = msg.client and not msg.client.startswith("_") and msg.client not in room.sessions
-        client = msg.client if free else None
-        client = client or secrets.token_urlsafe(9)
-        color = color_for(client, {peer["color"] for peer in room.peers})
-        session = Session(client, msg.name, role, address, self.limits, color)
         self._per_address[address] += 1
         try:
-            await room.join(session, msg.since)
+            client, resume = await self._seat(board_id, msg.resume)
+            taken = {p["color"] for p in room.peers if p["client"] != client}
+            color = color_for(client, taken)
+            session = Session(client, msg.name, role, address, self.limits, color, self.clock)
+            await room.join(session, msg.since, resume)
         except BaseException:
             self._per_address[address] -= 1
             await self._release(room)
             raise
         self.metrics.joins += 1
         return session, room
+
+    async def _seat(self, board_id: str, resume: str | None) -> tuple[str, str]:
+        """The seat this socket gets: the one its `resume` secret names, or a new one.
+
+        `join.client` claims nothing: identity is what the server issued (rule S18).
+        """
+        if resume is not None:
+            client = await self.store.claim_seat(board_id, hash_token(resume))
+            if client is not None:
+                return client, resume
+        client, resume = new_client_id(), secrets.token_urlsafe(RESUME_BYTES)
+        if not await self.store.add_seat(board_id, client, hash_token(resume)):
+            raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")
+        return client, resume
 
     async def leave(self, session: Session, room: Room) -> None:
         self._per_address[session.address] -= 1
@@ -157,61 +179,67 @@ class Hub:
     async def handle(self, session: Session, room: Room, frame: str | bytes) -> None:
         """One frame from a joined client. Refusals become `error` messages."""
         batch: str | None = None
+        req: str | None = None
         try:
             data = decode(frame)
             if isinstance(data.get("batch"), str):
                 batch = data["batch"]
+            req = request_id(data)
             msg = parse(data)
             if isinstance(msg, Ops):
-                if not session.admit("ops") or not self._address_ops.allow(
-                    session.address, time.monotonic()
-                ):
-                    raise ProtocolError(ErrorCode.RATE_LIMITED, "too many batches: slow down")
                 if session.role == "viewer":
                     raise ProtocolError(ErrorCode.FORBIDDEN, "viewers cannot edit")
+                session.arrived(msg.batch)
+                if not session.admit("ops") or not self._address_ops.allow(
+                    session.address, self.clock()
+                ):
+                    limited = ProtocolError(ErrorCode.RATE_LIMITED, "too many batches: slow down")
+                    session.hold_retries(msg.batch, limited)
+                    raise limited
+                session.in_order(msg.batch)  # after a refusal, nothing overtakes its resend
                 room.submit(session, msg.batch, msg.parse())
             elif isinstance(msg, Presence):
                 if session.admit("presence") and self._address_presence.allow(
-                    session.address, time.monotonic()
+                    session.address, self.clock()
                 ):
                     room.presence(session, msg)
             elif isinstance(msg, Ping):
-                session.send(PONG)
+                session.send(PONG if req is None else encode({"type": "pong", "req": req}))
             elif isinstance(msg, Join):
                 raise ProtocolError(ErrorCode.BAD_MESSAGE, "already joined")
             else:
                 assert isinstance(msg, Other)
-                await self._other(session, room, msg)
+                await self._other(session, room, msg, req)
         except ProtocolError as exc:
             self.metrics.error(exc.code.value)
-            session.send(error_message(exc, batch))
+            session.send(error_message(exc, batch, req))
         except Exception:
             # A bug must not silently drop a participant: log it, answer, keep the socket.
             log.exception("unexpected error handling a message")
             self.metrics.error("internal")
             refusal = ProtocolError(ErrorCode.BAD_MESSAGE, "the server could not process this")
-            session.send(error_message(refusal, batch))
+            session.send(error_message(refusal, batch, req))
 
-    async def _other(self, session: Session, room: Room, msg: Other) -> None:
+    async def _other(self, session: Session, room: Room, msg: Other, req: str | None) -> None:
         """Facilitation, voting and gap-filling messages."""
         if msg.type not in ("facilitate", "vote", "unvote", "sync"):
             raise ProtocolError(ErrorCode.BAD_MESSAGE, f"unknown message type {msg.type!r}")
-        if not session.admit("ops"):
+        if not session.admit("sync" if msg.type == "sync" else "ops"):
             raise ProtocolError(ErrorCode.RATE_LIMITED, "too many messages: slow down")
         if msg.type == "sync":
-            await room.sync(session, msg.body.get("since"))
+            await room.sync(session, msg.body.get("since"), req)
         elif msg.type == "facilitate":
-            await room.facilitator.command(session, msg.body)
+            await room.facilitator.command(session, msg.body, req)
         else:
             delta = 1 if msg.type == "vote" else -1
-            await room.facilitator.vote(session, msg.body.get("id"), delta)
+            await room.facilitator.vote(session, msg.body.get("id"), delta, req)
 
     # --- board-wide orders (HTTP API) ----------------------------------------------------
 
     async def announce(self, board_id: str, kind: str, data: str) -> None:
         """Tell every other process (the caller handles this process's room)."""
         channel = board_channel(self.prefix, board_id)
-        await self.broker.publish(channel, bus_message(kind, self.process_id, data))
+        await self.broker.publish(channel, BusMessage(Kind(kind), self.process_id, data).encode())
 
     async def board_changed(self, meta: BoardMeta) -> None:
         data = encode({"type": "board", "board": board_info(meta)})

@@ -42,6 +42,7 @@ class LoggedBatch:
     batch_id: str
     client: str
     ops: list[dict[str, Any]]
+    skipped: list[int] = field(default_factory=list)  # for the sender's ack (rule S17)
 
     def message(self) -> dict[str, Any]:
         return {
@@ -153,6 +154,14 @@ class BoardStore(Protocol):
         self, board_id: str, since: int
     ) -> tuple[int, list[LoggedBatch]] | None:
         """(current seq, batches after `since`), or None when the log no longer reaches back."""
+        ...
+
+    async def claim_seat(self, board_id: str, secret_hash: str) -> str | None:
+        """The seat (client id) whose resume secret hashes to `secret_hash` (rule S18)."""
+        ...
+
+    async def add_seat(self, board_id: str, client: str, secret_hash: str) -> bool:
+        """Store a new seat; False when the board is gone."""
         ...
 
     async def commit(self, board_id: str, pending: list[PendingBatch]) -> list[CommitResult]:

@@ -1,10 +1,9 @@
-"""A board's live room in one process: its sessions, its commit queue, its delivery order.
+"""A board's live room in one process: its sockets, joining and leaving, and fan-out.
 
-Per room, one committer task drains the queue, so batches that arrive together are
-committed in one transaction (rule S8). Delivery is serialised under a lock and
-ordered by `seq`: a batch at or below `delivered` is a duplicate and dropped; a
-batch beyond `delivered + 1` means something was missed (another process, a lost
-pub/sub message) and the gap is filled from the database first (rule S10).
+The room composes three parts with one job each: `CommitQueue` (batches in, group
+commits, results out), `Delivery` (one rising `seq` stream per socket, gaps filled from
+the database) and `PeerDirectory` (who is on the board in other processes). What it
+says to other processes is a typed `BusMessage`.
 """
 
 from __future__ import annotations
@@ -22,28 +21,23 @@ import orjson
 from server.domain import facilitation
 from server.domain.errors import CloseCode, ErrorCode, ProtocolError
 from server.domain.messages import Presence
-from server.domain.ops import Op, Record, has_private, hidden_from, visible_ops
+from server.domain.ops import Op, Record, hidden_from
 
+from .bus import BusMessage, Kind, board_channel
+from .committer import SERVER, CommitQueue
+from .delivery import Delivery, message_for
 from .facilitator import Facilitator
 from .metrics import Metrics
-from .ports import (
-    BoardGone,
-    BoardMeta,
-    BoardStore,
-    Broker,
-    CommitResult,
-    CommitStatus,
-    LoggedBatch,
-    PendingBatch,
-)
-from .session import Session, encode, error_message
+from .peers import Peer, PeerDirectory
+from .ports import BoardMeta, BoardStore, Broker, CommitResult, LoggedBatch
+from .session import Session, encode
 from .templates import TemplateCatalog
 
 log = logging.getLogger("samskap.room")
 
-MAX_GROUP = 256  # batches per transaction
 PRESENCE_TICK = 0.04  # seconds: presence is coalesced, the latest wins
-SERVER = "_server"  # `by` of batches the server makes (reveal, template insert)
+
+__all__ = ["SERVER", "Room", "RoomContext", "board_channel", "board_info"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,27 +58,9 @@ def board_info(meta: BoardMeta) -> dict[str, Any]:
     return {"id": meta.id, "title": meta.title, "settings": meta.settings}
 
 
-def board_channel(prefix: str, board_id: str) -> str:
-    return f"{prefix}:board:{board_id}"
-
-
-def bus_message(kind: str, origin: str, data: str, *, seq: int = 0, client: str = "") -> bytes:
-    """One pub/sub message: `kind|origin|seq|client` on the first line, then the payload."""
-    return f"{kind}|{origin}|{seq}|{client}\n{data}".encode()
-
-
-def public_message(logged: LoggedBatch) -> dict[str, Any]:
-    """A logged batch as everyone but a private object's owner may see it."""
-    message = logged.message()
-    if has_private(logged.ops):
-        message["ops"] = visible_ops(logged.ops, None)
-    return message
-
-
-def message_for(logged: LoggedBatch, client: str) -> dict[str, Any]:
-    message = logged.message()
-    message["ops"] = visible_ops(logged.ops, client)
-    return message
+def with_req(message: dict[str, Any], req: str | None) -> dict[str, Any]:
+    """A reply echoes the `req` of the message that caused it."""
+    return message if req is None else {**message, "req": req}
 
 
 class Room:
@@ -96,16 +72,18 @@ class Room:
         # in the same process (its messages are not mistaken for this room's own).
         self.origin = f"{context.process_id}.{secrets.token_hex(4)}"
         self.channel = board_channel(context.prefix, board_id)
-        self.sessions: dict[str, Session] = {}
-        self.remote_peers: dict[str, dict[str, dict[str, str]]] = {}  # origin -> client -> peer
-        self._heard: dict[str, float] = {}  # origin -> when we last heard from it
+        self.sessions: dict[str, Session] = {}  # seat (client id) -> its one socket
+        self.directory = PeerDirectory()
+        self.delivery = Delivery(context.store, board_id, self.sessions, self.close_all)
+        self.commits = CommitQueue(
+            context.store,
+            board_id,
+            self.delivery,
+            context.metrics,
+            publish=self._publish_batches,
+            close_all=self.close_all,
+        )
         self._heartbeat: asyncio.Task[None] | None = None
-        self.delivered = 0
-        self._lock = asyncio.Lock()
-        self._pending: list[
-            tuple[Session | None, PendingBatch, asyncio.Future[CommitResult] | None]
-        ] = []
-        self._committer: asyncio.Task[None] | None = None
         self._presence: dict[str, str] = {}
         self._presence_timer: asyncio.TimerHandle | None = None
         self.settings: dict[str, Any] = {}
@@ -113,16 +91,16 @@ class Room:
 
     async def open(self) -> bool:
         """Subscribe first, then learn the board's seq: nothing falls in between."""
-        async with self._lock:
+        async with self.delivery.lock:
             await self.ctx.broker.subscribe(self.channel, self._on_remote)
             meta = await self.ctx.store.board(self.board_id)
             if meta is None:
                 await self.ctx.broker.unsubscribe(self.channel, self._on_remote)
                 return False
-            self.delivered = meta.seq
+            self.delivery.delivered = meta.seq
             self.settings = meta.settings
         await self.ctx.store.touch(self.board_id)  # for `samskap purge`: when last opened
-        await self._publish("hello", "")
+        await self._publish(Kind.HELLO)
         self._heartbeat = asyncio.create_task(self._beat(), name=f"peers-{self.board_id}")
         return True
 
@@ -134,7 +112,7 @@ class Room:
         await self.ctx.broker.unsubscribe(self.channel, self._on_remote)
 
     async def _beat(self) -> None:
-        """Announce our peers now and then, and forget processes that went silent.
+        """Announce our people now and then, and forget processes that went silent.
 
         A process that crashes never says `leave`; without this its people would stay
         "online" in every other process until the board's room closed.
@@ -142,12 +120,9 @@ class Room:
         interval = self.ctx.peer_heartbeat
         while True:
             await asyncio.sleep(interval)
-            await self._publish("peers", encode([s.peer for s in self.sessions.values()]))
-            silent = time.monotonic() - 3 * interval
-            for origin in [o for o, heard in self._heard.items() if heard < silent]:
-                del self._heard[origin]
-                for client in self.remote_peers.pop(origin, {}):
-                    self._send_others(client, encode({"type": "peer_left", "client": client}))
+            await self._announce_peers()
+            for peer in self.directory.expire(time.monotonic() - 3 * interval):
+                self._tell_left(peer)
 
     @property
     def store(self) -> BoardStore:
@@ -158,30 +133,52 @@ class Room:
         return self.ctx.templates
 
     @property
-    def peers(self) -> list[dict[str, str]]:
+    def delivered(self) -> int:
+        return self.delivery.delivered
+
+    @property
+    def peers(self) -> list[Peer]:
         local = [s.peer for s in self.sessions.values()]
-        remote = [p for peers in self.remote_peers.values() for p in peers.values()]
+        seen = {p["client"] for p in local}
+        remote = [p for p in self.directory.peers if p["client"] not in seen]
         return local + remote
+
+    def present(self, client: str) -> bool:
+        return client in self.sessions or any(p["client"] == client for p in self.directory.peers)
 
     # --- joining and leaving ----------------------------------------------------------
 
-    async def join(self, session: Session, since: int | None) -> None:
-        """Register, then send a welcome with a snapshot or the missed batches."""
+    async def join(self, session: Session, since: int | None, resume: str) -> None:
+        """Register, then send a welcome with a snapshot or the missed batches.
+
+        A seat has one socket: an older one on this seat, here or in another process,
+        is closed with 4009 (rule S18).
+        """
+        older = self.sessions.get(session.client)
         self.sessions[session.client] = session
         try:
-            welcome, base = await self._welcome(session, since)
+            welcome, base = await self._welcome(session, since, resume)
         except BaseException:
-            self.sessions.pop(session.client, None)
+            if self.sessions.get(session.client) is session:
+                del self.sessions[session.client]
+                if older is not None:
+                    self.sessions[session.client] = older
             raise
+        if older is not None and older is not session:
+            older.close(CloseCode.REPLACED, "this board was opened in another tab or window")
+        await self._publish(Kind.SEAT, client=session.client, conn=session.conn)
         session.start(encode(welcome), base)
         await self.facilitator.after_join(session)
         joined = encode({"type": "peer_joined", "peer": session.peer})
-        self._send_others(session.client, joined)
-        await self._publish("join", joined, client=session.client)
+        self.send_others(session, joined)
+        await self._publish(Kind.JOIN, joined, client=session.client, conn=session.conn)
 
-    async def _welcome(self, session: Session, since: int | None) -> tuple[dict[str, Any], int]:
+    async def _welcome(
+        self, session: Session, since: int | None, resume: str
+    ) -> tuple[dict[str, Any], int]:
         others = [p for p in self.peers if p["client"] != session.client]
-        welcome: dict[str, Any] = {"type": "welcome", "you": session.peer, "peers": others}
+        you = {**session.peer, "resume": resume}  # the secret goes to this socket only
+        welcome: dict[str, Any] = {"type": "welcome", "you": you, "peers": others}
         if since is not None:
             found = await self.ctx.store.batches_since(self.board_id, since)
             meta = await self.ctx.store.board(self.board_id)
@@ -207,34 +204,46 @@ class Room:
         }
         return welcome, snapshot.board.seq
 
-    async def sync(self, session: Session, since: Any) -> None:
-        """A client saw a gap: send what it missed, without reconnecting (rule S15)."""
+    async def sync(self, session: Session, since: Any, req: str | None = None) -> None:
+        """A client saw a gap: send what it missed, without reconnecting (rule S15).
+
+        Read and sent under the delivery lock, so the reply takes its place in the
+        socket's stream: nothing it covers arrives again after it, nothing newer before.
+        """
         if isinstance(since, bool) or not isinstance(since, int) or since < 0:
             raise ProtocolError(ErrorCode.BAD_MESSAGE, "since must be a whole number >= 0")
-        found = await self.ctx.store.batches_since(self.board_id, since)
-        if found is not None:
-            seq, missed = found
-            body = {"catchup": [message_for(b, session.client) for b in missed]}
-        else:
-            snapshot = await self.ctx.store.snapshot(self.board_id)
-            if snapshot is None:
-                raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")
-            seq = snapshot.board.seq
-            body = {
-                "objects": [
-                    o for o in snapshot.objects if not hidden_from(Record(o), session.client)
-                ]
-            }
-        session.send(encode({"type": "catchup", "seq": seq, **body}))
+        async with self.delivery.lock:
+            found = await self.ctx.store.batches_since(self.board_id, since)
+            if found is not None:
+                seq, missed = found
+                body: dict[str, Any] = {"catchup": [message_for(b, session.client) for b in missed]}
+            else:
+                snapshot = await self.ctx.store.snapshot(self.board_id)
+                if snapshot is None:
+                    raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")
+                seq = snapshot.board.seq
+                body = {
+                    "objects": [
+                        o for o in snapshot.objects if not hidden_from(Record(o), session.client)
+                    ]
+                }
+            if seq > self.delivery.delivered:
+                await self.delivery.fill_gap()  # so nothing below `seq` follows the reply
+            session.send(encode(with_req({"type": "catchup", "seq": seq, **body}, req)))
 
     async def leave(self, session: Session) -> None:
-        if self.sessions.get(session.client) is not session:
-            return
-        del self.sessions[session.client]
-        self._presence.pop(session.client, None)
-        left = encode({"type": "peer_left", "client": session.client})
-        self._send_others(session.client, left)
-        await self._publish("leave", left, client=session.client)
+        if self.sessions.get(session.client) is session:
+            del self.sessions[session.client]
+            self._presence.pop(session.client, None)
+        left = encode({"type": "peer_left", "client": session.client, "conn": session.conn})
+        if not self.present(session.client):
+            self.send_others(session, left)
+        await self._publish(Kind.LEAVE, left, client=session.client, conn=session.conn)
+
+    def _tell_left(self, peer: Peer) -> None:
+        if not self.present(peer["client"]):
+            left = {"type": "peer_left", "client": peer["client"], "conn": peer["conn"]}
+            self.send_all(encode(left))
 
     # --- batches ----------------------------------------------------------------------
 
@@ -248,106 +257,21 @@ class Room:
         }
 
     def submit(self, session: Session, batch_id: str, ops: list[Op]) -> None:
-        pending = PendingBatch(batch_id, session.client, session.name, ops, session.role)
-        self._pending.append((session, pending, None))
-        self._start_committer()
+        self.commits.submit(session, batch_id, ops)
 
     async def submit_server(self, ops: list[Op], author: str) -> CommitResult:
         """Commit a server-made batch (as a facilitator) and wait for its result."""
-        future: asyncio.Future[CommitResult] = asyncio.get_running_loop().create_future()
-        batch_id = "srv-" + secrets.token_urlsafe(9)
-        self._pending.append(
-            (None, PendingBatch(batch_id, SERVER, author, ops, "facilitator"), future)
-        )
-        self._start_committer()
-        return await future
+        return await self.commits.submit_server(ops, author)
 
-    def _start_committer(self) -> None:
-        if self._committer is None or self._committer.done():
-            self._committer = asyncio.create_task(
-                self._commit_loop(), name=f"commit-{self.board_id}"
+    async def _publish_batches(self, applied: list[tuple[LoggedBatch, str]]) -> None:
+        for logged, data in applied:
+            await self._publish(
+                Kind.OPS, data, seq=logged.seq, batch=logged.batch_id, client=logged.client
             )
-
-    async def _commit_loop(self) -> None:
-        while self._pending:
-            group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
-            started = time.perf_counter()
-            try:
-                results = await self.ctx.store.commit(self.board_id, [p for _, p, _ in group])
-            except BoardGone:
-                self.close_all(CloseCode.BOARD_DELETED, "the board was deleted")
-                for _, _, waiter in group:
-                    if waiter:
-                        waiter.set_exception(ProtocolError(ErrorCode.NOT_FOUND, "board deleted"))
-                return
-            except Exception as exc:  # database down: refuse, never acknowledge
-                log.warning("commit failed on a board: %s", type(exc).__name__)
-                refusal = ProtocolError(ErrorCode.UNAVAILABLE, "not saved: storage unavailable")
-                for session, pending, waiter in group:
-                    if session:
-                        session.send(error_message(refusal, pending.batch_id))
-                    if waiter:
-                        waiter.set_exception(refusal)
-                continue
-            self.ctx.metrics.observe_commit(time.perf_counter() - started)
-            applied: list[LoggedBatch] = []
-            for (session, pending, waiter), result in zip(group, results, strict=True):
-                if waiter:
-                    waiter.set_result(result)
-                if result.applied is not None:
-                    applied.append(result.applied)
-                if session is None:
-                    continue
-                if result.status is CommitStatus.REFUSED:
-                    assert result.error is not None
-                    session.send(error_message(result.error, pending.batch_id))
-                    continue
-                ack = {
-                    "type": "ack",
-                    "batch": pending.batch_id,
-                    "seq": result.seq,
-                    "skipped": result.skipped,
-                    # false: nothing changed, no seq was taken (seq is the board's current one)
-                    "applied": result.status is not CommitStatus.NOOP,
-                }
-                session.send(encode(ack))
-            encoded = [(logged, encode(public_message(logged))) for logged in applied]
-            async with self._lock:  # once per group (docs/performance.md, proposal B)
-                for logged, data in encoded:
-                    await self._deliver(logged.seq, logged.client, data)
-            for logged, data in encoded:
-                await self._publish("ops", data, seq=logged.seq, client=logged.client)
-            self.ctx.metrics.batches += len(applied)
-
-    async def _deliver(self, seq: int, by: str, data: str) -> None:
-        """Deliver one batch in seq order (caller holds the lock)."""
-        if seq <= self.delivered:
-            return
-        if seq > self.delivered + 1:
-            await self._fill_gap()
-            if seq <= self.delivered:
-                return
-        for session in self.sessions.values():
-            if session.client != by:  # the sender got its ack instead (rule S6)
-                session.send_batch(seq, data)
-        self.delivered = seq
-
-    async def _fill_gap(self) -> None:
-        found = await self.ctx.store.batches_since(self.board_id, self.delivered)
-        if found is None:
-            # History no longer reaches back: everyone reloads through a fresh join.
-            self.close_all(CloseCode.SLOW_CONSUMER, "resync: reconnect with since")
-            meta = await self.ctx.store.board(self.board_id)
-            self.delivered = meta.seq if meta else self.delivered
-            return
-        for logged in found[1]:
-            if logged.seq > self.delivered:
-                await self._deliver(logged.seq, logged.client, encode(public_message(logged)))
 
     async def resync(self) -> None:
         """Catch up from the database (after Redis returns, or a suspected gap)."""
-        async with self._lock:
-            await self._fill_gap()
+        await self.delivery.resync()
 
     # --- presence ---------------------------------------------------------------------
 
@@ -371,12 +295,23 @@ class Room:
         self._presence_timer = None
         pending, self._presence = self._presence, {}
         for client, data in pending.items():
-            self._send_others(client, data)
-            self.ctx.spawn(self._publish("presence", data, client=client))
+            sender = self.sessions.get(client)
+            if sender is None:
+                continue  # left meanwhile: no presence from someone not here
+            self.send_others(sender, data)
+            self.ctx.spawn(self._publish(Kind.PRESENCE, data, client=client, conn=sender.conn))
+
+    async def _announce_peers(self) -> None:
+        await self._publish(Kind.PEERS, encode([s.peer for s in self.sessions.values()]))
 
     # --- fan-out ----------------------------------------------------------------------
 
-    def _send_others(self, client: str, data: str) -> None:
+    def send_others(self, sender: Session | None, data: str) -> None:
+        for session in self.sessions.values():
+            if session is not sender:
+                session.send(data)
+
+    def _send_except_client(self, client: str, data: str) -> None:
         for session in self.sessions.values():
             if session.client != client:
                 session.send(data)
@@ -386,11 +321,11 @@ class Room:
         if sender is None:
             self.send_all(data)
         else:
-            self._send_others(sender, data)
-        await self._publish(kind, data, client=sender or "")
+            self._send_except_client(sender, data)
+        await self._publish(Kind(kind), data, client=sender or "")
 
     async def announce_session(self, settings: dict[str, Any]) -> None:
-        await self._publish("session", encode({"settings": settings}))
+        await self._publish(Kind.SESSION, encode({"settings": settings}))
 
     def send_all(self, data: str) -> None:
         for session in self.sessions.values():
@@ -401,46 +336,70 @@ class Room:
             if role is None or session.role == role:
                 session.close(code, reason)
 
-    async def _publish(self, kind: str, data: str, *, seq: int = 0, client: str = "") -> None:
-        await self.ctx.broker.publish(
-            self.channel, bus_message(kind, self.origin, data, seq=seq, client=client)
-        )
+    async def _publish(
+        self,
+        kind: Kind,
+        data: str = "",
+        *,
+        seq: int = 0,
+        batch: str = "",
+        client: str = "",
+        conn: str = "",
+    ) -> None:
+        message = BusMessage(kind, self.origin, data, seq, batch, client, conn)
+        await self.ctx.broker.publish(self.channel, message.encode())
 
-    async def _on_remote(self, message: bytes) -> None:
-        header, _, data = message.decode().partition("\n")
-        kind, origin, seq_text, client = header.split("|", 3)
-        # Our own messages, and board-wide orders this process's hub already applied here.
-        if origin in (self.origin, self.ctx.process_id):
+    async def _on_remote(self, raw: bytes) -> None:
+        try:
+            message = BusMessage.decode(raw)
+        except (ValueError, KeyError, orjson.JSONDecodeError):
+            log.warning("ignored a malformed pub/sub message on a board channel")
             return
-        if kind in ("peers", "join", "presence", "hello"):
-            self._heard[origin] = time.monotonic()
-        if kind == "ops":
-            async with self._lock:
-                await self._deliver(int(seq_text), client, data)
-        elif kind == "presence":
-            self._send_others(client, data)
-        elif kind == "join":
+        # Our own messages, and board-wide orders this process's hub already applied here.
+        if message.origin in (self.origin, self.ctx.process_id):
+            return
+        await self._dispatch(message)
+
+    async def _dispatch(self, message: BusMessage) -> None:
+        kind, origin, data = message.kind, message.origin, message.data
+        if kind in (Kind.PEERS, Kind.JOIN, Kind.PRESENCE, Kind.HELLO):
+            self.directory.heard(origin, time.monotonic())
+        if kind is Kind.OPS:
+            async with self.delivery.lock:
+                await self.delivery.deliver(message.seq, message.batch, data)
+        elif kind is Kind.PRESENCE:
+            self._send_except_client(message.client, data)
+        elif kind is Kind.JOIN:
             peer = orjson.loads(data)["peer"]
-            self.remote_peers.setdefault(origin, {})[client] = peer
-            self._send_others(client, data)
-        elif kind == "leave":
-            self.remote_peers.get(origin, {}).pop(client, None)
-            self._send_others(client, data)
-        elif kind == "hello":
-            peers = [s.peer for s in self.sessions.values()]
-            await self._publish("peers", encode(peers))
-        elif kind == "peers":
-            self.remote_peers[origin] = {p["client"]: p for p in orjson.loads(data)}
-        elif kind == "board":
+            self.directory.joined(origin, peer)
+            self._send_except_client(message.client, data)
+        elif kind is Kind.LEAVE:
+            peer = self.directory.left(origin, message.conn)
+            if peer is not None:
+                self._tell_left(peer)
+        elif kind is Kind.SEAT:
+            here = self.sessions.get(message.client)
+            if here is not None and here.conn != message.conn:
+                here.close(CloseCode.REPLACED, "this board was opened in another tab or window")
+        elif kind is Kind.HELLO:
+            await self._announce_peers()
+        elif kind is Kind.PEERS:
+            changes = self.directory.reconcile(origin, orjson.loads(data))
+            for peer in changes.joined:
+                if peer["client"] not in self.sessions:
+                    self.send_all(encode({"type": "peer_joined", "peer": peer}))
+            for peer in changes.left:
+                self._tell_left(peer)
+        elif kind is Kind.BOARD:
             self.send_all(data)
-        elif kind == "session":
+        elif kind is Kind.SESSION:
             self.settings = orjson.loads(data)["settings"]
             self.send_all(encode({"type": "session", **self.session_info(self.settings)}))
-        elif kind == "summon":
-            if client:
-                self._send_others(client, data)
+        elif kind is Kind.SUMMON:
+            if message.client:
+                self._send_except_client(message.client, data)
             else:
                 self.send_all(data)
-        elif kind == "close":
+        elif kind is Kind.CLOSE:
             order = orjson.loads(data)
             self.close_all(order["code"], order["reason"], order.get("role"))

@@ -8,9 +8,10 @@ it is closed as a slow consumer (4008) and resumes by `seq` (rule S9).
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
-from collections import deque
-from collections.abc import AsyncIterator, Collection
+from collections import OrderedDict, deque
+from collections.abc import AsyncIterator, Callable, Collection
 from typing import Any
 
 import orjson
@@ -32,6 +33,7 @@ PALETTE = (
     "#c0ca33",
 )
 MAX_FRAME_MESSAGES = 256
+MAX_ARRIVALS = 4096  # batches whose arrival order a socket remembers (far above any burst)
 
 
 def color_for(client: str, taken: Collection[str] = ()) -> str:
@@ -53,18 +55,29 @@ def encode(message: Any) -> str:
     return orjson.dumps(message).decode()
 
 
-def error_message(exc: ProtocolError, batch: str | None = None) -> str:
+def error_message(exc: ProtocolError, batch: str | None = None, req: str | None = None) -> str:
     body: dict[str, Any] = {"type": "error", "code": exc.code.value, "message": exc.message}
     if batch is not None:
         body["batch"] = batch
+    if req is not None:
+        body["req"] = req
     return encode(body)
 
 
 class Session:
     def __init__(
-        self, client: str, name: str, role: str, address: str, limits: Limits, color: str
+        self,
+        client: str,
+        name: str,
+        role: str,
+        address: str,
+        limits: Limits,
+        color: str,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.client = client
+        self._clock = clock
+        self.client = client  # the seat (rule S18)
+        self.conn = secrets.token_hex(6)  # this socket: a seat may move to a newer one
         self.name = name or "Gjest"
         self.role = role
         self.address = address
@@ -79,12 +92,67 @@ class Session:
         self._base_seq = 0
         self._batches = TokenBucket(limits.batches_per_sec, limits.batch_burst)
         self._presence = TokenBucket(limits.presence_per_sec, limits.presence_burst)
+        self._syncs = TokenBucket(limits.syncs_per_sec, limits.sync_burst)
         self._strikes = 0
         self._last_limit_notice = 0.0
+        # A batch refused with "try again": later batches wait for it (see `in_order`).
+        self._retry_from: tuple[str, ProtocolError] | None = None
+        self._arrivals: OrderedDict[str, int] = OrderedDict()  # batch -> arrival number
+        self._arrived = 0
+        self._settled: OrderedDict[str, None] = OrderedDict()  # batches answered for good
 
     @property
     def peer(self) -> dict[str, str]:
-        return {"client": self.client, "name": self.name, "role": self.role, "color": self.color}
+        return {
+            "client": self.client,
+            "conn": self.conn,
+            "name": self.name,
+            "role": self.role,
+            "color": self.color,
+        }
+
+    # --- resend order ---------------------------------------------------------------
+
+    def arrived(self, batch: str) -> None:
+        """Note the order batches come in on this socket (the order the client sent them)."""
+        self._arrived += 1
+        self._arrivals[batch] = self._arrived
+        self._arrivals.move_to_end(batch)
+        if len(self._arrivals) > MAX_ARRIVALS:
+            self._arrivals.popitem(last=False)
+
+    def hold_retries(self, batch: str, refusal: ProtocolError) -> None:
+        """`batch` was refused with "try again": refuse later ones until it is resent.
+
+        With several refused (one rate-limited while an earlier one's commit failed),
+        the one the client sent first is the one to wait for: the client resends from
+        its earliest refused batch on, in order.
+        """
+        if batch in self._settled:
+            return  # a repeat of a batch already committed: nothing can overtake it
+        held = self._retry_from
+        if held is None or self._arrivals.get(batch, 0) < self._arrivals.get(held[0], 0):
+            self._retry_from = (batch, refusal)
+
+    def settled(self, batch: str) -> None:
+        """`batch` was answered for good (committed, or a resend of a committed one):
+        nothing waits for it any more (it may have been refused as a duplicate frame
+        while its first copy was still committing)."""
+        self._settled[batch] = None
+        if len(self._settled) > MAX_ARRIVALS:
+            self._settled.popitem(last=False)
+        if self._retry_from is not None and self._retry_from[0] == batch:
+            self._retry_from = None
+
+    def in_order(self, batch: str) -> None:
+        """Raise for a batch sent after one that must be resent first (never reordered)."""
+        if self._retry_from is None:
+            return
+        waiting, refusal = self._retry_from
+        if batch == waiting:
+            self._retry_from = None
+            return
+        raise ProtocolError(refusal.code, f"{refusal.message} (send the earlier batch first)")
 
     # --- sending --------------------------------------------------------------------
 
@@ -153,8 +221,9 @@ class Session:
         The caller answers refused batches itself (the error names the batch);
         refused presence gets at most one notice a second.
         """
-        now = time.monotonic()
-        bucket = self._presence if kind == "presence" else self._batches
+        now = self._clock()
+        buckets = {"presence": self._presence, "sync": self._syncs}
+        bucket = buckets.get(kind, self._batches)
         if bucket.allow(now):
             self._strikes = 0
             return True

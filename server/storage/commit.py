@@ -31,7 +31,7 @@ from server.services.ports import (
     PendingBatch,
 )
 
-from .tables import batches, boards, objects
+from .tables import batch_ids, batches, boards, objects
 
 
 def now_ms() -> int:
@@ -68,9 +68,15 @@ _LOCK_BOARDS = (
     .values(seq=boards.c.seq)
     .returning(boards.c.id, boards.c.seq, boards.c.object_count, boards.c.settings)
 )
-_LOGGED = select(batches.c.board_id, batches.c.batch_id, batches.c.seq, batches.c.skipped).where(
-    batches.c.board_id.in_(bindparam("g_boards", expanding=True)),
-    batches.c.batch_id.in_(bindparam("g_ids", expanding=True)),
+_LOGGED = select(
+    batch_ids.c.board_id,
+    batch_ids.c.batch_id,
+    batch_ids.c.seq,
+    batch_ids.c.skipped,
+    batch_ids.c.applied,
+).where(
+    batch_ids.c.board_id.in_(bindparam("g_boards", expanding=True)),
+    batch_ids.c.batch_id.in_(bindparam("g_ids", expanding=True)),
 )
 _RECORDS = select(objects.c.board_id, objects.c.id, objects.c.data, objects.c.deleted).where(
     objects.c.board_id.in_(bindparam("r_boards", expanding=True)),
@@ -96,6 +102,15 @@ _SAVE_HEAD = (
 _TRIM_LOG = delete(batches).where(
     batches.c.board_id == bindparam("t_board"), batches.c.seq <= bindparam("t_upto")
 )
+# Batch ids are remembered for the last BATCH_ID_KEEP batches or BATCH_ID_DAYS, whichever
+# reaches further back (rule S11), independent of how much of the ops log is kept.
+BATCH_ID_KEEP = 100_000
+BATCH_ID_DAYS = 30
+_TRIM_IDS = delete(batch_ids).where(
+    batch_ids.c.board_id == bindparam("t_board"),
+    batch_ids.c.seq <= bindparam("t_ids_upto"),
+    batch_ids.c.created_at < bindparam("t_ids_before"),
+)
 _CHUNK = 500  # ids per IN list: far below SQLite's and asyncpg's parameter limits
 
 Work = list[tuple[str, list[PendingBatch]]]
@@ -107,6 +122,7 @@ class _Writes:
     """The rows one round of a group commit writes, gathered over all its boards."""
 
     fresh: list[dict[str, Any]] = field(default_factory=list)
+    ids: list[dict[str, Any]] = field(default_factory=list)
     moved: list[dict[str, Any]] = field(default_factory=list)
     log: list[dict[str, Any]] = field(default_factory=list)
     heads: list[dict[str, Any]] = field(default_factory=list)
@@ -198,7 +214,7 @@ def _apply_board(
     board_id: str,
     pending: list[PendingBatch],
     head: Any,
-    known: dict[str, tuple[int, list[int]]],
+    known: dict[str, tuple[int, list[int], bool]],
     records: dict[str, Record | None],
     stamp: int,
     writes: _Writes,
@@ -211,8 +227,9 @@ def _apply_board(
     changed: dict[str, tuple[Record, int, str]] = {}
     for batch in pending:
         if batch.batch_id in known:
-            original_seq, original_skipped = known[batch.batch_id]
-            results.append(CommitResult(CommitStatus.DUPLICATE, original_seq, original_skipped))
+            original_seq, original_skipped, was_applied = known[batch.batch_id]
+            status = CommitStatus.DUPLICATE if was_applied else CommitStatus.NOOP
+            results.append(CommitResult(status, original_seq, original_skipped))
             continue
         try:
             policy = policy_for(batch.role, batch.client, session)
@@ -221,6 +238,9 @@ def _apply_board(
             results.append(CommitResult(CommitStatus.REFUSED, seq, error=exc))
             continue
         if not outcome.effective:
+            # Remembered too, so that a resend is never applied later (rule S11).
+            known[batch.batch_id] = (seq, outcome.skipped, False)
+            writes.ids.append(_id_row(board_id, batch.batch_id, seq, outcome.skipped, False, stamp))
             results.append(CommitResult(CommitStatus.NOOP, seq, outcome.skipped))
             continue
         seq += 1
@@ -228,7 +248,8 @@ def _apply_board(
         for object_id, record in outcome.changed.items():
             records[object_id] = record
             changed[object_id] = (record, seq, batch.author)
-        known[batch.batch_id] = (seq, outcome.skipped)
+        known[batch.batch_id] = (seq, outcome.skipped, True)
+        writes.ids.append(_id_row(board_id, batch.batch_id, seq, outcome.skipped, True, stamp))
         writes.log.append(
             {
                 "board_id": board_id,
@@ -240,7 +261,7 @@ def _apply_board(
                 "created_at": stamp,
             }
         )
-        logged = LoggedBatch(seq, batch.batch_id, batch.client, outcome.applied)
+        logged = LoggedBatch(seq, batch.batch_id, batch.client, outcome.applied, outcome.skipped)
         results.append(CommitResult(CommitStatus.APPLIED, seq, outcome.skipped, logged))
     if seq != head.seq:
         writes.add_objects(board_id, changed, stored, stamp)
@@ -250,21 +271,38 @@ def _apply_board(
     return results
 
 
+def _id_row(
+    board_id: str, batch_id: str, seq: int, skipped: list[int], applied: bool, stamp: int
+) -> dict[str, Any]:
+    return {
+        "board_id": board_id,
+        "batch_id": batch_id,
+        "seq": seq,
+        "skipped": dumps(skipped),
+        "applied": applied,
+        "created_at": stamp,
+    }
+
+
 def _chunks(items: list[str]) -> list[list[str]]:
     return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)] or [[]]
 
 
-def _logged(conn: Connection, work: Work) -> dict[str, dict[str, tuple[int, list[int]]]]:
-    """Per board, which of its pending batch ids are already in its log (retries)."""
+def _logged(conn: Connection, work: Work) -> dict[str, dict[str, tuple[int, list[int], bool]]]:
+    """Per board, which of its pending batch ids it has answered before (resends)."""
     wanted = {board_id: {p.batch_id for p in pending} for board_id, pending in work}
-    known: dict[str, dict[str, tuple[int, list[int]]]] = {board_id: {} for board_id in wanted}
+    known: dict[str, dict[str, tuple[int, list[int], bool]]] = {b: {} for b in wanted}
     ids = sorted(set().union(*wanted.values())) if wanted else []
     for board_part in _chunks(list(wanted)) if ids else []:
         for id_part in _chunks(ids):
             rows = conn.execute(_LOGGED, {"g_boards": board_part, "g_ids": id_part})
             for r in rows:
                 if r.batch_id in wanted[r.board_id]:
-                    known[r.board_id][r.batch_id] = (r.seq, orjson.loads(r.skipped))
+                    known[r.board_id][r.batch_id] = (
+                        r.seq,
+                        orjson.loads(r.skipped),
+                        bool(r.applied),
+                    )
     return known
 
 
@@ -295,8 +333,20 @@ def _write(conn: Connection, writes: _Writes, log_retain: int) -> None:
         conn.execute(_UPDATE_OBJECT, writes.moved)
     if writes.log:
         conn.execute(insert(batches), writes.log)
+    if writes.ids:
+        conn.execute(insert(batch_ids), writes.ids)
     if writes.heads:
         conn.execute(_SAVE_HEAD, writes.heads)
     if writes.trims:
         trims = [{**t, "t_upto": t["t_upto"] - log_retain} for t in writes.trims]
         conn.execute(_TRIM_LOG, trims)
+        before = now_ms() - BATCH_ID_DAYS * 86_400_000
+        id_trims = [
+            {
+                "t_board": t["t_board"],
+                "t_ids_upto": t["t_upto"] - BATCH_ID_KEEP,
+                "t_ids_before": before,
+            }
+            for t in writes.trims
+        ]
+        conn.execute(_TRIM_IDS, id_trims)

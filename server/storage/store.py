@@ -31,10 +31,11 @@ from server.services.ports import (
     Snapshot,
 )
 
+from . import seats as _seats
 from .commit import Work, commit_board, commit_boards, now_ms, object_row
 from .commit import dumps as _dumps
 from .engine import READ_ONLY, create_sqlite_writer
-from .tables import assets, batches, boards, links, objects, votes
+from .tables import assets, batch_ids, batches, boards, links, objects, seats, votes
 
 
 def _meta(row: Row[Any] | Any) -> BoardMeta:
@@ -243,7 +244,7 @@ class SqlBoardStore:
     async def delete_board(self, board_id: str) -> bool:
         async with self.engine.begin() as conn:
             # Explicit child deletes: SQLite only cascades with foreign_keys on.
-            for table in (votes, assets, batches, objects, links):
+            for table in (votes, assets, batch_ids, seats, batches, objects, links):
                 await conn.execute(delete(table).where(table.c.board_id == board_id))
             result = await conn.execute(delete(boards).where(boards.c.id == board_id))
         return bool(result.rowcount)
@@ -298,14 +299,31 @@ class SqlBoardStore:
                 return seq, []
             rows = (
                 await conn.execute(
-                    select(batches.c.seq, batches.c.batch_id, batches.c.client, batches.c.ops)
+                    select(
+                        batches.c.seq,
+                        batches.c.batch_id,
+                        batches.c.client,
+                        batches.c.ops,
+                        batches.c.skipped,
+                    )
                     .where(batches.c.board_id == board_id, batches.c.seq > since)
                     .order_by(batches.c.seq)
                 )
             ).all()
         if not rows or rows[0].seq != since + 1 or len(rows) != seq - since:
             return None  # trimmed past `since`: the caller sends a full snapshot
-        return seq, [LoggedBatch(r.seq, r.batch_id, r.client, orjson.loads(r.ops)) for r in rows]
+        return seq, [
+            LoggedBatch(r.seq, r.batch_id, r.client, orjson.loads(r.ops), orjson.loads(r.skipped))
+            for r in rows
+        ]
+
+    # --- seats (rule S18) -------------------------------------------------------------
+
+    async def claim_seat(self, board_id: str, secret_hash: str) -> str | None:
+        return await _seats.claim_seat(self.engine, board_id, secret_hash)
+
+    async def add_seat(self, board_id: str, client: str, secret_hash: str) -> bool:
+        return await _seats.add_seat(self.engine, board_id, client, secret_hash)
 
     # --- committing -----------------------------------------------------------------
 

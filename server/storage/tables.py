@@ -88,6 +88,33 @@ assets = Table(
 
 Index("ix_objects_board_live", objects.c.board_id, objects.c.deleted)
 
+# Every batch id a board has answered (applied or not), so a resend is recognised (S11)
+# long after the ops log above was trimmed: the last 100,000 per board or 30 days.
+batch_ids = Table(
+    "batch_ids",
+    metadata,
+    Column("board_id", String(32), ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True),
+    Column("batch_id", String(64), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("skipped", Text, nullable=False, default="[]"),
+    Column("applied", Boolean, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+Index("ix_batch_ids_board_seq", batch_ids.c.board_id, batch_ids.c.seq)
+
+# Server-issued identities (rule S18): a seat is a client id on one board; whoever holds
+# its resume secret gets it back. Only the secret's SHA-256 is stored.
+seats = Table(
+    "seats",
+    metadata,
+    Column("board_id", String(32), ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True),
+    Column("client", String(64), primary_key=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("seen_at", BigInteger, nullable=False),
+    UniqueConstraint("board_id", "secret_hash", name="uq_seats_board_secret"),
+)
+
 votes = Table(
     "votes",
     metadata,

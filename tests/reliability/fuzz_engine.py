@@ -26,6 +26,7 @@ from server.config import Limits
 from server.domain.messages import Join
 from server.pubsub.memory import MemoryBroker, MemoryBus
 from server.services.access import hash_token, new_token
+from server.services.bus import BusMessage
 from server.services.hub import Hub
 from server.services.ports import CommitResult, Handler, PendingBatch
 from server.services.room import Room
@@ -47,12 +48,15 @@ class Gate:
         self.commits: list[tuple[asyncio.Event, str]] = []
         self.waiting: set[asyncio.Task[Any]] = set()
         self.tasks: dict[asyncio.Event, asyncio.Task[Any]] = {}
+        self.failing: set[asyncio.Event] = set()  # commits that fail (database down)
 
-    def release(self, index: int) -> str:
+    def release(self, index: int, *, fail: bool = False) -> str:
         event, label = self.commits.pop(index)
         self.waiting.discard(self.tasks.pop(event))
+        if fail:
+            self.failing.add(event)
         event.set()
-        return label
+        return label + (" FAILED" if fail else "")
 
 
 class GatedStore:
@@ -75,6 +79,9 @@ class GatedStore:
         self.gate.tasks[event] = task
         self.gate.waiting.add(task)
         await event.wait()
+        if event in self.gate.failing:
+            self.gate.failing.discard(event)
+            raise OSError("injected: the database is unreachable")
         return await self.inner.commit(board_id, pending)
 
 
@@ -93,7 +100,7 @@ class FaultyBroker:
         return True
 
     async def publish(self, channel: str, data: bytes) -> None:
-        kind = data.split(b"|", 1)[0].decode()
+        kind = BusMessage.decode(data).kind.value
         roll = self.rng.random()
         drop, dup, hold = (self.faults.get(k, 0.0) for k in ("drop", "dup", "hold"))
         header = data.split(b"\n", 1)[0].decode()
@@ -195,6 +202,8 @@ class Fuzz:
         self.sent = 0
         self.token = new_token()
         self.shared = [f"s{i}" for i in range(4)]  # ids everyone edits (concurrent edits)
+        self.limits = FAST
+        self.now = 0.0  # the hubs' clock (rate limits): moved by the run, so seeds replay
 
     # --- setup and teardown ----------------------------------------------------------
 
@@ -208,15 +217,19 @@ class Fuzz:
             self.stores.append(store)
             broker = FaultyBroker(MemoryBroker(bus), random.Random(self.seed * 7 + p), self.faults)
             self.brokers.append(broker)
-            hub = Hub(GatedStore(store, self.gate, f"p{p}"), broker, FAST)  # type: ignore[arg-type]
+            gated = GatedStore(store, self.gate, f"p{p}")
+            hub = Hub(gated, broker, self.limits, clock=lambda: self.now)  # type: ignore[arg-type]
             self.hubs.append(hub)
         hashes = {role: hash_token(f"{self.token}-{role}") for role in ("facilitator", "viewer")}
         hashes["participant"] = hash_token(self.token)
         await self.stores[0].create_board(BOARD, "Fuzz", {}, hashes, [])
         for i in range(self.n_clients):
-            client = SimClient(i, i % self.n_processes, f"c{i}")
+            client = self.new_client(i)
             self.clients.append(client)
             await self.connect(client, first=True)
+
+    def new_client(self, index: int) -> Any:
+        return SimClient(index, index % self.n_processes, f"c{index}")
 
     async def close(self) -> None:
         for hub in self.hubs:
@@ -282,7 +295,7 @@ class Fuzz:
         await self.hubs[client.hub_index].leave(session, room)
         await self.settle()
 
-    def random_ops(self, client: SimClient) -> list[Message]:
+    def random_ops(self, client: Any) -> list[Message]:
         rng = self.rng
         known = list(client.objects) + [b for ops in client.unacked.values() for b in _ids(ops)]
         ops: list[Message] = []
@@ -431,7 +444,8 @@ class Fuzz:
         held = [(b, i) for b in self.brokers for i in range(len(b.held))]
         if held and rng.random() < 0.3:
             broker, index = rng.choice(held)
-            self.log.append(f"bus release {broker.held[index][1].split(b'|')[0].decode()}")
+            header = broker.held[index][1].split(b"\n")[0].decode()
+            self.log.append(f"bus release {header}")
             await broker.release_one(index)
             await self.settle()
         elif self.gate.commits:
@@ -491,6 +505,19 @@ class Fuzz:
     # --- the verdict -----------------------------------------------------------------
 
     async def verify(self) -> None:
+        truth, seq, by_id = await self.database_truth()
+        for client in self.clients:
+            for batch, acked_seq in client.acked.items():
+                if by_id.get(batch) != acked_seq:
+                    raise Diverged(f"acked {batch}@{acked_seq} is not in the database")
+            if client.seq != seq:
+                raise Diverged(f"c{client.index} is at seq {client.seq}, the board at {seq}")
+            if client.objects != truth:
+                diff = _diff(client.objects, truth)
+                raise Diverged(f"c{client.index} differs from the database: {diff}")
+
+    async def database_truth(self) -> tuple[dict[str, Message], int, dict[str, int]]:
+        """The board as a fresh load sees it, its seq, and batch id -> seq; checks the log."""
         server = await self.stores[0].snapshot(BOARD)
         assert server is not None
         fresh_engine = create_engine(self.url)
@@ -510,16 +537,7 @@ class Fuzz:
         ids = [b.batch_id for b in logged]
         if len(ids) != len(set(ids)):
             raise Diverged("a batch id was applied twice")
-        by_id = {b.batch_id: b.seq for b in logged}
-        for client in self.clients:
-            for batch, acked_seq in client.acked.items():
-                if by_id.get(batch) != acked_seq:
-                    raise Diverged(f"acked {batch}@{acked_seq} is not in the database")
-            if client.seq != seq:
-                raise Diverged(f"c{client.index} is at seq {client.seq}, the board at {seq}")
-            if client.objects != truth:
-                diff = _diff(client.objects, truth)
-                raise Diverged(f"c{client.index} differs from the database: {diff}")
+        return truth, seq, {b.batch_id: b.seq for b in logged}
 
 
 def take(session: Session) -> str | None:

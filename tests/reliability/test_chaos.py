@@ -62,11 +62,11 @@ class Editor:
         if old is not None:
             await old.close()
             self.client = await Client.connect(
-                url, self.board, self.token, client=f"e{self.index}", since=old.seq,
+                url, self.board, self.token, resume=old.resume, since=old.seq,
                 objects=old.objects,
             )  # fmt: skip
         else:
-            self.client = await Client.connect(url, self.board, self.token, client=f"e{self.index}")
+            self.client = await Client.connect(url, self.board, self.token)
 
     async def edit(self, batches: int) -> None:
         assert self.client is not None

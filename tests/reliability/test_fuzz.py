@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.reliability.fuzz_engine import Fuzz, run_seed
+from tests.reliability.fuzz_js import run_js_seed
+from tests.support.jsengine import node_available
 
 OPS = 100
 BUS_FAULTS = {"drop": 0.15, "dup": 0.15, "hold": 0.2}
@@ -84,3 +86,44 @@ async def test_r1_s10_batch_committed_after_its_room_closed_reaches_the_new_room
         assert b.seq == 1, "the other client never received seq 1"
     finally:
         await fuzz.close()
+
+
+# --- the same, with the pages people use: web/js's engine under Node ---------------------
+
+needs_node = pytest.mark.skipif(not node_available(), reason="node is not installed")
+
+
+@needs_node
+@pytest.mark.parametrize("seed", range(50))
+async def test_r1_s17_pages_converge(seed: int, tmp_path: Path) -> None:
+    """R1 with the shipped engine: refusals, resends, duplicates, reloads, offline edits."""
+    await run_js_seed(seed, tmp_path, OPS, log_file=tmp_path / "ops.log")
+
+
+@needs_node
+@pytest.mark.parametrize("seed", range(10))
+async def test_r2_s10_s17_pages_over_a_faulty_bus(seed: int, tmp_path: Path) -> None:
+    await run_js_seed(
+        10_000 + seed, tmp_path, OPS, processes=2, faults=BUS_FAULTS, log_file=tmp_path / "ops.log"
+    )
+
+
+@needs_node
+async def test_r1_pinned_page_seed_8_resends_from_the_earliest_refusal(tmp_path: Path) -> None:
+    """Seed 8 once livelocked: a batch was rate-limited while an earlier one's commit was
+    still out; that commit then failed, and the server waited for the later batch while
+    the page (rightly) resent from the earlier one. The socket now waits for the batch
+    it received first (Session.hold_retries)."""
+    fuzz = await run_js_seed(8, tmp_path, OPS)
+    assert fuzz.refusals.get("unavailable") and fuzz.refusals.get("rate_limited")
+
+
+@needs_node
+async def test_r1_pages_meet_both_refusals(tmp_path: Path) -> None:
+    """The fuzzer really exercises "try again": over a few seeds both kinds occur."""
+    seen: dict[str, int] = {}
+    for seed in range(3):
+        fuzz = await run_js_seed(seed, tmp_path, OPS)
+        for code, n in fuzz.refusals.items():
+            seen[code] = seen.get(code, 0) + n
+    assert seen.get("rate_limited", 0) > 0 and seen.get("unavailable", 0) > 0, seen

@@ -27,8 +27,9 @@ async def room(server: LiveServer, **board: object) -> tuple[dict, Client, Clien
 
 
 async def facilitate(client: Client, action: str, **body: object) -> dict:
-    await client.send({"type": "facilitate", "action": action, **body})
-    return await client.expect("session")
+    reply = await client.request({"type": "facilitate", "action": action, **body})
+    assert reply["type"] == "session", reply
+    return reply
 
 
 async def test_timer_is_the_same_for_everyone(live_server: LiveServer) -> None:
@@ -97,7 +98,7 @@ async def test_private_notes_appear_only_on_reveal(live_server: LiveServer) -> N
     await kari.close()
     await ola.expect("peer_left")
     again = await Client.connect(
-        live_server.url, board["id"], token_of(board["links"]["participant"]), client=kari.me
+        live_server.url, board["id"], token_of(board["links"]["participant"]), resume=kari.resume
     )
     assert again.me == kari.me and again.objects["secret"]["private"] is True
     await facilitate(boss, "reveal")

@@ -255,7 +255,8 @@ async def test_peers_join_and_leave(live_server: LiveServer) -> None:
     assert left["client"] == b.me
     c = await Client.connect(live_server.url, _["id"], token_of(_["links"]["viewer"]), name="Per")
     joined = await a.expect("peer_joined")
-    assert joined["peer"] == c.welcome["you"]
+    you = dict(c.welcome["you"])
+    assert you.pop("resume") and joined["peer"] == you  # the secret stays with its socket
 
 
 async def test_s15_a_client_fills_a_gap_without_reconnecting(db_server: LiveServer) -> None:

@@ -52,6 +52,7 @@ class Client:
         name: str = "Test",
         since: int | None = None,
         client: str | None = None,
+        resume: str | None = None,
         origin: str | None = None,
         expect_welcome: bool = True,
         objects: dict[str, Message] | None = None,
@@ -67,6 +68,8 @@ class Client:
             join["since"] = since
         if client is not None:
             join["client"] = client
+        if resume is not None:
+            join["resume"] = resume
         await self.send(join)
         if expect_welcome:
             self.welcome = await self.expect("welcome")
@@ -84,6 +87,11 @@ class Client:
     def me(self) -> str:
         return str(self.welcome["you"]["client"])
 
+    @property
+    def resume(self) -> str:
+        """This seat's secret (rule S18): give it to `connect` to get the seat back."""
+        return str(self.welcome["you"]["resume"])
+
     async def _read(self) -> None:
         try:
             async for frame in self.ws:
@@ -97,6 +105,22 @@ class Client:
 
     async def send(self, message: Message) -> None:
         await self.ws.send(orjson.dumps(message).decode())
+
+    async def request(self, message: Message, timeout: float = 5.0) -> Message:
+        """Send a message with a fresh `req` and wait for the reply that echoes it."""
+        req = new_id("r")
+        await self.send({**message, "req": req})
+        return await self.expect_reply(req, timeout)
+
+    async def expect_reply(self, req: str, timeout: float = 5.0) -> Message:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            message = await self.next(max(0.01, deadline - loop.time()))
+            if message.get("req") == req:
+                return message
+            if message.get("type") == "_closed":
+                raise ConnectionError(f"closed while waiting for reply {req}")
 
     async def send_raw(self, frame: str | bytes) -> None:
         await self.ws.send(frame)

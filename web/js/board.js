@@ -323,23 +323,32 @@ async function main() {
   });
   conn.addEventListener("summon", (e) => follow.summon(e.detail));
   conn.addEventListener("peer_joined", (e) => presence.joined(e.detail.peer));
-  conn.addEventListener("peer_left", (e) => presence.left(e.detail.client));
+  conn.addEventListener("peer_left", (e) => presence.left(e.detail.client, e.detail.conn));
   presence.addEventListener("change", () => outline.refresh());
-  conn.addEventListener("error", (e) => {
-    const code = e.detail.code;
-    if (!e.detail.batch && session.state.voting && session.state.voting.open && ["forbidden", "not_found"].includes(code)) {
-      // A vote the server refused (budget, rules): back to the confirmed count.
-      session.rollbackVotes();
-      ctx.toast(t("vote.refused"));
-      return;
-    }
+  // Refusals say in words what happened: a vote or a command (matched by its `req`),
+  // a batch refused for good (the view fell back), or a message about nothing in particular.
+  const explain = (detail) => {
+    const code = detail.code;
     if (code === "forbidden" && session.role === "participant" && (session.state.locked || !session.state.permissions.add || !session.state.permissions.move)) {
       ctx.toast(t("error.forbidden_session"));
       return;
     }
     const key = `error.${code}`;
-    ctx.toast(t(key) === key ? e.detail.message || code : t(key));
+    ctx.toast(t(key) === key ? detail.message || code : t(key));
+  };
+  session.addEventListener("refused", (e) => {
+    if (e.detail.type === "error" && session.state.voting && session.state.voting.open && !e.detail.action) {
+      ctx.toast(t("vote.refused"));
+      return;
+    }
+    explain(e.detail);
   });
+  conn.addEventListener("refused", (e) => {
+    const key = `error.${e.detail.code}`;
+    const why = t(key) === key ? e.detail.message || e.detail.code : t(key);
+    ctx.toast(t("error.not_saved", { why }));
+  });
+  conn.addEventListener("error", (e) => explain(e.detail));
 
   /** What this person may do now: role, board lock and the facilitator's permissions. */
   function applyAccess() {
@@ -385,7 +394,17 @@ async function main() {
     $("#fac-insert").addEventListener("click", () => picker.open());
     panel.render();
   }
-  conn.addEventListener("fatal", (e) => fatal(e.detail.code === "deleted" ? "error.deleted" : "error.unauthorized"));
+  conn.addEventListener("fatal", (e) => {
+    const code = e.detail.code;
+    fatal(code === "deleted" ? "error.deleted" : code === "replaced" ? "error.replaced" : "error.unauthorized");
+    $("#reclaim").hidden = code !== "replaced";
+  });
+  $("#reclaim").addEventListener("click", () => {
+    $("#fatal").hidden = true;
+    $("#reclaim").hidden = true;
+    document.body.classList.remove("is-fatal");
+    conn.reclaim();
+  });
 
   // --- view helpers ----------------------------------------------------------------
   function contentBounds(objs) {

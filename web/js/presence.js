@@ -1,5 +1,12 @@
 // Who is here: the people list, live cursors with names, others' selections and
 // "… is editing" labels. Everything shown is text from textContent.
+//
+// The list holds only people the server announced (welcome, peer_joined); a presence
+// message from anyone else is ignored, never turned into a person. A person is one seat
+// on one socket (`conn`): a peer_left for an older socket of a seat that came back is
+// ignored. A cursor that has not moved for a minute fades.
+
+const CURSOR_FADE_MS = 60_000;
 
 import { h } from "./util.js";
 
@@ -10,7 +17,11 @@ export class Presence extends EventTarget {
     this.layer = layer;
     this.list = list;
     this.count = count;
-    this.peers = new Map(); // client -> {client,name,role,color,cursor,selection,editing,el,label}
+    this.peers = new Map(); // client -> {client,conn,name,role,color,cursor,moved,selection,editing,el,label}
+    // Idle cursors fade even when nothing else makes the board redraw.
+    setInterval(() => {
+      if ([...this.peers.values()].some((p) => p.el && !p.el.hidden)) this.ctx.renderer.request();
+    }, 10_000);
   }
 
   reset(peers) {
@@ -20,6 +31,7 @@ export class Presence extends EventTarget {
     this.changed();
   }
 
+  /** A person the server announced: add or update them. */
   upsert(info) {
     if (!info || !info.client || (this.ctx.you && info.client === this.ctx.you.client)) return null;
     let p = this.peers.get(info.client);
@@ -27,9 +39,13 @@ export class Presence extends EventTarget {
       p = { client: info.client, selection: [], editing: null, cursor: null };
       this.peers.set(info.client, p);
     }
-    for (const k of ["name", "role", "color", "cursor", "selection", "editing", "view"]) if (k in info) p[k] = info[k];
-    p.seen = performance.now();
+    this._take(p, info);
     return p;
+  }
+
+  _take(p, info) {
+    for (const k of ["conn", "name", "role", "color", "cursor", "selection", "editing", "view"]) if (k in info) p[k] = info[k];
+    if ("cursor" in info) p.moved = performance.now();
   }
 
   joined(peer) {
@@ -38,9 +54,10 @@ export class Presence extends EventTarget {
     this.changed();
   }
 
-  left(client) {
+  left(client, conn) {
     const p = this.peers.get(client);
     if (!p) return;
+    if (conn && p.conn && conn !== p.conn) return; // an older socket of a seat that is back
     this._removeEls(p);
     this.peers.delete(client);
     this.ctx.announce(this.ctx.t("announce.peer_left", { name: p.name || this.ctx.t("people.anonymous") }));
@@ -49,10 +66,10 @@ export class Presence extends EventTarget {
 
   update(msg) {
     const before = this.peers.get(msg.client);
-    const hadEditing = before ? before.editing : null;
-    const known = !!before;
-    this.upsert(msg);
-    if (!known || hadEditing !== msg.editing) this.changed();
+    if (!before) return; // not announced by the server: never invent a person
+    const hadEditing = before.editing;
+    this._take(before, msg);
+    if (hadEditing !== msg.editing) this.changed();
     else {
       this.ctx.ui.remoteSelected = this.remoteSelected();
       this.ctx.renderer.request();
@@ -106,8 +123,10 @@ export class Presence extends EventTarget {
   place() {
     const { ctx } = this;
     const cam = ctx.camera;
+    const now = performance.now();
     for (const p of this.peers.values()) {
-      if (p.cursor) {
+      const fresh = p.cursor && now - (p.moved || 0) < CURSOR_FADE_MS;
+      if (fresh) {
         if (!p.el) {
           p.el = h(
             "div",

@@ -1,51 +1,87 @@
-// The live connection: join, welcome/catch-up, batches with acks, an offline queue
-// that is resent with the same batch ids, presence, and reconnecting with `since`.
+// The live connection in the browser: a WebSocket, reconnecting with back-off, the
+// offline queue and the seat kept in sessionStorage (they survive a reload of the tab),
+// and the sync engine (sync/engine.js) that holds every rule about order and resends.
 //
 // Events: "state" {state: connecting|online|offline, pending}, "welcome", "remote"
-// {msg, ids}, "presence", "peer_joined", "peer_left", "error" {code, message, batch},
-// "fatal" {code} (bad link or deleted board: no reconnect).
+// {msg, ids}, "presence", "peer_joined", "peer_left", "session", "votes", "summon",
+// "board", "error" {code, message} (not about a batch), "refused" {code, message, batch}
+// (a batch the server refused for good: the view fell back), "retrying" (a batch is
+// sent again after "try again"), "fatal" {code} (bad link, deleted board, or this seat
+// opened elsewhere: no reconnect).
 
+import { SyncEngine } from "./sync/engine.js";
 import { randomId, readJSON, writeJSON } from "./util.js";
 
-const FATAL = { 4001: "unauthorized", 4004: "deleted", 4002: "bad_join" };
+const FATAL = { 4001: "unauthorized", 4004: "deleted", 4002: "bad_join", 4009: "replaced" };
+const PASSED_ON = new Set(["welcome", "remote", "refused", "retrying", "error", "seat", "queue"]);
+
+function schedule(fn, ms) {
+  const timer = setTimeout(fn, ms);
+  return () => clearTimeout(timer);
+}
 
 export class Connection extends EventTarget {
   constructor({ boardId, token, name, store }) {
     super();
     this.boardId = boardId;
-    this.token = token;
     this.name = name;
     this.store = store;
     this.ws = null;
     this.state = "connecting";
-    this.you = null;
-    this.board = null;
     this.retry = 0;
     this.closedForGood = false;
-    this.sent = new Set(); // batch ids sent on the current socket
     this.beforeSend = null; // (ops) => void, called for every local batch
     this.queueKey = `samskap.queue.${boardId}`;
-    this.clientId = this._clientId();
+    this.seatKey = `samskap.seat.${boardId}`;
     this.lastMessage = 0;
+    // A queue left by a reload while offline is restored first, with its batch ids.
+    for (const p of readJSON(sessionStorage, this.queueKey, [])) {
+      if (p && typeof p.batch === "string" && Array.isArray(p.ops)) store.pending.push(p);
+    }
+    const seat = readJSON(sessionStorage, this.seatKey, null);
+    this.engine = new SyncEngine({
+      store,
+      token,
+      name: () => this.name,
+      seat: seat && typeof seat.resume === "string" ? seat : null,
+      schedule,
+      newId: randomId,
+    });
+    this._wire();
     this._online = () => this._reconnectNow();
     this._offline = () => this._dropSocket("offline");
     window.addEventListener("online", this._online);
     window.addEventListener("offline", this._offline);
     this._pinger = setInterval(() => this._ping(), 15000);
-    // A queue left by a reload while offline is restored first.
-    for (const p of readJSON(sessionStorage, this.queueKey, [])) {
-      if (p && typeof p.batch === "string" && Array.isArray(p.ops)) store.pending.push(p);
-    }
   }
 
-  _clientId() {
-    const key = "samskap.client";
-    let id = sessionStorage.getItem(key);
-    if (!id) {
-      id = randomId(20);
-      sessionStorage.setItem(key, id);
-    }
-    return id;
+  _wire() {
+    const engine = this.engine;
+    engine.addEventListener("seat", (e) => writeJSON(sessionStorage, this.seatKey, e.detail));
+    engine.addEventListener("queue", () => {
+      writeJSON(sessionStorage, this.queueKey, this.store.pending);
+      this._setState(this.state);
+    });
+    engine.addEventListener("welcome", () => {
+      this.retry = 0;
+      this._setState("online");
+    });
+    // Everything the engine says is said again by the connection, under the same name.
+    const pass = (type) => engine.addEventListener(type, (e) => this.dispatchEvent(new CustomEvent(type, { detail: e.detail })));
+    for (const type of PASSED_ON) if (type !== "seat" && type !== "queue") pass(type);
+    for (const type of ["presence", "peer_joined", "peer_left", "session", "votes", "summon", "board", "pong"]) pass(type);
+  }
+
+  get you() {
+    return this.engine.you;
+  }
+
+  get board() {
+    return this.engine.board;
+  }
+
+  get clientId() {
+    return this.engine.you ? this.engine.you.client : null;
   }
 
   get canEdit() {
@@ -59,11 +95,8 @@ export class Connection extends EventTarget {
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
     const ws = new WebSocket(`${proto}//${location.host}/ws/boards/${encodeURIComponent(this.boardId)}`);
     this.ws = ws;
-    this.sent = new Set();
     ws.addEventListener("open", () => {
-      const join = { type: "join", token: this.token, name: this.name, client: this.clientId };
-      if (this.store.loaded) join.since = this.store.seq;
-      ws.send(JSON.stringify(join));
+      if (ws === this.ws) this.engine.attach((text) => ws.send(text));
     });
     ws.addEventListener("message", (ev) => {
       if (ws !== this.ws) return;
@@ -74,21 +107,29 @@ export class Connection extends EventTarget {
       } catch {
         return;
       }
-      for (const msg of Array.isArray(data) ? data : [data]) this._handle(msg);
+      for (const msg of Array.isArray(data) ? data : [data]) this.engine.receive(msg);
     });
     ws.addEventListener("close", (ev) => {
       if (ws !== this.ws) return;
       this.ws = null;
+      this.engine.detach();
       this._setState("offline");
       if (FATAL[ev.code]) {
         this.closedForGood = true;
         this.dispatchEvent(new CustomEvent("fatal", { detail: { code: FATAL[ev.code] } }));
         return;
       }
-      if (ev.code === 4008) return this._connectSoon(0);
+      if (ev.code === 4008 || ev.code === 1012) return this._connectSoon(0);
       if (ev.code === 4029) return this._connectSoon(5000);
       this._connectSoon(Math.min(10000, 400 * 2 ** this.retry++));
     });
+  }
+
+  /** After "opened in another tab": take the seat back here, on the person's word. */
+  reclaim() {
+    this.closedForGood = false;
+    this.retry = 0;
+    this.connect();
   }
 
   /**
@@ -101,6 +142,7 @@ export class Connection extends EventTarget {
     const ws = this.ws;
     if (!ws || this.closedForGood) return;
     this.ws = null; // its late close event is ignored (ws !== this.ws)
+    this.engine.detach();
     try {
       ws.close(4000, reason);
     } catch {
@@ -110,15 +152,16 @@ export class Connection extends EventTarget {
     this._connectSoon(Math.min(10000, 400 * 2 ** this.retry++));
   }
 
-  /** The network is back: connect now, not after the back-off, even if an attempt hangs. */
+  /** Reconnect now (a new name, the network back), not after the back-off. */
   _reconnectNow() {
     if (this.closedForGood) return;
     this.retry = 0;
-    if (this.ws && this.ws.readyState !== WebSocket.OPEN) {
+    if (this.ws) {
       const stale = this.ws;
       this.ws = null;
+      this.engine.detach();
       try {
-        stale.close();
+        stale.close(4000, "reconnect");
       } catch {
         // never opened
       }
@@ -139,7 +182,7 @@ export class Connection extends EventTarget {
       this._dropSocket("silent");
       return;
     }
-    ws.send('{"type":"ping"}');
+    this.engine.notify({ type: "ping" });
   }
 
   _setState(state) {
@@ -147,101 +190,24 @@ export class Connection extends EventTarget {
     this.dispatchEvent(new CustomEvent("state", { detail: { state, pending: this.store.pending.length } }));
   }
 
-  _save() {
-    writeJSON(sessionStorage, this.queueKey, this.store.pending);
-  }
-
-  _handle(msg) {
-    const store = this.store;
-    switch (msg.type) {
-      case "welcome": {
-        this.retry = 0;
-        this.you = msg.you;
-        this.board = msg.board || this.board;
-        if (Array.isArray(msg.catchup)) {
-          for (const entry of msg.catchup) {
-            const ids = store.applyRemote(entry);
-            if (entry.by !== this.you.client) this._remote(entry, ids);
-          }
-          if (typeof msg.seq === "number" && msg.seq > store.seq) store.seq = msg.seq;
-        } else {
-          store.load(msg.objects || [], msg.seq || 0);
-        }
-        this._setState("online");
-        this.dispatchEvent(new CustomEvent("welcome", { detail: msg }));
-        this._flush();
-        break;
-      }
-      case "ack":
-        store.ack(msg.batch, msg.seq, msg.skipped || []);
-        this._save();
-        this._setState(this.state);
-        break;
-      case "ops": {
-        const ids = store.applyRemote(msg);
-        this._remote(msg, ids);
-        break;
-      }
-      case "error":
-        if (msg.batch && ["invalid_op", "forbidden", "not_found", "too_large"].includes(msg.code)) {
-          store.reject(msg.batch);
-          this._save();
-          this._setState(this.state);
-        } else if (msg.batch && msg.code === "rate_limited") {
-          // Not applied: send it again a little later.
-          this.sent.delete(msg.batch);
-          setTimeout(() => this._flush(), 1000);
-        }
-        this.dispatchEvent(new CustomEvent("error", { detail: msg }));
-        break;
-      case "presence":
-      case "peer_joined":
-      case "peer_left":
-        this.dispatchEvent(new CustomEvent(msg.type, { detail: msg }));
-        break;
-      default:
-        this.dispatchEvent(new CustomEvent(msg.type, { detail: msg }));
-    }
-  }
-
-  _remote(msg, ids) {
-    this.dispatchEvent(new CustomEvent("remote", { detail: { msg, ids } }));
-  }
-
-  /** Send the queued batches not yet sent on this socket, oldest first. */
-  _flush() {
-    const ws = this.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN || this.state !== "online") return;
-    for (const p of this.store.pending) {
-      if (this.sent.has(p.batch)) continue;
-      ws.send(JSON.stringify({ type: "ops", batch: p.batch, ops: p.ops }));
-      this.sent.add(p.batch);
-    }
-  }
-
   /** Apply `ops` locally at once and send them (or queue them while offline). */
   send(ops) {
     if (!ops.length) return null;
     if (this.beforeSend) this.beforeSend(ops);
-    const batch = randomId(20);
-    this.store.addLocal(batch, ops);
-    this._save();
-    this._flush();
-    this._setState(this.state);
-    return batch;
+    return this.engine.submit(ops);
+  }
+
+  /** Send a message that expects a reply; resolves with it (maybe an `error`). */
+  request(msg) {
+    return this.engine.request(msg);
   }
 
   presence(body) {
-    const ws = this.ws;
-    if (ws && ws.readyState === WebSocket.OPEN && this.state === "online")
-      ws.send(JSON.stringify({ type: "presence", ...body }));
+    this.engine.notify({ type: "presence", ...body });
   }
 
-  /** Send a message that is not queued offline; true when it went out. */
+  /** Send a message that is not queued offline and expects no reply; true when sent. */
   sendRaw(msg) {
-    const ws = this.ws;
-    if (!(ws && ws.readyState === WebSocket.OPEN && this.state === "online")) return false;
-    ws.send(JSON.stringify(msg));
-    return true;
+    return this.engine.notify(msg);
   }
 }

@@ -161,13 +161,31 @@ export class SessionState extends EventTarget {
     this._request({ type: "unvote", id });
   }
 
+  /** A vote request; its answer (`votes` or a refusal) is matched by its `req`. */
   _request(msg) {
-    if (this.conn.sendRaw(msg)) this.votesInFlight += 1;
+    const answer = this.conn.request(msg);
+    this.votesInFlight += 1;
+    answer.then(
+      (reply) => {
+        if (reply.type !== "error") return; // `votes` came as an event as well
+        this.dispatchEvent(new CustomEvent("refused", { detail: reply }));
+        this._answered();
+      },
+      () => this._answered(), // the socket went: the welcome resets the count
+    );
   }
 
   // --- facilitator --------------------------------------------------------------------
 
+  /** Run a facilitation command; resolves with the reply (`session` or `error`). */
   facilitate(action, body = {}) {
-    this.conn.sendRaw({ type: "facilitate", action, ...body });
+    const answer = this.conn.request({ type: "facilitate", action, ...body });
+    answer.then(
+      (reply) => {
+        if (reply.type === "error") this.dispatchEvent(new CustomEvent("refused", { detail: reply }));
+      },
+      () => {},
+    );
+    return answer;
   }
 }

@@ -10,9 +10,13 @@ import { withDefaults } from "./schema.js";
 function applyOp(map, tombs, op, replace = false) {
   if (op.op === "create") {
     const obj = op.object;
-    // The server never re-creates an id, except to reveal a private object: then the
-    // broadcast create replaces what this client already has.
-    if ((replace || !map.has(obj.id)) && !tombs.has(obj.id)) map.set(obj.id, withDefaults(obj));
+    // The server re-creates an id only to reveal a private object or to bring a deleted
+    // one back (a restore): its create replaces what this client holds. A local create
+    // never revives a deleted id (the server would skip it).
+    if (replace) {
+      tombs.delete(obj.id);
+      map.set(obj.id, withDefaults(obj));
+    } else if (!map.has(obj.id) && !tombs.has(obj.id)) map.set(obj.id, withDefaults(obj));
   } else if (op.op === "update") {
     const cur = map.get(op.id);
     if (cur) map.set(op.id, withDefaults({ ...cur, ...op.set }));
@@ -85,8 +89,9 @@ export class Store extends EventTarget {
     }
   }
 
-  /** Replace the whole confirmed board (welcome with objects). */
+  /** Replace the whole confirmed board (welcome or catch-up with objects). */
   load(objects, seq) {
+    this.tombs = new Set();
     this.confirmed = new Map(objects.map((o) => [o.id, withDefaults(o)]));
     this.seq = seq;
     this.loaded = true;
@@ -101,16 +106,19 @@ export class Store extends EventTarget {
     this._emit(null);
   }
 
-  /** A broadcast or catch-up batch from the server. Returns the touched ids. */
-  applyRemote(msg) {
-    if (typeof msg.seq === "number" && msg.seq <= this.seq) return new Set();
+  /**
+   * The server's batch `seq`, which must be the next one (the engine orders them).
+   * Our own batch coming back (in a catch-up, or committed from another tab of this
+   * seat) is confirmed by it. Returns the touched ids.
+   */
+  applyBatch(msg) {
+    if (msg.seq !== this.seq + 1) throw new Error(`batch ${msg.seq} applied at ${this.seq}`);
     const ids = new Set();
     for (const op of msg.ops || []) {
       applyOp(this.confirmed, this.tombs, op, true);
       ids.add(opId(op));
     }
-    if (typeof msg.seq === "number") this.seq = msg.seq;
-    // Our own batch coming back in a catch-up: it is confirmed now.
+    this.seq = msg.seq;
     const i = this.pending.findIndex((p) => p.batch === msg.batch);
     if (i >= 0) {
       for (const op of this.pending[i].ops) ids.add(opId(op));
@@ -129,30 +137,43 @@ export class Store extends EventTarget {
     this._emit(ids);
   }
 
-  ack(batch, seq, skipped = []) {
+  /** Does this page still hold `batch` unconfirmed? */
+  isPending(batch) {
+    return this.pending.some((p) => p.batch === batch);
+  }
+
+  /**
+   * The ack of our own batch in its slot `seq` (the next one): its ops, less the
+   * skipped ones, become confirmed exactly as the server applied them.
+   */
+  applyOwn(batch, seq, skipped = []) {
+    if (seq !== this.seq + 1) throw new Error(`ack ${seq} applied at ${this.seq}`);
     const i = this.pending.findIndex((p) => p.batch === batch);
-    if (i < 0) return;
+    if (i < 0) throw new Error(`ack of unknown batch ${batch}`);
     const [p] = this.pending.splice(i, 1);
+    const skip = new Set(skipped);
+    p.ops.forEach((op, index) => {
+      if (!skip.has(index)) applyOp(this.confirmed, this.tombs, op);
+    });
+    this.seq = seq;
     const ids = new Set(p.ops.map(opId));
-    if (typeof seq === "number" && seq > this.seq) {
-      const skip = new Set(skipped);
-      p.ops.forEach((op, index) => {
-        if (!skip.has(index)) applyOp(this.confirmed, this.tombs, op);
-      });
-      this.seq = seq;
-    }
     this._recompute(ids);
     this._emit(ids);
   }
 
-  /** The server refused a batch: drop it, the view falls back. */
-  reject(batch) {
+  /**
+   * Drop a pending batch whose effect is already confirmed (a repeated ack, or a
+   * batch that changed nothing), or that the server refused for good: the view falls
+   * back to what the server has.
+   */
+  drop(batch) {
     const i = this.pending.findIndex((p) => p.batch === batch);
-    if (i < 0) return;
+    if (i < 0) return null;
     const [p] = this.pending.splice(i, 1);
     const ids = new Set(p.ops.map(opId));
     this._recompute(ids);
     this._emit(ids);
+    return p;
   }
 
   setPreview(patches) {
