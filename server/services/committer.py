@@ -97,6 +97,7 @@ class CommitQueue:
                 continue
             self.metrics.observe_commit(time.perf_counter() - started)
             applied = await self._answer(group, results)
+            self._forget(group)
             if applied:
                 await self.publish(applied)
             self.metrics.batches += len(applied)
@@ -104,6 +105,7 @@ class CommitQueue:
     def _forget(self, group: list[Entry]) -> None:
         for _, pending, _ in group:
             self.delivery.inflight.pop(pending.batch_id, None)
+            self.delivery.acked.pop(pending.batch_id, None)
 
     async def _answer(
         self, group: list[Entry], results: list[CommitResult]
@@ -124,7 +126,8 @@ class CommitQueue:
                     continue
                 if result.status is not CommitStatus.REFUSED:
                     session.settled(pending.batch_id)
-                if delivery.inflight.pop(pending.batch_id, None) is None:
+                if delivery.acked.get(pending.batch_id) is session:
+                    del delivery.acked[pending.batch_id]
                     continue  # its ack went out in its slot
                 if result.status is CommitStatus.REFUSED:
                     assert result.error is not None
@@ -141,7 +144,7 @@ class CommitQueue:
                             duplicate=True,
                         )
                     )
-                else:  # NOOP, or APPLIED but already carried by a gap fill
+                else:  # NOOP; or APPLIED, acked in its slot to a later copy's socket
                     session.send(
                         ack_message(
                             pending.batch_id,

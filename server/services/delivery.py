@@ -70,6 +70,7 @@ class Delivery:
         self.delivered = 0
         self.lock = asyncio.Lock()
         self.inflight: dict[str, Session] = {}  # batch id -> the socket that sent it
+        self.acked: dict[str, Session] = {}  # batch id -> the socket acked in its slot
 
     async def deliver(self, seq: int, batch: str, data: str, skipped: Collection[int] = ()) -> bool:
         """Deliver one batch in its place; False if it was delivered before."""
@@ -80,7 +81,10 @@ class Delivery:
             if seq <= self.delivered:
                 return False
         sender = self.inflight.pop(batch, None)
-        ack = ack_message(batch, seq, skipped, applied=True) if sender is not None else ""
+        ack = ""
+        if sender is not None:
+            ack = ack_message(batch, seq, skipped, applied=True)
+            self.acked[batch] = sender
         for session in self.sessions.values():
             if session is sender:
                 session.send(ack)
