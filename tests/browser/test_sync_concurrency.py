@@ -22,10 +22,9 @@ NOTES = [f"s{i}" for i in range(20)]
 
 # The page edits through its own connection (web/js/protocol.js → sync/engine.js), as
 # the tools do: moves, text, new notes and deletes of its own new notes, every 40 ms.
-EDIT_LOOP = """(prefix) => {
+EDIT_LOOP = """([prefix, ids]) => {
   const s = window.samskap;
   let n = 0;
-  const ids = %s;
   const mine = [];
   const pick = (a) => a[Math.floor(Math.random() * a.length)];
   window.__editing = setInterval(() => {
@@ -43,11 +42,11 @@ EDIT_LOOP = """(prefix) => {
       s.conn.send([{ op: "update", id: pick(ids), set: { text: `${prefix} ${n}` } }]);
     }
   }, 40);
-}""" % (NOTES,)
+}"""
 
 
 async def start_editing(person: Person, prefix: str) -> None:
-    await person.page.evaluate(EDIT_LOOP, prefix)
+    await person.page.evaluate(EDIT_LOOP, [prefix, NOTES])
 
 
 async def stop_editing(person: Person) -> None:
