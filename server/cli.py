@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
+from server import cli_backup
 from server.cli_tools import add_commands, run
 from server.config import Settings, from_env
 from server.logs import configure
@@ -118,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--action", choices=("archive", "delete"), default="archive")
     purge.add_argument("--dry-run", action="store_true")
     add_commands(commands)
+    cli_backup.add_commands(commands)
     return parser
 
 
@@ -136,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "purge":
         return _purge(settings, args.idle_days, args.action, args.dry_run)
     result = run(args, settings)
+    if result is None:
+        result = cli_backup.run(args, settings)
     if result is not None:
         return result
     return 2
