@@ -29,6 +29,7 @@ from server.services.boards import BoardService
 from server.services.hub import Hub
 from server.services.ports import BoardStore, Broker
 from server.services.templates import SHIPPED, TemplateCatalog
+from server.shutdown import drain_commits
 from server.storage.engine import create_engine, migrate
 from server.storage.store import SqlBoardStore
 
@@ -97,7 +98,12 @@ def create_app(
         try:
             yield
         finally:
+            # SIGTERM: uvicorn has stopped accepting and closed the sockets (1012);
+            # let commits in flight reach the database before anything closes.
+            await drain_commits()
             await state.hub.close()
+            await drain_commits()  # the last leaves may have started one
+            log.info("samskap stopped")
             if broker is None:
                 await state.broker.close()
             if store is None:

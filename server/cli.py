@@ -11,6 +11,7 @@ from server import cli_backup
 from server.cli_tools import add_commands, run
 from server.config import Settings, from_env
 from server.logs import configure
+from server.shutdown import STOP_GRACE_SEC
 
 
 def uvicorn_options(settings: Settings) -> dict[str, object]:
@@ -27,6 +28,9 @@ def uvicorn_options(settings: Settings) -> dict[str, object]:
         "access_log": False,  # ours (server.logs.AccessLog) cuts client addresses to networks
         "log_config": None,  # keep the logging set up by `configure`
         "server_header": False,
+        # SIGTERM: stop accepting, close sockets with 1012, wait this long for them to end,
+        # then the app's lifespan finishes the commits in flight (server.shutdown).
+        "timeout_graceful_shutdown": STOP_GRACE_SEC,
     }
 
 

@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.proxy import Proxy, free_port, need_nginx, nginx_proxy
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _need_chromium
+from tests.support.proxy import PUBLIC_HOST, Proxy, free_port, need_nginx, nginx_proxy
 from tests.support.servers import ServerProcess
 from tests.support.services import postgres_schema, redis_prefix
 
@@ -59,7 +60,7 @@ def app_env(
         "SAMSKAP_LIMIT_BOARDS_PER_MINUTE": "3",
         "SAMSKAP_LIMIT_BATCHES_PER_SEC": "1000",
         "SAMSKAP_LIMIT_BATCH_BURST": "1000",
-        "SAMSKAP_LOG_LEVEL": "warning",  # stderr is a pipe nobody drains while the test runs
+        "SAMSKAP_LOG_LEVEL": "info",
     }
 
 
@@ -70,7 +71,7 @@ async def deployment(tmp_path: Path) -> AsyncIterator[Deployment]:
         port = free_port()
         public = f"https://tavle.samskap.test:{port}"
         env = app_env(tmp_path, public, pg, redis)
-        servers = [ServerProcess(env, free_port()) for _ in range(2)]
+        servers = [ServerProcess(env, free_port(), log=tmp_path / f"app{i}.log") for i in range(2)]
         try:
             for server in servers:
                 await server.start()
@@ -85,3 +86,19 @@ async def deployment(tmp_path: Path) -> AsyncIterator[Deployment]:
         finally:
             for server in servers:
                 server.stop()
+
+
+@pytest.fixture
+async def tls_browser() -> AsyncIterator[Any]:
+    """Chromium that resolves the test's public name to 127.0.0.1 (certificate errors
+    are accepted per context with ignore_https_errors: the certificate is self-made)."""
+    _need_chromium()
+    from playwright.async_api import async_playwright
+
+    args = [*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {PUBLIC_HOST} 127.0.0.1"]
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=args)
+        try:
+            yield browser
+        finally:
+            await browser.close()

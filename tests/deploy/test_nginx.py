@@ -15,7 +15,6 @@ import websockets
 
 from server.cli import uvicorn_options
 from server.config import Settings
-from tests.browser.conftest import CHROMIUM_ARGS
 from tests.browser.helpers import Person, add_note, open_board
 from tests.support.client import Client
 from tests.support.proxy import PUBLIC_HOST, SITE
@@ -91,19 +90,8 @@ async def _people_edit_together(browser: Any, deployment: Any) -> None:
 
 
 @pytest.mark.browser
-async def test_chromium_through_tls_proxy(deployment: Any) -> None:
-    from tests.browser.conftest import CHROMIUM, _need_chromium
-
-    _need_chromium()
-    from playwright.async_api import async_playwright
-
-    args = [*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {PUBLIC_HOST} 127.0.0.1"]
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=args)
-        try:
-            await _people_edit_together(browser, deployment)
-        finally:
-            await browser.close()
+async def test_chromium_through_tls_proxy(tls_browser: Any, deployment: Any) -> None:
+    await _people_edit_together(tls_browser, deployment)
 
 
 async def test_origin_check_behind_tls(deployment: Any) -> None:

@@ -76,7 +76,7 @@ def site_config(
 ) -> str:
     """The shipped site with this test's ports, name and certificate."""
     text = SITE.read_text()
-    servers = "".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;\n" for p in upstreams)
+    servers = "".join(f"    server 127.0.0.1:{p} max_fails=0;\n" for p in upstreams)
     text, count = re.subn(r"(    server 127\.0\.0\.1:\d+ [^\n]*\n)+", servers, text)
     assert count == 1, "upstream block not found in deploy/nginx/samskap.conf"
     replacements = {

@@ -77,6 +77,7 @@ class ServerProcess:
     env: dict[str, str]
     port: int
     proc: subprocess.Popen[bytes] | None = None
+    log: Path | None = None  # stderr appended here instead of a pipe (for chatty log levels)
 
     @property
     def url(self) -> str:
@@ -109,12 +110,15 @@ class ServerProcess:
             env=env,
             cwd=Path(__file__).resolve().parents[2],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log.open("ab") if self.log else subprocess.PIPE,
         )
         async with httpx.AsyncClient() as http:
             for _ in range(300):
                 if self.proc.poll() is not None:
-                    err = self.proc.stderr.read().decode() if self.proc.stderr else ""
+                    if self.log:
+                        err = self.log.read_text()
+                    else:
+                        err = self.proc.stderr.read().decode() if self.proc.stderr else ""
                     raise RuntimeError(f"server exited: {err[-2000:]}")
                 with contextlib.suppress(httpx.HTTPError):
                     if (await http.get(self.url + "/readyz")).status_code == 200:
