@@ -21,7 +21,7 @@ DRAIN_SEC = 3.0
 COMMITTER_PREFIX = "commit-"  # rooms name their committer task "commit-{board_id}"
 
 
-async def drain_commits(timeout: float = DRAIN_SEC) -> int:
+async def drain_commits() -> int:
     """Wait (bounded) for the commit tasks still running in this loop; returns how many."""
     current = asyncio.current_task()
     running = [
@@ -32,13 +32,13 @@ async def drain_commits(timeout: float = DRAIN_SEC) -> int:
     if not running:
         return 0
     started = time.monotonic()
-    done, pending = await asyncio.wait(running, timeout=timeout)
+    done, pending = await asyncio.wait(running, timeout=DRAIN_SEC)
     if pending:
         log.warning(
             "stopping: %d commit(s) still running after %.0f s; their batches were not "
             "acknowledged and will be resent by the pages",
             len(pending),
-            timeout,
+            DRAIN_SEC,
         )
     else:
         log.info("stopping: %d commit(s) finished in %.2f s", len(done), time.monotonic() - started)
