@@ -32,6 +32,7 @@ from server.services.templates import SHIPPED, TemplateCatalog
 from server.shutdown import drain_commits
 from server.storage.engine import create_engine, migrate
 from server.storage.store import SqlBoardStore
+from server.version import VERSION, VersionHeader
 
 log = logging.getLogger("samskap")
 
@@ -94,7 +95,7 @@ def create_app(
         state.boards = BoardService(
             state.store, state.hub, settings.public_url, settings.limits.image_pixels
         )
-        log.info("samskap ready at %s", settings.public_url)
+        log.info("samskap %s ready at %s", VERSION, settings.public_url)
         try:
             yield
         finally:
@@ -112,6 +113,7 @@ def create_app(
     folders = [SHIPPED] + ([settings.templates_dir] if settings.templates_dir else [])
     middleware = [
         Middleware(AccessLog),
+        Middleware(VersionHeader),
         Middleware(SecurityHeaders, https=settings.public_url.startswith("https:")),
     ]
     if settings.trusted_hosts:
