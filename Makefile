@@ -54,6 +54,9 @@ proxy:
 	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null; \
 	  else echo "nginx missing: proxy tests will skip (apt-get install nginx-light)"; fi; }
+	@command -v docker-compose >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq docker-compose >/dev/null; \
+	  else echo "docker-compose missing: the compose check will skip (apt-get install docker-compose)"; fi; }
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
