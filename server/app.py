@@ -21,7 +21,7 @@ from server.domain.ratelimit import Windowed
 from server.http import api, exports, health, templates
 from server.http.errors import protocol_error_handler
 from server.http.pages import page_routes
-from server.http.security import OriginPolicy, SecurityHeaders, client_address
+from server.http.security import OriginPolicy, OriginWarning, SecurityHeaders, client_address
 from server.http.ws import board_socket
 from server.logs import AccessLog
 from server.pubsub.memory import MemoryBroker
@@ -95,6 +95,11 @@ def create_app(
         state.boards = BoardService(
             state.store, state.hub, settings.public_url, settings.limits.image_pixels
         )
+        if not settings.is_sqlite and not settings.redis_url:
+            log.warning(
+                "SAMSKAP_REDIS_URL is not set: run only ONE process on this database; with "
+                "more, people on different processes do not see each other's edits"
+            )
         log.info("samskap %s ready at %s", VERSION, settings.public_url)
         try:
             yield
@@ -114,6 +119,7 @@ def create_app(
     middleware = [
         Middleware(AccessLog),
         Middleware(VersionHeader),
+        Middleware(OriginWarning),
         Middleware(SecurityHeaders, https=settings.public_url.startswith("https:")),
     ]
     if settings.trusted_hosts:

@@ -46,7 +46,7 @@ def _serve(settings: Settings) -> int:
 
 
 def _migrate(settings: Settings) -> int:
-    from server.storage.engine import create_engine, migrate
+    from server.storage.engine import SchemaTooNew, create_engine, migrate
 
     async def run() -> None:
         engine = create_engine(settings.database_url, schema=settings.database_schema)
@@ -55,7 +55,11 @@ def _migrate(settings: Settings) -> int:
         finally:
             await engine.dispose()
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    except SchemaTooNew as exc:
+        print(f"samskap migrate: {exc}", file=sys.stderr)
+        return 1
     print("database is up to date")
     return 0
 

@@ -113,6 +113,12 @@ async def test_origin_check_behind_tls(deployment: Any) -> None:
         with pytest.raises(websockets.InvalidStatus) as refused:
             await Client.connect(base, board["id"], token, origin=origin, ssl=context)
         assert refused.value.response.status_code == 403
+    # The operator's log says why, naming the setting (once per origin).
+    logs = "".join(s.log.read_text() for s in deployment.servers)
+    assert (
+        "board socket refused: Origin 'https://evil.example' is neither SAMSKAP_PUBLIC_URL" in logs
+    )
+    assert logs.count("'https://evil.example'") == 1
 
 
 async def test_limits_see_the_real_client_address(deployment: Any) -> None:

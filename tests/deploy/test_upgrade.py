@@ -196,3 +196,21 @@ def _drop_all(connection: Any) -> None:
     reflected = MetaData()
     reflected.reflect(connection)
     reflected.drop_all(connection)
+
+
+async def test_an_older_version_refuses_a_database_a_newer_one_upgraded(tmp_path: Path) -> None:
+    import sqlite3
+
+    from tests.deploy.test_backup import samskap
+    from tests.support.servers import free_port
+
+    env = {"SAMSKAP_DATA_DIR": str(tmp_path)}
+    assert (await samskap(env, "migrate"))[0] == 0
+    with sqlite3.connect(tmp_path / "samskap.db") as db:
+        db.execute("UPDATE alembic_version SET version_num = '9999'")
+    code, _, err = await samskap(env, "migrate")
+    assert code == 1
+    assert "schema revision 9999, which this Samskap does not know" in err, err
+    code, _, err = await samskap(env, "serve", "--port", str(free_port()))
+    assert code != 0
+    assert "which this Samskap does not know" in err, err[-2000:]
