@@ -3,6 +3,7 @@ PostgreSQL + Redis, each test on its own schema, key prefix, ports and nginx pre
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -73,8 +74,8 @@ async def deployment(tmp_path: Path) -> AsyncIterator[Deployment]:
         env = app_env(tmp_path, public, pg, redis)
         servers = [ServerProcess(env, free_port(), log=tmp_path / f"app{i}.log") for i in range(2)]
         try:
-            for server in servers:
-                await server.start()
+            # Both at once, as after a reboot: migrations take turns on a database lock.
+            await asyncio.gather(*(server.start() for server in servers))
             async with nginx_proxy(tmp_path, [s.port for s in servers], port) as proxy:
                 deployment = Deployment(proxy, servers, env, pg[1], pg[0])
                 try:

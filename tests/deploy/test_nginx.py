@@ -134,6 +134,9 @@ async def test_limits_see_the_real_client_address(deployment: Any) -> None:
     # Another address is not affected: the processes saw two clients, not the proxy.
     other = deployment.http(local_address="127.0.0.3")
     assert await create(other) == 201
-    # HTTP answers come through the proxy with the app's security headers.
+    # HTTP answers come through the proxy with the app's security headers and version.
     response = await other.get("/")
     assert response.headers["strict-transport-security"].startswith("max-age=")
+    assert response.headers["x-samskap-version"]
+    # Metrics stay internal: the public address does not serve them.
+    assert (await other.get("/metrics")).status_code == 404
