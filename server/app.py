@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import secrets
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -33,6 +34,7 @@ from server.shutdown import drain_commits
 from server.storage.engine import create_engine, migrate
 from server.storage.store import SqlBoardStore
 from server.version import VERSION, VersionHeader
+from server.versions import registered
 
 log = logging.getLogger("samskap")
 
@@ -74,6 +76,19 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         state = app.state
+        async with contextlib.AsyncExitStack() as stack:
+            if settings.redis_url:
+                # Before migrating: a newer version must not change the schema under an older.
+                await stack.enter_async_context(
+                    registered(
+                        settings.redis_url, settings.redis_prefix, secrets.token_hex(6), VERSION
+                    )
+                )
+            async with _running(app, state):
+                yield
+
+    @contextlib.asynccontextmanager
+    async def _running(app: Starlette, state: Any) -> AsyncIterator[None]:
         if store is None:
             engine = create_engine(settings.database_url, schema=settings.database_schema)
             if run_migrations:

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from importlib.metadata import version
+from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 
+from server.app import create_app
+from server.config import Settings
 from server.shutdown import drain_commits
+from server.versions import VersionConflict
 from tests.support.servers import LiveServer
 
 
@@ -42,3 +48,34 @@ async def test_drain_waits_for_commits_in_flight_and_nothing_else() -> None:
     assert sorted(finished) == ["a", "b"] and not other.done()
     other.cancel()
     assert await drain_commits() == 0
+
+
+@pytest.mark.redis
+async def test_a_second_version_refuses_to_start_beside_the_first(
+    redis_env: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, prefix = redis_env
+    running = version("samskap")
+
+    def started(name: str) -> Any:
+        app = create_app(Settings(data_dir=tmp_path / name, redis_url=url, redis_prefix=prefix))
+        return app.router.lifespan_context(app)
+
+    async with started("old"):
+        monkeypatch.setattr("server.app.VERSION", "9.9.9")
+        with pytest.raises(VersionConflict) as refused:
+            async with started("new"):
+                pass
+        assert str(refused.value).startswith(
+            f"samskap 9.9.9 will not start: 1 process(es) of {running} still serve this "
+            "installation"
+        )
+        # It refused before migrating: the new database was never created.
+        assert not (tmp_path / "new" / "samskap.db").exists()
+        monkeypatch.setattr("server.app.VERSION", running)
+        async with started("same"):  # the same version is welcome
+            pass
+    # The old one stopped and took its key along: now the new version starts.
+    monkeypatch.setattr("server.app.VERSION", "9.9.9")
+    async with started("new"):
+        assert (tmp_path / "new" / "samskap.db").exists()
