@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SECRET = "pw-from-dotenv-8f1c"
 
 
-def _compose(folder: Path, env_text: str | None) -> subprocess.CompletedProcess[str]:
+def _compose(
+    folder: Path, env_text: str | None, *overrides: str
+) -> subprocess.CompletedProcess[str]:
     binary = shutil.which("docker-compose")
     if binary is None:
         message = "docker-compose not found (apt-get install docker-compose, or make test)"
@@ -35,15 +37,13 @@ def _compose(folder: Path, env_text: str | None) -> subprocess.CompletedProcess[
     shutil.copy(ROOT / "deploy" / "Caddyfile", folder / "deploy" / "Caddyfile")
     if env_text is not None:
         (folder / ".env").write_text(env_text)
+    files = ["-f", str(folder / "docker-compose.yml")]
+    for override in overrides:
+        (folder / override).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / override, folder / override)
+        files += ["-f", str(folder / override)]
     return subprocess.run(
-        [
-            binary,
-            "--project-directory",
-            str(folder),
-            "-f",
-            str(folder / "docker-compose.yml"),
-            "config",
-        ],
+        [binary, "--project-directory", str(folder), *files, "config"],
         capture_output=True,
         text=True,
         cwd=folder,
@@ -52,13 +52,14 @@ def _compose(folder: Path, env_text: str | None) -> subprocess.CompletedProcess[
     )
 
 
-def _config(folder: Path, **values: str) -> dict[str, Any]:
+def _config(folder: Path, *overrides: str, **values: str) -> dict[str, Any]:
     example = (ROOT / ".env.example").read_text()
     lines = []
     for line in example.splitlines():
         name = line.split("=", 1)[0]
-        lines.append(f"{name}={values[name]}" if name in values else line)
-    result = _compose(folder, "\n".join(lines) + "\n")
+        lines.append(f"{name}={values.pop(name)}" if name in values else line)
+    lines += [f"{name}={value}" for name, value in values.items()]
+    result = _compose(folder, "\n".join(lines) + "\n", *overrides)
     assert result.returncode == 0, result.stderr
     return yaml.safe_load(result.stdout)  # type: ignore[no-any-return]
 
@@ -121,6 +122,31 @@ def test_compose_with_a_domain(tmp_path: Path) -> None:
     services = config["services"]
     assert services["proxy"]["environment"]["SAMSKAP_DOMAIN"] == "tavle.example.org"
     assert services["app1"]["environment"]["SAMSKAP_PUBLIC_URL"] == "https://tavle.example.org"
+
+
+def test_traefik_override(tmp_path: Path) -> None:
+    config = _config(
+        tmp_path,
+        "deploy/traefik/docker-compose.traefik.yml",
+        POSTGRES_PASSWORD=SECRET,
+        SAMSKAP_DOMAIN="tavle.example.org",
+        SAMSKAP_PUBLIC_URL="https://tavle.example.org",
+        SAMSKAP_ACME_EMAIL="it@example.org",
+    )
+    services = config["services"]
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("traefik:")
+    assert "--entrypoints.websecure.transport.respondingTimeouts.readTimeout=0" in proxy["command"]
+    # The apps trust the proxy by the same fixed address, and carry the router labels.
+    assert (
+        proxy["networks"]["samskap"]["ipv4_address"]
+        == (services["app1"]["environment"]["SAMSKAP_TRUSTED_PROXIES"])
+    )
+    for name in ("app1", "app2"):
+        labels = services[name]["labels"]
+        assert labels["traefik.http.routers.samskap.rule"] == "Host(`tavle.example.org`)"
+        assert labels["traefik.http.services.samskap.loadbalancer.server.port"] == "8000"
+        assert not any("sticky" in key for key in labels)
 
 
 def test_image_installs_the_locked_runtime_packages() -> None:
