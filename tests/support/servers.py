@@ -96,6 +96,7 @@ class ServerProcess:
 
     async def _start_once(self) -> None:
         env = {**os.environ, **self.env}
+        log_file = self.log.open("ab") if self.log else None
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -110,8 +111,10 @@ class ServerProcess:
             env=env,
             cwd=Path(__file__).resolve().parents[2],
             stdout=subprocess.DEVNULL,
-            stderr=self.log.open("ab") if self.log else subprocess.PIPE,
+            stderr=log_file or subprocess.PIPE,
         )
+        if log_file is not None:
+            log_file.close()  # the child has its own copy
         async with httpx.AsyncClient() as http:
             for _ in range(300):
                 if self.proc.poll() is not None:
