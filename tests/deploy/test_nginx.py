@@ -128,10 +128,15 @@ async def test_limits_see_the_real_client_address(deployment: Any) -> None:
         response = await http.post("/api/boards", json={"title": "Limit"})
         return int(response.status_code)
 
-    spoofing = deployment.http(local_address="127.0.0.2", headers={"X-Forwarded-For": "10.1.2.3"})
-    codes = [await create(spoofing) for _ in range(8)]
+    one = deployment.http(local_address="127.0.0.2")
+    codes = [await create(one) for _ in range(8)]
     # Round robin gives each process 4 of the 8: 3 allowed, the 4th refused.
     assert 3 <= codes.count(201) <= 6 and codes.count(429) == 8 - codes.count(201), codes
+    assert codes[-2:] == [429, 429], codes  # both processes have counted this address out
+    # Writing another address in X-Forwarded-For does not make a new client: nginx
+    # appends the real one and the app takes the last address that is not the proxy.
+    spoofing = deployment.http(local_address="127.0.0.2", headers={"X-Forwarded-For": "10.1.2.3"})
+    assert [await create(spoofing) for _ in range(2)] == [429, 429]
     # Another address is not affected: the processes saw two clients, not the proxy.
     other = deployment.http(local_address="127.0.0.3")
     assert await create(other) == 201
