@@ -9,7 +9,7 @@ LOCK := requirements.lock
 # The runtime packages alone, at the same versions (the Docker image installs these).
 RUNTIME_LOCK := requirements-runtime.lock
 
-.PHONY: serve test lint browser audit lock
+.PHONY: serve test lint browser proxy audit lock
 
 # The venv holds exactly the versions in requirements.lock (runtime and test packages,
 # pip included, each with its sha256 hashes), then the project itself without its deps.
@@ -48,6 +48,16 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium missing: browser tests will skip (apt-get install chromium)"; fi; }
 
+# Debian's nginx (the light build) fronts two app processes with TLS in tests/deploy/,
+# and Debian's docker-compose checks docker-compose.yml (`docker-compose config`, no engine).
+proxy:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null; \
+	  else echo "nginx missing: proxy tests will skip (apt-get install nginx-light)"; fi; }
+	@command -v docker-compose >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq docker-compose >/dev/null; \
+	  else echo "docker-compose missing: the compose check will skip (apt-get install docker-compose)"; fi; }
+
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -63,5 +73,5 @@ AUDIT_ARGS ?=
 audit: $(STAMP)
 	$(PY) tools/audit.py -r $(LOCK) --disable-pip $(AUDIT_ARGS)
 
-test: $(STAMP) browser lint audit
+test: $(STAMP) browser proxy lint audit
 	$(PY) -m pytest

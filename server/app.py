@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import secrets
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -21,7 +22,7 @@ from server.domain.ratelimit import Windowed
 from server.http import api, exports, health, templates
 from server.http.errors import protocol_error_handler
 from server.http.pages import page_routes
-from server.http.security import OriginPolicy, SecurityHeaders, client_address
+from server.http.security import OriginPolicy, OriginWarning, SecurityHeaders, client_address
 from server.http.ws import board_socket
 from server.logs import AccessLog
 from server.pubsub.memory import MemoryBroker
@@ -29,8 +30,11 @@ from server.services.boards import BoardService
 from server.services.hub import Hub
 from server.services.ports import BoardStore, Broker
 from server.services.templates import SHIPPED, TemplateCatalog
+from server.shutdown import drain_commits
 from server.storage.engine import create_engine, migrate
 from server.storage.store import SqlBoardStore
+from server.version import VERSION, VersionHeader
+from server.versions import registered
 
 log = logging.getLogger("samskap")
 
@@ -72,6 +76,19 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         state = app.state
+        async with contextlib.AsyncExitStack() as stack:
+            if settings.redis_url:
+                # Before migrating: a newer version must not change the schema under an older.
+                await stack.enter_async_context(
+                    registered(
+                        settings.redis_url, settings.redis_prefix, secrets.token_hex(6), VERSION
+                    )
+                )
+            async with _running(app, state):
+                yield
+
+    @contextlib.asynccontextmanager
+    async def _running(app: Starlette, state: Any) -> AsyncIterator[None]:
         if store is None:
             engine = create_engine(settings.database_url, schema=settings.database_schema)
             if run_migrations:
@@ -89,15 +106,26 @@ def create_app(
             settings.limits,
             prefix=settings.redis_prefix,
             templates=app.state.templates,
+            version=VERSION,
         )
         state.boards = BoardService(
             state.store, state.hub, settings.public_url, settings.limits.image_pixels
         )
-        log.info("samskap ready at %s", settings.public_url)
+        if not settings.is_sqlite and not settings.redis_url:
+            log.warning(
+                "SAMSKAP_REDIS_URL is not set: run only ONE process on this database; with "
+                "more, people on different processes do not see each other's edits"
+            )
+        log.info("samskap %s ready at %s", VERSION, settings.public_url)
         try:
             yield
         finally:
+            # SIGTERM: uvicorn has stopped accepting and closed the sockets (1012);
+            # let commits in flight reach the database before anything closes.
+            await drain_commits()
             await state.hub.close()
+            await drain_commits()  # the last leaves may have started one
+            log.info("samskap stopped")
             if broker is None:
                 await state.broker.close()
             if store is None:
@@ -106,6 +134,8 @@ def create_app(
     folders = [SHIPPED] + ([settings.templates_dir] if settings.templates_dir else [])
     middleware = [
         Middleware(AccessLog),
+        Middleware(VersionHeader),
+        Middleware(OriginWarning),
         Middleware(SecurityHeaders, https=settings.public_url.startswith("https:")),
     ]
     if settings.trusted_hosts:

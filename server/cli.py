@@ -7,9 +7,11 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
+from server import cli_backup
 from server.cli_tools import add_commands, run
 from server.config import Settings, from_env
 from server.logs import configure
+from server.shutdown import STOP_GRACE_SEC
 
 
 def uvicorn_options(settings: Settings) -> dict[str, object]:
@@ -26,6 +28,9 @@ def uvicorn_options(settings: Settings) -> dict[str, object]:
         "access_log": False,  # ours (server.logs.AccessLog) cuts client addresses to networks
         "log_config": None,  # keep the logging set up by `configure`
         "server_header": False,
+        # SIGTERM: stop accepting, close sockets with 1012, wait this long for them to end,
+        # then the app's lifespan finishes the commits in flight (server.shutdown).
+        "timeout_graceful_shutdown": STOP_GRACE_SEC,
     }
 
 
@@ -41,7 +46,7 @@ def _serve(settings: Settings) -> int:
 
 
 def _migrate(settings: Settings) -> int:
-    from server.storage.engine import create_engine, migrate
+    from server.storage.engine import SchemaTooNew, create_engine, migrate
 
     async def run() -> None:
         engine = create_engine(settings.database_url, schema=settings.database_schema)
@@ -50,7 +55,11 @@ def _migrate(settings: Settings) -> int:
         finally:
             await engine.dispose()
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    except SchemaTooNew as exc:
+        print(f"samskap migrate: {exc}", file=sys.stderr)
+        return 1
     print("database is up to date")
     return 0
 
@@ -118,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--action", choices=("archive", "delete"), default="archive")
     purge.add_argument("--dry-run", action="store_true")
     add_commands(commands)
+    cli_backup.add_commands(commands)
     return parser
 
 
@@ -136,6 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "purge":
         return _purge(settings, args.idle_days, args.action, args.dry_run)
     result = run(args, settings)
+    if result is None:
+        result = cli_backup.run(args, settings)
     if result is not None:
         return result
     return 2

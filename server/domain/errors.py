@@ -30,7 +30,7 @@ class CloseCode(IntEnum):
     INVALID_UTF8 = 1007
     TOO_BIG = 1009
     INTERNAL_ERROR = 1011
-    SERVICE_RESTART = 1012
+    SERVICE_RESTART = 1012  # the process is stopping (SIGTERM): reconnect now, to another
     UNAUTHORIZED = 4001
     BAD_JOIN = 4002
     BOARD_DELETED = 4004

@@ -18,6 +18,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from server.version import VERSION
+
 LANGS = ("nb", "en")
 DEFAULT_LANG = "en"
 BOARD_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -82,7 +84,7 @@ class Pages:
             return str(strings.get(key, key))
 
         html = self.env.get_template(name).render(
-            lang=lang, t=t, static="/static", langs=LANGS, **context
+            lang=lang, t=t, static="/static", langs=LANGS, version=VERSION, **context
         )
         return HTMLResponse(html, status_code=status, headers=HEADERS)
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("samskap.origin")
 
 CSP = (
     "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; "
@@ -93,3 +96,35 @@ class OriginPolicy:
                 and _is_loopback(parts.hostname or "")
             )
         return False
+
+
+class OriginWarning:
+    """Says in the log, once per origin, why board sockets from a page are refused.
+
+    The usual cause is a proxy that terminates TLS while SAMSKAP_PUBLIC_URL still says
+    http:// (or names another host): every page then stays "Connecting…" and the access
+    log shows only `WS /ws/boards/... 403`. At most `LIMIT` origins are named per process,
+    so a stranger sending made-up origins cannot fill the log.
+    """
+
+    LIMIT = 20
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.named: set[str] = set()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and len(self.named) < self.LIMIT:
+            origin = next(
+                (v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"origin"), None
+            )
+            state = scope["app"].state
+            if origin is not None and origin not in self.named and not state.origins.allows(origin):
+                self.named.add(origin)
+                log.warning(
+                    "board socket refused: Origin %r is neither SAMSKAP_PUBLIC_URL (%s) nor in "
+                    "SAMSKAP_ALLOWED_ORIGINS; behind a TLS proxy, set SAMSKAP_PUBLIC_URL=https://...",
+                    origin[:100],
+                    state.settings.public_origin,
+                )
+        await self.app(scope, receive, send)

@@ -48,6 +48,7 @@ class Hub:
         prefix: str = "samskap",
         templates: TemplateCatalog | None = None,
         clock: Callable[[], float] = time.monotonic,
+        version: str = "",
     ) -> None:
         self.store = store
         self.clock = clock  # for rate limits (a test gives its own, to replay a seed)
@@ -67,6 +68,7 @@ class Hub:
             templates,
             self.spawn,
             limits.peer_heartbeat_sec,
+            version,
         )
         self._opening: dict[str, asyncio.Future[Room | None]] = {}
         self._per_address: Counter[str] = Counter()
@@ -259,6 +261,6 @@ class Hub:
 
     async def close(self) -> None:
         for room in list(self.rooms.values()):
-            room.close_all(CloseCode.GOING_AWAY, "server shutting down")
+            room.close_all(CloseCode.SERVICE_RESTART, "server restarting")
         for task in list(self._tasks):
             task.cancel()

@@ -52,6 +52,7 @@ class RoomContext:
     templates: TemplateCatalog | None
     spawn: Callable[[Coroutine[Any, Any, Any]], None]
     peer_heartbeat: float = 10.0  # seconds between "who is here" announcements
+    version: str = ""  # the server's version, told to every page in its welcome
 
 
 def board_info(meta: BoardMeta) -> dict[str, Any]:
@@ -178,7 +179,12 @@ class Room:
     ) -> tuple[dict[str, Any], int]:
         others = [p for p in self.peers if p["client"] != session.client]
         you = {**session.peer, "resume": resume}  # the secret goes to this socket only
-        welcome: dict[str, Any] = {"type": "welcome", "you": you, "peers": others}
+        welcome: dict[str, Any] = {
+            "type": "welcome",
+            "version": self.ctx.version,  # a page offers a reload when this changes
+            "you": you,
+            "peers": others,
+        }
         if since is not None:
             found = await self.ctx.store.batches_since(self.board_id, since)
             meta = await self.ctx.store.board(self.board_id)

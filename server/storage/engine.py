@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy
 from alembic import command
 from alembic.config import Config
+from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -15,6 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 READ_ONLY = "samskap_read_only"
 _MIGRATION_LOCK = 0x53414D53  # "SAMS": one migrator at a time across processes
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was migrated by a newer Samskap than this one."""
 
 
 def create_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
@@ -88,7 +93,17 @@ def _upgrade(connection: Connection) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    try:
+        command.upgrade(config, "head")
+    except CommandError as exc:
+        if "Can't locate revision" not in str(exc):
+            raise
+        found = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        raise SchemaTooNew(
+            f"the database is at schema revision {found}, which this Samskap does not know: "
+            "a newer version has upgraded it. Run that version (or newer), or restore a "
+            "backup made by this one (docs/operations.md#upgrades)"
+        ) from None
 
 
 async def migrate(engine: AsyncEngine) -> None:

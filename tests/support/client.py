@@ -56,11 +56,12 @@ class Client:
         origin: str | None = None,
         expect_welcome: bool = True,
         objects: dict[str, Message] | None = None,
+        ssl: Any = None,
     ) -> Client:
         ws_url = base_url.replace("http", "ws", 1) + f"/ws/boards/{board_id}"
         headers = {"Origin": origin} if origin else None
         ws = await websockets.connect(
-            ws_url, additional_headers=headers, max_size=None, compression=None
+            ws_url, additional_headers=headers, max_size=None, compression=None, ssl=ssl
         )
         self = cls(ws)
         join: Message = {"type": "join", "token": token, "name": name}

@@ -77,6 +77,7 @@ class ServerProcess:
     env: dict[str, str]
     port: int
     proc: subprocess.Popen[bytes] | None = None
+    log: Path | None = None  # stderr appended here instead of a pipe (for chatty log levels)
 
     @property
     def url(self) -> str:
@@ -95,6 +96,7 @@ class ServerProcess:
 
     async def _start_once(self) -> None:
         env = {**os.environ, **self.env}
+        log_file = self.log.open("ab") if self.log else None
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -109,12 +111,17 @@ class ServerProcess:
             env=env,
             cwd=Path(__file__).resolve().parents[2],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=log_file or subprocess.PIPE,
         )
+        if log_file is not None:
+            log_file.close()  # the child has its own copy
         async with httpx.AsyncClient() as http:
             for _ in range(300):
                 if self.proc.poll() is not None:
-                    err = self.proc.stderr.read().decode() if self.proc.stderr else ""
+                    if self.log:
+                        err = self.log.read_text()
+                    else:
+                        err = self.proc.stderr.read().decode() if self.proc.stderr else ""
                     raise RuntimeError(f"server exited: {err[-2000:]}")
                 with contextlib.suppress(httpx.HTTPError):
                     if (await http.get(self.url + "/readyz")).status_code == 200:

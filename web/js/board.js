@@ -36,6 +36,7 @@ import { StepCard } from "./facilitation/step.js";
 import { TemplatePicker } from "./facilitation/templates.js";
 import { TimerView } from "./facilitation/timer.js";
 import { Voting } from "./facilitation/voting.js";
+import { watchVersion } from "./version.js";
 
 const $ = (sel) => document.querySelector(sel);
 const TOOL_KEYS = { v: "select", h: "hand", n: "note", t: "text", r: "rectangle", o: "ellipse", d: "diamond", c: "connector", p: "pen", e: "eraser", f: "frame" };
@@ -105,6 +106,7 @@ async function main() {
     readOnly: true,
   };
   const conn = new Connection({ boardId, token, name, store });
+  watchVersion(conn, { banner: document.querySelector("#banner-version") });
   const undo = new UndoStack(store, (ops) => conn.send(ops));
   const renderer = new Renderer(canvas, store, camera, images, ui);
   // Text is measured with the shipped fonts once they are in (as the export measures it).
