@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from importlib.metadata import version
 from typing import Any
 
@@ -36,8 +37,11 @@ async def test_page_offers_a_reload_when_the_server_version_changes(
     await page.wait_for_timeout(300)
     assert await banner.is_hidden()
 
-    # The server comes back as a newer version.
+    # The server comes back as a newer version (in its welcome, and its HTTP header).
     monkeypatch.setattr("server.version.HEADER", (b"x-samskap-version", b"9.9.9"))
+    hub = live_server.app.state.hub
+    hub.context = replace(hub.context, version="9.9.9")
+    monkeypatch.setattr("server.http.pages.VERSION", "9.9.9")  # pages it now serves
     await _restart_sockets(live_server, board)
     await banner.wait_for(state="visible", timeout=5000)
     text = await banner.inner_text()
