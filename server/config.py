@@ -28,6 +28,7 @@ class Limits:
     connections_per_board: int = 1_000
     joins_per_minute: int = 1_200  # per address
     outbox_messages: int = 2_000
+    outbox_bytes: int = 16 * 1024 * 1024  # per connection: 2,000 big batches would be 1 GB
     join_timeout_sec: float = 10.0
     uploads_per_minute: int = 60  # per address
     upload_bytes: int = 15 * 1024 * 1024

@@ -86,6 +86,7 @@ class Session:
         # A deque and one wake-up future instead of an asyncio.Queue: the writer used to
         # spawn a task and an asyncio.wait per frame (docs/performance.md, profile).
         self._outbox: deque[str] = deque()
+        self._outbox_bytes = 0  # characters queued (about bytes: JSON is mostly ASCII)
         self._wakeup: asyncio.Future[None] | None = None
         self.closed: asyncio.Future[tuple[int, str]] = asyncio.get_running_loop().create_future()
         self._held: list[tuple[int, str]] | None = []  # batches that arrive before welcome
@@ -159,10 +160,14 @@ class Session:
     def send(self, data: str) -> None:
         if self.closed.done():
             return
-        if len(self._outbox) >= self.limits.outbox_messages > 0:
+        limits = self.limits
+        if len(self._outbox) >= limits.outbox_messages > 0 or (
+            self._outbox_bytes + len(data) > limits.outbox_bytes > 0
+        ):
             self.close(CloseCode.SLOW_CONSUMER, "slow consumer: reconnect with since")
             return
         self._outbox.append(data)
+        self._outbox_bytes += len(data)
         self._wake()
 
     def _wake(self) -> None:
@@ -170,10 +175,19 @@ class Session:
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
+    def take(self) -> str | None:
+        """The next queued message, if any (a transport that reads one at a time)."""
+        if not self._outbox:
+            return None
+        data = self._outbox.popleft()
+        self._outbox_bytes -= len(data)
+        return data
+
     def queued(self) -> list[str]:
         """Take what is still waiting in the outbox (flushed before a close)."""
         pending = list(self._outbox)
         self._outbox.clear()
+        self._outbox_bytes = 0
         return pending
 
     def send_batch(self, seq: int, data: str) -> None:
@@ -208,10 +222,14 @@ class Session:
                     self._wakeup = None
                 continue
             if len(outbox) == 1:
-                yield outbox.popleft()
+                one = outbox.popleft()
+                self._outbox_bytes -= len(one)
+                yield one
             else:
                 count = min(len(outbox), MAX_FRAME_MESSAGES)
-                yield "[" + ",".join([outbox.popleft() for _ in range(count)]) + "]"
+                taken = [outbox.popleft() for _ in range(count)]
+                self._outbox_bytes -= sum(map(len, taken))
+                yield "[" + ",".join(taken) + "]"
 
     # --- limits ---------------------------------------------------------------------
 

@@ -297,6 +297,15 @@ class SqlBoardStore:
                 return None
             if since == seq:
                 return seq, []
+            # The log's first wanted row first: a client too far behind gets a snapshot
+            # without the whole retained log being read for nothing.
+            first = await conn.execute(
+                select(batches.c.seq).where(
+                    batches.c.board_id == board_id, batches.c.seq == since + 1
+                )
+            )
+            if first.first() is None:
+                return None
             rows = (
                 await conn.execute(
                     select(

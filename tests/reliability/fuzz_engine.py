@@ -542,11 +542,7 @@ class Fuzz:
 
 def take(session: Session) -> str | None:
     """The next message text the server queued for this socket, if any."""
-    queue = getattr(session, "outbox", None)
-    if queue is not None:  # an asyncio.Queue
-        return None if queue.empty() else str(queue.get_nowait())
-    pending = session._outbox  # a deque
-    return pending.popleft() if pending else None
+    return session.take()
 
 
 def _ids(ops: list[Message]) -> list[str]:

@@ -311,3 +311,23 @@ async def test_presence_of_someone_not_here_is_not_relayed(live_server: LiveServ
     with contextlib.suppress(TimeoutError):
         ghost = await kari.expect("presence", timeout=0.3)
         raise AssertionError(f"presence from someone who left: {ghost}")
+
+
+async def test_s9_the_outbox_is_bounded_in_bytes_too() -> None:
+    """A socket whose reader stalls is closed as a slow consumer (4008) by bytes as well
+    as by count: 2,000 messages of 512 KiB would be a gigabyte."""
+    from dataclasses import replace
+
+    from server.config import Limits
+    from server.services.session import Session
+
+    limits = replace(Limits(), outbox_bytes=10_000)
+    session = Session("c1", "Kari", "participant", "127.0.0.1", limits, "#1e88e5")
+    for _ in range(4):
+        session.send("x" * 2_000)
+    assert not session.closed.done()
+    assert session.take() == "x" * 2_000  # what is carried frees its room
+    session.send("y" * 3_000)
+    assert not session.closed.done()
+    session.send("z" * 2_000)  # 6,000 + 3,000 + 2,000 > 10,000
+    assert session.closed.done() and session.closed.result()[0] == 4008
