@@ -12,6 +12,7 @@ edit of the same socket.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import secrets
 import time
@@ -31,6 +32,15 @@ MAX_GROUP = 256  # batches per transaction
 SERVER = "_server"  # `by` of batches the server makes (reveal, template insert)
 
 Entry = tuple[Session | None, PendingBatch, asyncio.Future[CommitResult] | None]
+
+
+def revoked(session: Session, hashes: dict[str, str]) -> ProtocolError | None:
+    """The refusal for a socket whose link is no longer the board's (None: still valid)."""
+    if not hmac.compare_digest(hashes.get(session.role, ""), session.link_hash):
+        return ProtocolError(ErrorCode.UNAUTHORIZED, "this link was replaced: ask for the new one")
+    return None
+
+
 Published = Callable[[list[tuple[LoggedBatch, str]]], Awaitable[None]]
 
 
@@ -76,6 +86,9 @@ class CommitQueue:
     async def _loop(self) -> None:
         while self._pending:
             group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
+            group = await self._still_valid(group)
+            if not group:
+                continue
             for session, pending, _ in group:
                 if session is not None:
                     self.delivery.inflight[pending.batch_id] = session
@@ -101,6 +114,30 @@ class CommitQueue:
             if applied:
                 await self.publish(applied)
             self.metrics.batches += len(applied)
+
+    async def _still_valid(self, group: list[Entry]) -> list[Entry]:
+        """Refuse batches from sockets whose link was replaced (rule S13).
+
+        Rotation closes those sockets through pub/sub too, but a lost message must not
+        leave a revoked link with its powers: the link is re-read once per group.
+        """
+        if all(session is None for session, _, _ in group):
+            return group
+        try:
+            hashes = await self.store.token_hashes(self.board_id)
+        except Exception:
+            return group  # the commit itself will fail and refuse them as unavailable
+        keep: list[Entry] = []
+        for entry in group:
+            session, pending, _ = entry
+            if session is None or revoked(session, hashes) is None:
+                keep.append(entry)
+                continue
+            refusal = revoked(session, hashes)
+            assert refusal is not None
+            session.send(error_message(refusal, pending.batch_id))
+            session.close(CloseCode.UNAUTHORIZED, refusal.message)
+        return keep
 
     def _forget(self, group: list[Entry]) -> None:
         for _, pending, _ in group:

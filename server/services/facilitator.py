@@ -13,12 +13,13 @@ import time
 from typing import Any, Protocol
 
 from server.domain import facilitation
-from server.domain.errors import ErrorCode, ProtocolError
+from server.domain.errors import CloseCode, ErrorCode, ProtocolError
 from server.domain.ops import Create, Reveal
 from server.domain.templates import agenda, instantiate, place_beside
 
+from .committer import revoked
 from .ports import BoardStore, CommitResult, CommitStatus
-from .session import Session, encode
+from .session import Session, encode, error_message
 from .templates import TemplateCatalog
 
 
@@ -75,6 +76,11 @@ class Facilitator:
         """Run one facilitation command; the facilitator always gets a `session` reply."""
         if session.role != "facilitator":
             raise _forbidden("only the facilitator runs the session")
+        refusal = revoked(session, await self.store.token_hashes(self.room.board_id))
+        if refusal is not None:  # the link was replaced, and the close was lost (S13)
+            session.send(error_message(refusal, None, req))
+            session.close(CloseCode.UNAUTHORIZED, refusal.message)
+            return
         action = body.get("action")
         if action not in facilitation.ACTIONS:
             raise facilitation.bad(f"unknown facilitation action {action!r}")

@@ -149,6 +149,7 @@ class Hub:
             taken = {p["color"] for p in room.peers if p["client"] != client}
             color = color_for(client, taken)
             session = Session(client, msg.name, role, address, self.limits, color, self.clock)
+            session.link_hash = hashes[role]
             await room.join(session, msg.since, resume)
         except BaseException:
             self._per_address[address] -= 1

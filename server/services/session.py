@@ -76,6 +76,7 @@ class Session:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._clock = clock
+        self.link_hash = ""  # the hash of the link it joined with (re-checked: S13)
         self.client = client  # the seat (rule S18)
         self.conn = secrets.token_hex(6)  # this socket: a seat may move to a newer one
         self.name = name or "Gjest"

@@ -331,3 +331,50 @@ async def test_s9_the_outbox_is_bounded_in_bytes_too() -> None:
     assert not session.closed.done()
     session.send("z" * 2_000)  # 6,000 + 3,000 + 2,000 > 10,000
     assert session.closed.done() and session.closed.result()[0] == 4008
+
+
+async def test_s13_a_replaced_link_is_refused_even_when_the_close_message_is_lost(
+    tmp_path: Path,
+) -> None:
+    """Rotation closes sockets on other processes through pub/sub; with that message lost
+    (Redis paused), the other process still refuses the old link at its next commit or
+    facilitation command, and closes it (4001)."""
+    import httpx
+
+    from server.services.bus import BusMessage, Kind
+
+    class NoCloses(MemoryBroker):
+        async def publish(self, channel: str, data: bytes) -> None:
+            if BusMessage.decode(data).kind is not Kind.CLOSE:
+                await super().publish(channel, data)
+
+    bus = MemoryBus()
+    settings = Settings(data_dir=tmp_path)
+    async with (
+        serve_in_process(settings, broker=NoCloses(bus)) as one,
+        serve_in_process(settings, broker=NoCloses(bus)) as two,
+    ):
+        board = await one.create_board("Revoke")
+        boss_token = token_of(board["links"]["facilitator"])
+        kari_token = token_of(board["links"]["participant"])
+        boss = await Client.connect(two.url, board["id"], boss_token, name="Kari")
+        ola = await Client.connect(two.url, board["id"], kari_token, name="Ola")
+        assert (await ola.ops([note("before")]))["type"] == "ack"
+        async with httpx.AsyncClient(base_url=one.url) as http:
+            for role, token in (("facilitator", boss_token), ("participant", kari_token)):
+                rotated = await http.post(
+                    f"/api/boards/{board['id']}/links/{role}/rotate",
+                    headers={"Authorization": f"Bearer {boss_token}"},
+                )
+                assert rotated.status_code == 200, rotated.text
+                if role == "facilitator":
+                    boss_token = token_of(rotated.json()["link"])
+        reply = await boss.request({"type": "facilitate", "action": "timer_start", "seconds": 60})
+        assert reply["type"] == "error" and reply["code"] == "unauthorized"
+        assert await boss.wait_closed() == 4001
+        refused = await ola.ops([note("after")])
+        assert refused["type"] == "error" and refused["code"] == "unauthorized"
+        assert await ola.wait_closed() == 4001
+        fresh = await Client.connect(one.url, board["id"], boss_token, name="Kari")
+        assert "after" not in fresh.objects and "before" in fresh.objects
+        assert fresh.welcome["session"]["timer"] is None
