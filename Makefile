@@ -9,7 +9,7 @@ LOCK := requirements.lock
 # The runtime packages alone, at the same versions (the Docker image installs these).
 RUNTIME_LOCK := requirements-runtime.lock
 
-.PHONY: serve test lint browser proxy audit lock
+.PHONY: serve test lint browser proxy audit lock js
 
 # The venv holds exactly the versions in requirements.lock (runtime and test packages,
 # pip included, each with its sha256 hashes), then the project itself without its deps.
@@ -58,6 +58,11 @@ proxy:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq docker-compose >/dev/null; \
 	  else echo "docker-compose missing: the compose check will skip (apt-get install docker-compose)"; fi; }
 
+# The browser's modules alone, under Node's own test runner (no dependency): store, sync
+# engine, undo. Node is on every machine (the fuzz tests run the engine under it too).
+js:
+	node --test tests/js/
+
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -73,5 +78,5 @@ AUDIT_ARGS ?=
 audit: $(STAMP)
 	$(PY) tools/audit.py -r $(LOCK) --disable-pip $(AUDIT_ARGS)
 
-test: $(STAMP) browser proxy lint audit
+test: $(STAMP) js browser proxy lint audit
 	$(PY) -m pytest

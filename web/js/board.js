@@ -108,6 +108,11 @@ async function main() {
   const conn = new Connection({ boardId, token, name, store });
   watchVersion(conn, { banner: document.querySelector("#banner-version") });
   const undo = new UndoStack(store, (ops) => conn.send(ops));
+  // "Undone", and when someone else had changed a field since, that theirs was kept.
+  const announceUndo = (key) => {
+    const kept = undo.lastSkipped ? ` ${t("announce.undo_kept", { n: undo.lastSkipped })}` : "";
+    ctx.announce(t(key) + kept);
+  };
   const renderer = new Renderer(canvas, store, camera, images, ui);
   // Text is measured with the shipped fonts once they are in (as the export measures it).
   loadFonts().then(() => renderer.invalidate());
@@ -571,12 +576,12 @@ async function main() {
     if (mod && key === "z") {
       e.preventDefault();
       if (ui.readOnly) return;
-      if (e.shiftKey ? undo.redo() : undo.undo()) ctx.announce(t(e.shiftKey ? "announce.redo" : "announce.undo"));
+      if (e.shiftKey ? undo.redo() : undo.undo()) announceUndo(e.shiftKey ? "announce.redo" : "announce.undo");
       return;
     }
     if (mod && key === "y") {
       e.preventDefault();
-      if (!ui.readOnly && undo.redo()) ctx.announce(t("announce.redo"));
+      if (!ui.readOnly && undo.redo()) announceUndo("announce.redo");
       return;
     }
     if (e.key === "?" || (e.shiftKey && key === "/")) {
@@ -852,8 +857,8 @@ async function main() {
   act("#zoom-fit", zoomToFit);
   act("#zoom-selection", zoomToSelection);
   act("#zoom-level", () => camera.zoomAt(1));
-  act("#undo-btn", () => undo.undo() && ctx.announce(t("announce.undo")));
-  act("#redo-btn", () => undo.redo() && ctx.announce(t("announce.redo")));
+  act("#undo-btn", () => undo.undo() && announceUndo("announce.undo"));
+  act("#redo-btn", () => undo.redo() && announceUndo("announce.redo"));
   act("#shortcuts-btn", () => $("#shortcuts-dialog").showModal());
   act("#shortcuts-close", () => $("#shortcuts-dialog").close());
   act("#rename-btn", async () => {

@@ -1,11 +1,17 @@
 // Per-user undo/redo: each of my changes is kept with its inverse ops. Undo sends the
-// inverse as a new batch, so it undoes only my change and leaves others' edits alone.
+// inverse as a new batch, so it undoes only my change and leaves others' edits alone:
+// a field is set back only where it still holds what my change put there; where someone
+// else changed it since, their value stays and the step says so (`skipped`), as Figma
+// and tldraw do.
 // Ids are never reused on the server, so re-creating a deleted object gets a new id;
 // `alias` follows such renames for later undo/redo steps.
 
 import { randomId } from "./util.js";
 
 const LIMIT = 200;
+
+/** Same value (numbers, strings, points, connector ends): compared as JSON. */
+const same = (a, b) => a === b || JSON.stringify(a) === JSON.stringify(b);
 
 export function inverseOf(ops, store) {
   const out = [];
@@ -40,6 +46,7 @@ export class UndoStack extends EventTarget {
     this.done = [];
     this.undone = [];
     this.alias = new Map();
+    this.lastSkipped = 0;
   }
 
   _resolve(id) {
@@ -52,9 +59,19 @@ export class UndoStack extends EventTarget {
     return end && end.id !== undefined ? { id: this._resolve(end.id) } : end;
   }
 
-  /** Translate recorded ops to today's ids; creates get fresh ids. */
-  _materialise(ops) {
+  /**
+   * Translate recorded ops to today's ids; creates get fresh ids. `expected` are the
+   * ops of the other direction (what my change set): an update's field is sent only
+   * where the board still shows that value. Returns {ops, skipped} (fields left alone).
+   */
+  _materialise(ops, expected = []) {
     const out = [];
+    let skipped = 0;
+    const mine = new Map(); // id -> the values my change left on it
+    for (const op of expected) {
+      if (op.op === "update") mine.set(op.id, { ...(mine.get(op.id) || {}), ...op.set });
+      else if (op.op === "create") mine.set(op.object.id, { ...op.object });
+    }
     for (const op of ops) {
       if (op.op === "create") {
         const obj = structuredClone(op.object);
@@ -71,14 +88,23 @@ export class UndoStack extends EventTarget {
         if (this.store.view.has(id)) out.push({ op: "delete", id });
       } else {
         const id = this._resolve(op.id);
-        if (!this.store.view.has(id)) continue;
-        const set = { ...op.set };
+        const now = this.store.view.get(id);
+        if (!now) continue;
+        const left = mine.get(op.id);
+        const set = {};
+        for (const [key, value] of Object.entries(op.set)) {
+          if (left && key in left && !same(now[key], left[key])) {
+            skipped += 1; // someone else changed it since: theirs stays
+            continue;
+          }
+          set[key] = value;
+        }
         if (set.from) set.from = this._mapEnd(set.from);
         if (set.to) set.to = this._mapEnd(set.to);
-        out.push({ op: "update", id, set });
+        if (Object.keys(set).length) out.push({ op: "update", id, set });
       }
     }
-    return out;
+    return { ops: out, skipped };
   }
 
   record(forward, inverse) {
@@ -89,11 +115,13 @@ export class UndoStack extends EventTarget {
     this._changed();
   }
 
+  /** Undo my last change; false if there is none. `lastSkipped`: fields left to others. */
   undo() {
     const entry = this.done.pop();
     if (!entry) return false;
-    const ops = this._materialise(entry.inverse);
-    this.send(ops);
+    const { ops, skipped } = this._materialise(entry.inverse, entry.forward);
+    this.lastSkipped = skipped;
+    if (ops.length) this.send(ops);
     this.undone.push(entry);
     this._changed();
     return true;
@@ -102,8 +130,9 @@ export class UndoStack extends EventTarget {
   redo() {
     const entry = this.undone.pop();
     if (!entry) return false;
-    const ops = this._materialise(entry.forward);
-    this.send(ops);
+    const { ops, skipped } = this._materialise(entry.forward, entry.inverse);
+    this.lastSkipped = skipped;
+    if (ops.length) this.send(ops);
     this.done.push(entry);
     this._changed();
     return true;
