@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from server.domain import settings as board_settings
 from server.domain.errors import CloseCode, ErrorCode, ProtocolError
 from server.domain.geometry import frame_contents
 from server.domain.images import ImageRejected, clean_image
@@ -26,9 +27,6 @@ from .hub import Hub
 from .ports import ROLES, Asset, BoardMeta, BoardStore
 
 MAX_BREAKOUTS = 30
-# Settings only the server writes: which boards are this one's breakout copies, and
-# whose copy it is. PATCH keeps them (a link may re-key only what the server made).
-SERVER_SETTINGS = ("breakouts", "parent")
 DECODE_SECONDS = 10.0
 
 
@@ -36,12 +34,6 @@ DECODE_SECONDS = 10.0
 class Access:
     board: BoardMeta
     role: str
-
-
-def with_server_settings(wanted: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
-    """`wanted` as the new settings, with the server-owned keys kept as they are."""
-    kept = {key: current[key] for key in SERVER_SETTINGS if key in current}
-    return {**{k: v for k, v in wanted.items() if k not in SERVER_SETTINGS}, **kept}
 
 
 def clean_title(value: Any) -> str:
@@ -108,13 +100,14 @@ class BoardService:
         if not isinstance(body, dict) or not body or set(body) - {"title", "settings"}:
             raise ProtocolError(ErrorCode.BAD_MESSAGE, "send title and/or settings")
         title = clean_title(body["title"]) if "title" in body else None
-        settings = body.get("settings")
-        if settings is not None and not isinstance(settings, dict):
-            raise ProtocolError(ErrorCode.BAD_MESSAGE, "settings must be an object")
+        # Checked whole before anything is written: a bad field changes nothing.
+        editable = board_settings.clean_patch(body["settings"]) if "settings" in body else None
         meta = await self.store.update_board(board_id, title=title)
-        if settings is not None and meta is not None:
+        if editable and meta is not None:
+            # Under the board's lock, over what is stored now: a running timer, vote or
+            # agenda (server-owned) stays as it is.
             meta = await self.store.update_settings(
-                board_id, lambda current: with_server_settings(settings, current)
+                board_id, lambda current: board_settings.patched(current, editable)
             )
         if meta is None:
             raise ProtocolError(ErrorCode.NOT_FOUND, "no such board, or the link is not valid")

@@ -28,6 +28,7 @@ import orjson
 from PIL import Image
 
 from server.config import Limits
+from server.domain import facilitation
 from server.domain.errors import ErrorCode, ProtocolError
 from server.domain.formats import (
     ParsedBoard,
@@ -179,7 +180,10 @@ def votes_of(settings: Mapping[str, Any]) -> dict[str, int]:
 
     Totals of a vote that is still open are hidden from everyone, exports included.
     """
-    voting = (settings.get("session") or {}).get("voting") or {}
+    try:
+        voting = facilitation.current(dict(settings))["voting"] or {}
+    except facilitation.BadSession:
+        return {}  # a damaged session shows no totals; the board still exports
     if voting.get("open"):
         return {}
     return {item["id"]: item["votes"] for item in voting.get("results") or []}
