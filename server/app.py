@@ -21,7 +21,7 @@ from server.domain.ratelimit import Windowed
 from server.http import api, exports, health, templates
 from server.http.errors import protocol_error_handler
 from server.http.pages import page_routes
-from server.http.security import OriginPolicy, SecurityHeaders, client_address
+from server.http.security import CrossSiteGuard, OriginPolicy, SecurityHeaders, client_address
 from server.http.ws import board_socket
 from server.logs import AccessLog
 from server.pubsub.memory import MemoryBroker
@@ -104,9 +104,11 @@ def create_app(
                 await state.store.close()
 
     folders = [SHIPPED] + ([settings.templates_dir] if settings.templates_dir else [])
+    origins = OriginPolicy(settings.public_url, settings.allowed_origins)
     middleware = [
         Middleware(AccessLog),
         Middleware(SecurityHeaders, https=settings.public_url.startswith("https:")),
+        Middleware(CrossSiteGuard, origins=origins),
     ]
     if settings.trusted_hosts:
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts))
@@ -126,7 +128,7 @@ def create_app(
         exception_handlers={ProtocolError: protocol_error_handler},
     )
     app.state.settings = settings
-    app.state.origins = OriginPolicy(settings.public_url, settings.allowed_origins)
+    app.state.origins = origins
     app.state.limiter = AddressLimiter(settings)
     app.state.templates = TemplateCatalog(*folders)
     return app

@@ -20,6 +20,8 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     UNAUTHORIZED = "unauthorized"
     UNAVAILABLE = "unavailable"
+    CREATE_CODE = "create_code"  # HTTP only: creating needs the library's staff code
+    STORAGE_FULL = "storage_full"  # HTTP only: the server's disk is nearly full
 
 
 class CloseCode(IntEnum):

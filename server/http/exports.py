@@ -14,7 +14,7 @@ from starlette.routing import Route
 from server.domain.errors import ErrorCode, ProtocolError
 from server.services.exports import ExportFile, ExportOptions, ExportService
 
-from .api import authorize, read_body, service
+from .api import authorize, check_create, check_disk, read_body, service
 
 PICTURE_OPTIONS = frozenset({"frame", "scale", "background", "padding"})
 REPORT_OPTIONS = frozenset({"names", "lang"})
@@ -104,6 +104,8 @@ async def import_board(request: Request) -> Response:
     """A backup or Excalidraw file as the request body -> a new board and its links."""
     state = request.app.state
     _only(request, IMPORT_OPTIONS)
+    check_create(request)
+    check_disk(request)
     state.limiter.check("uploads", request)
     data = await read_body(request, state.settings.limits.import_bytes)
     if not data:
