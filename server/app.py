@@ -33,6 +33,7 @@ from server.storage.engine import create_engine, migrate
 from server.storage.store import SqlBoardStore
 
 log = logging.getLogger("samskap")
+DAY = 24 * 3600.0
 
 
 class AddressLimiter:
@@ -45,11 +46,25 @@ class AddressLimiter:
             "boards": Windowed(limits.boards_per_minute, 60.0),
             "uploads": Windowed(limits.uploads_per_minute, 60.0),
         }
+        # Per day (in this process): what one address may add to the disk.
+        self.daily = {
+            "boards": Windowed(limits.boards_per_day, DAY),
+            "imported bytes": Windowed(limits.import_bytes_per_day, DAY),
+        }
 
     def check(self, kind: str, request: Request) -> None:
         address = client_address(request.scope, self.proxies)
         if not self.windows[kind].allow(address, time.monotonic()):
             raise ProtocolError(ErrorCode.RATE_LIMITED, f"too many {kind}: try again in a minute")
+
+    def check_daily(self, kind: str, request: Request, cost: int = 1) -> None:
+        address = client_address(request.scope, self.proxies)
+        if not self.daily[kind].allow(address, time.monotonic(), cost):
+            raise ProtocolError(
+                ErrorCode.RATE_LIMITED,
+                f"this address has reached today's limit of {kind} on this server:"
+                " try again tomorrow, or ask the library",
+            )
 
 
 def _broker(settings: Settings) -> Broker:
@@ -91,7 +106,11 @@ def create_app(
             templates=app.state.templates,
         )
         state.boards = BoardService(
-            state.store, state.hub, settings.public_url, settings.limits.image_pixels
+            state.store,
+            state.hub,
+            settings.public_url,
+            settings.limits.image_pixels,
+            settings.limits.board_bytes,
         )
         log.info("samskap ready at %s", settings.public_url)
         try:

@@ -109,6 +109,7 @@ async def create_board(request: Request) -> Response:
     check_create(request)
     check_disk(request)
     state.limiter.check("boards", request)
+    state.limiter.check_daily("boards", request)
     body = await read_json(request)
     if not isinstance(body, dict):
         raise ProtocolError(ErrorCode.BAD_MESSAGE, "send a JSON object")

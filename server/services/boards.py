@@ -46,11 +46,29 @@ def clean_title(value: Any) -> str:
 
 
 class BoardService:
-    def __init__(self, store: BoardStore, hub: Hub, public_url: str, max_pixels: int) -> None:
+    def __init__(
+        self,
+        store: BoardStore,
+        hub: Hub,
+        public_url: str,
+        max_pixels: int,
+        board_bytes: int = 200 * 1024 * 1024,
+    ) -> None:
         self.store = store
         self.hub = hub
         self.public_url = public_url
         self.max_pixels = max_pixels
+        self.board_bytes = board_bytes
+
+    async def check_room_for(self, board_id: str, adding: int) -> None:
+        """Refuse (too_large) what would take a board over SAMSKAP_LIMIT_BOARD_BYTES."""
+        held = await self.store.board_bytes(board_id)
+        if held + adding > self.board_bytes:
+            raise ProtocolError(
+                ErrorCode.TOO_LARGE,
+                f"this board is full: it holds {held / 1e6:,.1f} MB and may hold"
+                f" {self.board_bytes / 1e6:,.1f} MB; delete images or start a new board",
+            )
 
     async def create(
         self,
@@ -151,6 +169,7 @@ class BoardService:
                 ErrorCode.BAD_MESSAGE, "the image took too long to decode"
             ) from None
         asset = Asset(secrets.token_urlsafe(12), image.mime, image.width, image.height, image.data)
+        await self.check_room_for(board_id, len(asset.data))
         await self.store.put_asset(board_id, asset)
         return asset
 
@@ -220,5 +239,6 @@ class BoardService:
         asset = await self.store.get_asset(source.board.id, asset_id)
         if asset is None:
             raise ProtocolError(ErrorCode.NOT_FOUND, "no such image")
+        await self.check_room_for(target.board.id, len(asset.data))
         await self.store.put_asset(target.board.id, asset)
         return asset

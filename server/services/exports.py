@@ -13,6 +13,7 @@ for the person who asked, and an import that fails creates nothing.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import functools
 import io
@@ -39,7 +40,9 @@ from server.domain.formats import (
     parse_excalidraw,
 )
 from server.domain.formats.common import load_json
+from server.domain.images import ImageRejected, clean_image
 from server.domain.objects import ID_RE
+from server.domain.render.budget import estimate_bytes
 from server.domain.render.pdf import render_pdf
 from server.domain.render.png import render_png
 from server.domain.render.report import render_report
@@ -248,10 +251,46 @@ class ExportService:
             board, assets = await self.load(
                 board_id, with_assets=fmt in NEEDS_ASSETS, with_meta=fmt == "csv"
             )
+            self._check_budget(fmt, board, assets, options)
             data = await POOL.run(_render, fmt, board, assets, options)
+            self._check_output(data)
         frame_title = _frame_title(board, options.frame)
         filename = safe_filename(board["title"], fmt, extra=frame_title)
         return ExportFile(data, MEDIA_TYPES[fmt], filename)
+
+    def _check_budget(
+        self,
+        fmt: str,
+        board: dict[str, Any],
+        assets: dict[str, tuple[str, bytes]],
+        options: ExportOptions,
+    ) -> None:
+        """Refuse (413) before rendering an export estimated above SAMSKAP_LIMIT_EXPORT_BYTES."""
+        try:
+            needed = estimate_bytes(
+                fmt,
+                board,
+                assets,
+                frame=options.frame,
+                scale=options.scale,
+                padding=options.padding,
+            )
+        except ValueError as exc:
+            raise ProtocolError(ErrorCode.BAD_MESSAGE, str(exc)) from None
+        self._refuse_above(needed, "would be about")
+
+    def _check_output(self, data: bytes) -> None:
+        self._refuse_above(len(data), "is")
+
+    def _refuse_above(self, size: int, verb: str) -> None:
+        limit = self.limits.export_bytes
+        if size > limit:
+            raise ProtocolError(
+                ErrorCode.TOO_LARGE,
+                f"this export {verb} {size / 1e6:,.1f} MB, over this server's limit of"
+                f" {limit / 1e6:,.1f} MB: export one frame, use a smaller scale, or ask"
+                " the operator (SAMSKAP_LIMIT_EXPORT_BYTES)",
+            )
 
     async def report(self, board_id: str, *, names: bool, lang: str | None = None) -> ExportFile:
         """The session report PDF; participants' names only when the facilitator asks."""
@@ -259,6 +298,7 @@ class ExportService:
             board, assets = await self.load(board_id, with_meta=names)
             locale = lang or str(board["settings"].get("locale") or "nb")
             people = participants(board) if names else None
+            self._check_budget("report", board, assets, ExportOptions())
             data = await POOL.run(
                 render_report,
                 board,
@@ -289,6 +329,13 @@ class ExportService:
             chosen = DEFAULT_IMPORT_TITLE.get(locale, DEFAULT_IMPORT_TITLE["nb"])
         name = clean_title(chosen)
         assets = [_asset(asset_id, mime, blob) for asset_id, (mime, blob) in parsed.assets.items()]
+        size = sum(len(a.data) for a in assets) + len(orjson.dumps(parsed.objects))
+        if size > boards.board_bytes:
+            raise ProtocolError(
+                ErrorCode.TOO_LARGE,
+                f"the board in this file is {size / 1e6:,.1f} MB; a board here may hold"
+                f" {boards.board_bytes / 1e6:,.1f} MB",
+            )
         created = await boards.create(
             name, settings=parsed.settings, objects=parsed.objects, assets=assets
         )
@@ -367,15 +414,50 @@ def parse_file(data: bytes, limits: Limits) -> ParsedBoard:
     if len(data) > limits.import_bytes:
         raise ValueError(f"the file is {len(data):,} bytes; the limit is {limits.import_bytes:,}")
     if detect(data, limits) == "backup":
-        return parse_backup(
+        parsed = parse_backup(
             data,
             max_bytes=limits.import_bytes,
             max_asset_bytes=limits.upload_bytes,
             max_image_pixels=limits.image_pixels,
         )
-    return parse_excalidraw(
-        data, max_bytes=limits.import_bytes, max_image_pixels=limits.image_pixels
-    )
+        # The same cleaner as uploads: EXIF (GPS positions) and bytes hidden after the
+        # image data never reach the database from a file either.
+        parsed = dataclasses.replace(
+            parsed, assets=_cleaned(parsed.assets, limits.image_pixels, limits.import_pixels)
+        )
+    else:
+        parsed = parse_excalidraw(
+            data, max_bytes=limits.import_bytes, max_image_pixels=limits.image_pixels
+        )
+    _check_pixels(parsed.assets, limits.import_pixels)
+    return parsed
+
+
+def _cleaned(
+    assets: Mapping[str, tuple[str, bytes]], max_pixels: int, budget: int
+) -> dict[str, tuple[str, bytes]]:
+    _check_pixels(assets, budget)  # from the headers, before any decoding
+    out = {}
+    for asset_id, (_mime, blob) in assets.items():
+        try:
+            image = clean_image(blob, max_pixels=max_pixels)
+        except ImageRejected as exc:
+            raise ValueError(f"assets.{asset_id}: {exc}") from None
+        out[asset_id] = (image.mime, image.data)
+    return out
+
+
+def _check_pixels(assets: Mapping[str, tuple[str, bytes]], budget: int) -> None:
+    """All images of one import together: at most SAMSKAP_LIMIT_IMPORT_PIXELS."""
+    total = 0
+    for _mime, blob in assets.values():
+        with Image.open(io.BytesIO(blob)) as image:
+            total += image.width * image.height
+    if total > budget:
+        raise ValueError(
+            f"the images in this file have {total / 1e6:,.0f} Mpx together; the limit is"
+            f" {budget / 1e6:,.0f} Mpx"
+        )
 
 
 def _asset(asset_id: str, mime: str, blob: bytes) -> Asset:
