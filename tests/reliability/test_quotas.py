@@ -91,32 +91,34 @@ async def test_per_address_per_day_boards_and_imported_bytes(db_settings: Settin
     limits = dataclasses.replace(
         Limits(), boards_per_day=3, import_bytes_per_day=2_000, boards_per_minute=100
     )
-    async with serve_in_process(dataclasses.replace(db_settings, limits=limits)) as server:
-        async with httpx.AsyncClient(base_url=server.url) as http:
-            made = [
-                (await http.post("/api/boards", json={"title": "x"})).status_code for _ in range(2)
-            ]
-            assert made == [201, 201]
-            small = await http.post("/api/boards/import", content=backup(), headers=JSON)
-            assert small.status_code == 201  # an import is a new board too: the third
-            count = await board_count(server)
-            for reply in (
-                await http.post("/api/boards", json={"title": "x"}),
-                await http.post("/api/boards/import", content=backup(), headers=JSON),
-            ):
-                assert reply.status_code == 429, reply.text
-                assert "today's limit of boards" in reply.json()["message"]
-            assert await board_count(server) == count
+    async with (
+        serve_in_process(dataclasses.replace(db_settings, limits=limits)) as server,
+        httpx.AsyncClient(base_url=server.url) as http,
+    ):
+        made = [(await http.post("/api/boards", json={"title": "x"})).status_code for _ in range(2)]
+        assert made == [201, 201]
+        small = await http.post("/api/boards/import", content=backup(), headers=JSON)
+        assert small.status_code == 201  # an import is a new board too: the third
+        count = await board_count(server)
+        for reply in (
+            await http.post("/api/boards", json={"title": "x"}),
+            await http.post("/api/boards/import", content=backup(), headers=JSON),
+        ):
+            assert reply.status_code == 429, reply.text
+            assert "today's limit of boards" in reply.json()["message"]
+        assert await board_count(server) == count
 
     limits = dataclasses.replace(Limits(), import_bytes_per_day=1_000)
-    async with serve_in_process(dataclasses.replace(db_settings, limits=limits)) as server:
-        async with httpx.AsyncClient(base_url=server.url) as http:
-            big = backup("x" * 1_000)
-            count = await board_count(server)
-            refused = await http.post("/api/boards/import", content=big, headers=JSON)
-            assert refused.status_code == 429
-            assert "today's limit of imported bytes" in refused.json()["message"]
-            assert await board_count(server) == count
+    async with (
+        serve_in_process(dataclasses.replace(db_settings, limits=limits)) as server,
+        httpx.AsyncClient(base_url=server.url) as http,
+    ):
+        big = backup("x" * 1_000)
+        count = await board_count(server)
+        refused = await http.post("/api/boards/import", content=big, headers=JSON)
+        assert refused.status_code == 429
+        assert "today's limit of imported bytes" in refused.json()["message"]
+        assert await board_count(server) == count
 
 
 async def test_disk_floor_refuses_new_things_and_keeps_boards_editable(
@@ -166,16 +168,16 @@ async def test_backup_images_are_cleaned_like_uploads(db_settings: Settings) -> 
     with Image.open(io.BytesIO(dirty)) as check:
         assert check.getexif()  # the test file really has EXIF
     assets = {"a": {"mime": "image/jpeg", "data": base64.b64encode(dirty).decode()}}
-    async with serve_in_process(db_settings) as server:
-        async with httpx.AsyncClient(base_url=server.url) as http:
-            reply = await http.post(
-                "/api/boards/import", content=backup("Bilde", assets), headers=JSON
-            )
-            assert reply.status_code == 201, reply.text
-            created = reply.json()
-            served = await http.get(
-                f"/api/boards/{created['id']}/assets/a", headers=participant(created)
-            )
+    async with (
+        serve_in_process(db_settings) as server,
+        httpx.AsyncClient(base_url=server.url) as http,
+    ):
+        reply = await http.post("/api/boards/import", content=backup("Bilde", assets), headers=JSON)
+        assert reply.status_code == 201, reply.text
+        created = reply.json()
+        served = await http.get(
+            f"/api/boards/{created['id']}/assets/a", headers=participant(created)
+        )
     assert served.status_code == 200
     clean = served.content
     assert b"HIDDEN-TRAILER" not in clean and b"Spionkamera" not in clean
