@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from .errors import ErrorCode, ProtocolError
+from .names import display_name
 from .objects import ID_RE, MAX_COORD
 from .ops import Op, parse_ops
 
@@ -116,7 +117,7 @@ def parse_join(data: dict[str, Any]) -> Join:
         raise bad(f"name must be a string of at most {MAX_NAME} characters")
     if since is not None and (isinstance(since, bool) or not isinstance(since, int) or since < 0):
         raise bad("since must be a whole number >= 0")
-    return Join(token, " ".join(name.split()), since, _opt_id(data, "client"))
+    return Join(token, display_name(name), since, _opt_id(data, "client"))
 
 
 def parse_ops_message(data: dict[str, Any]) -> Ops:

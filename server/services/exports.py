@@ -209,9 +209,17 @@ class ExportService:
         self.limits = limits
 
     async def load(
-        self, board_id: str, *, with_assets: bool = True, with_meta: bool = False
+        self,
+        board_id: str,
+        *,
+        with_assets: bool = True,
+        with_meta: bool = False,
+        names: bool = True,
     ) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
-        """The board as the pure functions take it, and its assets (if asked for)."""
+        """The board as the pure functions take it, and its assets (if asked for).
+
+        Authors' names are in `meta` only with `names` (the facilitator asked for them).
+        """
         snapshot = await self.store.snapshot(board_id)
         if snapshot is None:
             raise ProtocolError(ErrorCode.NOT_FOUND, "no such board, or the link is not valid")
@@ -226,7 +234,7 @@ class ExportService:
             found = await self.store.object_meta(board_id)
             board["meta"] = {
                 object_id: {
-                    "author": info.get("author") or "",
+                    "author": (info.get("author") or "") if names else "",
                     "created": _iso(info.get("created")),
                     "updated": _iso(info.get("updated")),
                 }
@@ -237,7 +245,10 @@ class ExportService:
             assets = {a.id: (a.mime, a.data) for a in await self.store.assets(board_id)}
         return board, assets
 
-    async def export(self, board_id: str, fmt: str, options: ExportOptions) -> ExportFile:
+    async def export(
+        self, board_id: str, fmt: str, options: ExportOptions, *, names: bool = False
+    ) -> ExportFile:
+        """One export; `names` fills the CSV's author column (the facilitator's choice)."""
         if fmt not in FORMATS:
             raise ProtocolError(
                 ErrorCode.BAD_MESSAGE, f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}"
@@ -249,7 +260,7 @@ class ExportService:
         check_frame(options.frame)
         async with _Slot():
             board, assets = await self.load(
-                board_id, with_assets=fmt in NEEDS_ASSETS, with_meta=fmt == "csv"
+                board_id, with_assets=fmt in NEEDS_ASSETS, with_meta=fmt == "csv", names=names
             )
             self._check_budget(fmt, board, assets, options)
             data = await POOL.run(_render, fmt, board, assets, options)

@@ -250,7 +250,13 @@ class SqlBoardStore:
 
     async def boards_idle_since(self, cutoff_ms: int) -> list[str]:
         async with self._reader.connect() as conn:
-            rows = await conn.execute(select(boards.c.id).where(boards.c.opened_at < cutoff_ms))
+            # Idle = neither opened nor changed since: a room kept open for weeks opens
+            # once, but every edit (and facilitation change) moves `updated_at`.
+            rows = await conn.execute(
+                select(boards.c.id).where(
+                    boards.c.opened_at < cutoff_ms, boards.c.updated_at < cutoff_ms
+                )
+            )
             result = [row.id for row in rows]
             await conn.rollback()
         return result

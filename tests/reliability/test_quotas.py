@@ -11,6 +11,7 @@ import base64
 import dataclasses
 import io
 import json
+import time
 from typing import Any
 
 import httpx
@@ -184,3 +185,36 @@ async def test_backup_images_are_cleaned_like_uploads(db_settings: Settings) -> 
     assert clean.endswith(b"\xff\xd9")  # nothing after the JPEG's end marker
     with Image.open(io.BytesIO(clean)) as image:
         assert not image.getexif() and image.size == (64, 48)
+
+
+async def test_purge_judges_idleness_by_the_last_edit(db_settings: Settings) -> None:
+    """A board opened 30 days ago and kept open, edited today, is not idle."""
+    from sqlalchemy import update
+
+    from server.storage.engine import create_engine
+    from server.storage.store import SqlBoardStore
+    from server.storage.tables import boards
+
+    async with serve_in_process(db_settings) as server:
+        busy = await server.create_board("I bruk")
+        idle = await server.create_board("Glemt")
+        month_ago = int((time.time() - 30 * 86400) * 1000)
+        engine = create_engine(db_settings.database_url, schema=db_settings.database_schema)
+        store = SqlBoardStore(engine)
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(update(boards).values(opened_at=month_ago, updated_at=month_ago))
+            kari = await Client.connect(
+                server.url, busy["id"], token_of(busy["links"]["participant"])
+            )
+            async with engine.begin() as conn:  # the room opened a month ago, still open
+                await conn.execute(update(boards).values(opened_at=month_ago))
+            ack = await kari.ops(
+                [{"op": "create", "object": {"id": "n", "kind": "note", "x": 0, "y": 0}}]
+            )
+            assert ack["type"] == "ack"
+            await kari.close()
+            cutoff = int((time.time() - 7 * 86400) * 1000)
+            assert await store.boards_idle_since(cutoff) == [idle["id"]]
+        finally:
+            await store.close()
