@@ -38,6 +38,7 @@ class Limits:
     import_bytes_per_day: int = 1024 * 1024 * 1024  # per address (IPv6: per /64)
     export_bytes: int = 200 * 1024 * 1024  # estimated output of one export
     import_pixels: int = 200_000_000  # all images of one import together
+    export_seconds: float = 60.0  # one render or import in its worker process; 0 = in-thread
     peer_heartbeat_sec: float = 10.0  # a silent process's people count as gone after 3 of these
 
 

@@ -50,6 +50,10 @@ class ProtocolError(Exception):
     def __repr__(self) -> str:
         return f"ProtocolError({self.code.value!r}, {self.message!r})"
 
+    def __reduce__(self) -> tuple[type[ProtocolError], tuple[ErrorCode, str]]:
+        # Raised in export worker processes and sent back pickled: keep both fields.
+        return (ProtocolError, (self.code, self.message))
+
 
 def invalid(message: str) -> ProtocolError:
     """Shorthand for the most common refusal: an op or object that breaks the rules."""

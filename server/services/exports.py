@@ -17,11 +17,14 @@ import dataclasses
 import datetime as dt
 import functools
 import io
+import multiprocessing
 import re
 import threading
 import unicodedata
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -126,13 +129,82 @@ class _Pool:
         with self._lock:
             self._jobs -= 1
 
-    async def run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    async def run(
+        self, fn: Callable[..., T], /, *args: Any, seconds: float = 0.0, **kwargs: Any
+    ) -> T:
+        """`fn(*args, **kwargs)` on a worker; with `seconds`, in that worker's own process,
+        killed (and replaced) when it runs longer. Without, in the worker thread itself."""
         loop = asyncio.get_running_loop()
         job = functools.partial(_user_errors, fn, *args, **kwargs)
+        if seconds > 0:
+            job = functools.partial(_in_process, job, seconds)
         return await loop.run_in_executor(self._get(), job)
 
 
 POOL = _Pool()
+
+
+# --- worker processes with a time budget -------------------------------------------
+
+_local = threading.local()
+
+
+def _warm() -> None:
+    """Runs first in a new worker process: imports paid before any job's clock starts,
+    and a watchdog so the worker never outlives the server that started it."""
+    import os
+    import time
+
+    import server.domain.render.report  # noqa: F401
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
+class _ProcessWorker:
+    """One process for one worker thread: a runaway job is killed with it."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")  # the server has threads: no fork
+        self.executor = ProcessPoolExecutor(1, mp_context=context)
+        self.executor.submit(_warm).result(timeout=120)
+
+    def call(self, job: Callable[[], T], seconds: float) -> T:
+        future = self.executor.submit(job)
+        try:
+            return future.result(timeout=seconds)
+        except FuturesTimeout:
+            self.kill()
+            raise ProtocolError(
+                ErrorCode.TOO_LARGE,
+                f"this took longer than {seconds:g} s and was stopped: export one frame or"
+                " use a smaller scale, or import a smaller file",
+            ) from None
+        except BrokenProcessPool:
+            self.kill()
+            raise ProtocolError(
+                ErrorCode.UNAVAILABLE, "the export stopped unexpectedly; try again"
+            ) from None
+
+    def kill(self) -> None:
+        for process in list(getattr(self.executor, "_processes", {}).values()):
+            process.kill()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        _local.worker = None
+
+
+def _in_process(job: Callable[[], T], seconds: float) -> T:
+    """In a pool thread: run `job` in this thread's worker process (made on first use)."""
+    worker = getattr(_local, "worker", None)
+    if worker is None:
+        worker = _local.worker = _ProcessWorker()
+    return worker.call(job, seconds)
 
 
 def _user_errors(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
@@ -263,7 +335,9 @@ class ExportService:
                 board_id, with_assets=fmt in NEEDS_ASSETS, with_meta=fmt == "csv", names=names
             )
             self._check_budget(fmt, board, assets, options)
-            data = await POOL.run(_render, fmt, board, assets, options)
+            data = await POOL.run(
+                _render, fmt, board, assets, options, seconds=self.limits.export_seconds
+            )
             self._check_output(data)
         frame_title = _frame_title(board, options.frame)
         filename = safe_filename(board["title"], fmt, extra=frame_title)
@@ -313,6 +387,7 @@ class ExportService:
             data = await POOL.run(
                 render_report,
                 board,
+                seconds=self.limits.export_seconds,
                 assets=assets,
                 participants=people,
                 lang=locale if locale in ("nb", "en") else "nb",
@@ -327,7 +402,7 @@ class ExportService:
     async def parse_import(self, data: bytes) -> ParsedBoard:
         """Check a backup or Excalidraw file completely, off the event loop."""
         async with _Slot():
-            return await POOL.run(parse_file, data, self.limits)
+            return await POOL.run(parse_file, data, self.limits, seconds=self.limits.export_seconds)
 
     async def import_board(
         self, boards: BoardService, data: bytes, *, title: str | None = None

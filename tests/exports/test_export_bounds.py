@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import random
+import time
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -103,4 +104,48 @@ async def test_an_export_over_the_limit_is_refused_and_the_next_works(
             # The next export works: one frame (one picture), the PDF, the notes.
             for fmt, params in (("svg", {"frame": "f"}), ("pdf", {"frame": "f"}), ("csv", {})):
                 reply = await http.get(f"{path}.{fmt}", params=params, headers=viewer)
+                assert reply.status_code == 200, (fmt, reply.text)
+
+
+async def test_a_runaway_render_is_killed_and_the_next_export_works(
+    db_settings: Settings,
+) -> None:
+    """A PNG that takes about a minute to draw (20 freehand strokes of 5,000 points on a
+    56 Mpx frame) is stopped at the 2 s budget; the worker process is replaced and
+    the next exports of the same board work."""
+    limits = dataclasses.replace(Limits(), export_seconds=2.0, export_bytes=10**9)
+    async with serve_in_process(dataclasses.replace(db_settings, limits=limits)) as server:
+        board = await server.create_board("Tung")
+        viewer = {"Authorization": f"Bearer {token_of(board['links']['viewer'])}"}
+        kari = await Client.connect(
+            server.url, board["id"], token_of(board["links"]["participant"])
+        )
+        frame = {"id": "f", "kind": "frame", "x": 0, "y": 0, "w": 7400, "h": 7400}
+        assert (await kari.ops([{"op": "create", "object": frame}]))["type"] == "ack"
+        for part in range(4):
+            strokes = [
+                {
+                    "op": "create",
+                    "object": {
+                        "id": f"p{i}",
+                        "kind": "path",
+                        "x": i * 7,
+                        "y": 0,
+                        "points": [[j * 1.4, (j * 37 * i) % 7300] for j in range(5000)],
+                    },
+                }
+                for i in range(part * 5, part * 5 + 5)
+            ]
+            assert (await kari.ops(strokes))["type"] == "ack"
+        await kari.close()
+        path = f"/api/boards/{board['id']}/export"
+        async with httpx.AsyncClient(base_url=server.url, timeout=120) as http:
+            started = time.monotonic()
+            slow = await http.get(path + ".png", params={"padding": "0"}, headers=viewer)
+            took = time.monotonic() - started
+            assert slow.status_code == 413, slow.text
+            assert "took longer than 2 s and was stopped" in slow.json()["message"]
+            assert took < 30  # stopped, not drawn for a minute (a new worker starts meanwhile)
+            for fmt in ("csv", "json", "svg"):
+                reply = await http.get(f"{path}.{fmt}", headers=viewer)
                 assert reply.status_code == 200, (fmt, reply.text)
