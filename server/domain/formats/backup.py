@@ -3,7 +3,8 @@
 One self-contained file (objects, settings and image bytes) so a facilitator can keep
 a board outside the server or move it to another library's server. The import trusts
 nothing: every object passes the same `validate_new` a live client's create does, and
-every image is checked by content. Export -> import -> export gives the same bytes.
+every image is checked by content (and cleaned by the caller, as uploads are).
+Export -> import -> export gives the same bytes for boards whose images are PNG.
 """
 
 from __future__ import annotations
