@@ -333,16 +333,34 @@ def check_vote(state: State, mine: dict[str, int], object_id: str, delta: int) -
         raise ProtocolError(ErrorCode.NOT_FOUND, "you have no vote on that note")
 
 
-def policy_for(role: str, client: str, session: State) -> Policy:
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """The part of the session a commit enforces, as a typed value (F2)."""
+
+    locked: bool = False
+    private: bool = False
+    may_add: bool = True
+    may_move: bool = True
+
+
+def rules_of(settings: dict[str, Any]) -> Rules:
+    """Parse stored settings into the rules a commit needs; `BadSession` when damaged."""
+    state = current(settings)
+    perms = state["permissions"]
+    return Rules(
+        locked=state["locked"],
+        private=state["private"],
+        may_add=perms.get("add", True),
+        may_move=perms.get("move", True),
+    )
+
+
+def policy_for(role: str, client: str, rules: Rules) -> Policy:
     """What a sender may do now: from the role and the facilitator's switches."""
     if role == "facilitator":
         return Policy(client=client, may_lock=True)
-    if role != "participant" or session.get("locked"):
+    if role != "participant" or rules.locked:
         return Policy(client=client, frozen=True)
-    perms = session.get("permissions") or {}
     return Policy(
-        client=client,
-        may_add=perms.get("add", True),
-        may_move=perms.get("move", True),
-        private=bool(session.get("private")),
+        client=client, may_add=rules.may_add, may_move=rules.may_move, private=rules.private
     )

@@ -21,8 +21,7 @@ import orjson
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from server.domain.errors import ErrorCode, ProtocolError
-from server.domain.facilitation import current as session_of
-from server.domain.facilitation import policy_for
+from server.domain.facilitation import policy_for, rules_of
 from server.domain.ops import Record, apply_ops, touched_ids
 from server.services.ports import (
     BoardGone,
@@ -270,7 +269,7 @@ def _apply_board(
 ) -> list[CommitResult]:
     """Run one board's batches through the reducer; queue the rows they change."""
     seq, count = head.seq, head.object_count
-    session = session_of(orjson.loads(head.settings))
+    rules = rules_of(orjson.loads(head.settings))
     records = _parsed(records)
     stored = {object_id for object_id, record in records.items() if record is not None}
     results: list[CommitResult] = []
@@ -281,7 +280,7 @@ def _apply_board(
             results.append(CommitResult(CommitStatus.DUPLICATE, original_seq, original_skipped))
             continue
         try:
-            policy = policy_for(batch.role, batch.client, session)
+            policy = policy_for(batch.role, batch.client, rules)
             outcome = apply_ops(batch.ops, records, count, policy)
         except ProtocolError as exc:
             results.append(CommitResult(CommitStatus.REFUSED, seq, error=exc))

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import insert, update
 
 from server.config import Settings
+from server.domain.facilitation import BadSession, Rules, rules_of
 from server.services.ports import BoardGone, CommitStatus
 from server.storage.engine import create_engine, migrate
 from server.storage.store import SqlBoardStore
@@ -235,3 +236,27 @@ async def test_a_write_that_fails_for_one_board_refuses_that_board_alone(
         assert any("board b" in r.getMessage() and r.exc_info for r in caplog.records)
     finally:
         await store.close()
+
+
+@pytest.mark.parametrize(
+    ("session", "field"),
+    [
+        ({"permissions": "x"}, "session.permissions"),
+        ({"permissions": {"add": "ja"}}, "session.permissions"),
+        ({"locked": 1}, "session.locked"),
+        ({"timer": {"duration": 1, "running": True, "ends_at": None, "remaining": None}}, "timer"),
+        ({"voting": {"open": True, "votes": "3", "per_note": 1}}, "session.voting"),
+        ({"step": "2"}, "session.step"),
+        ({"follow": ["c1"]}, "session.follow"),
+        ("on", "session: must be an object"),
+    ],
+)
+def test_stored_session_is_parsed_at_the_boundary(session: Any, field: str) -> None:
+    with pytest.raises(BadSession, match=field):
+        rules_of({"session": session})
+
+
+def test_a_parsed_session_gives_typed_rules() -> None:
+    assert rules_of({}) == Rules()
+    stored = {"session": {"locked": True, "private": True, "permissions": {"add": False}}}
+    assert rules_of(stored) == Rules(locked=True, private=True, may_add=False, may_move=True)
