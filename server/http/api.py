@@ -106,9 +106,10 @@ async def authorize(request: Request, needed: str) -> Access:
 
 async def create_board(request: Request) -> Response:
     state = request.app.state
+    # Every attempt counts toward the per-minute limit, so guessing the staff code is slow.
+    state.limiter.check("boards", request)
     check_create(request)
     check_disk(request)
-    state.limiter.check("boards", request)
     state.limiter.check_daily("boards", request)
     body = await read_json(request)
     if not isinstance(body, dict):

@@ -118,9 +118,9 @@ async def import_board(request: Request) -> Response:
     """A backup or Excalidraw file as the request body -> a new board and its links."""
     state = request.app.state
     _only(request, IMPORT_OPTIONS)
+    state.limiter.check("uploads", request)  # before the staff code: guessing is slow
     check_create(request)
     check_disk(request)
-    state.limiter.check("uploads", request)
     data = await read_body(request, state.settings.limits.import_bytes)
     if not data:
         raise _bad("send the file as the request body")

@@ -203,3 +203,25 @@ async def test_ipv6_addresses_of_one_64_share_the_boards_limit(tmp_path: Path) -
             "/api/boards", json={"title": "x"}, headers={"X-Forwarded-For": "2001:db8:7:8::1"}
         )
         assert other.status_code == 201  # the next /64 is someone else
+
+
+async def test_guessing_the_create_code_is_rate_limited(tmp_path: Path) -> None:
+    limits = Limits(boards_per_minute=3)
+    settings = Settings(data_dir=tmp_path, create="code", create_code="sesam-42", limits=limits)
+    async with (
+        serve_in_process(settings) as server,
+        httpx.AsyncClient(base_url=server.url) as http,
+    ):
+        codes = [
+            (
+                await http.post(
+                    "/api/boards", json={"title": "x"}, headers={"X-Samskap-Create-Code": f"g{i}"}
+                )
+            ).status_code
+            for i in range(5)
+        ]
+        assert codes[:3] == [403, 403, 403] and codes[3:] == [429, 429]
+        right = await http.post(
+            "/api/boards", json={"title": "x"}, headers={"X-Samskap-Create-Code": "sesam-42"}
+        )
+        assert right.status_code == 429  # even the right code waits: guesses are slow
