@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from server.config import Limits, Settings
+from server.config import Limits, Settings, from_env
 from server.http.security import in_networks, limit_key
 from tests.exports.helpers import board_count
 from tests.support.client import Client
@@ -225,3 +225,32 @@ async def test_guessing_the_create_code_is_rate_limited(tmp_path: Path) -> None:
             "/api/boards", json={"title": "x"}, headers={"X-Samskap-Create-Code": "sesam-42"}
         )
         assert right.status_code == 429  # even the right code waits: guesses are slow
+
+
+def test_the_new_settings_come_from_the_environment() -> None:
+    settings = from_env(
+        {
+            "SAMSKAP_CREATE": "code",
+            "SAMSKAP_CREATE_CODE": "sesam",
+            "SAMSKAP_CREATE_NETWORKS": "10.0.0.0/8, 192.168.1.0/24",
+            "SAMSKAP_METRICS_NETWORKS": "10.1.0.0/16",
+            "SAMSKAP_METRICS_TOKEN": "m",
+            "SAMSKAP_MIN_FREE_BYTES": "7",
+            "SAMSKAP_LIMIT_BOARD_BYTES": "5",
+            "SAMSKAP_LIMIT_BOARDS_PER_DAY": "6",
+            "SAMSKAP_LIMIT_IMPORT_BYTES_PER_DAY": "8",
+            "SAMSKAP_LIMIT_IMPORT_PIXELS": "9",
+            "SAMSKAP_LIMIT_EXPORT_BYTES": "10",
+            "SAMSKAP_LIMIT_EXPORT_SECONDS": "1.5",
+        }
+    )
+    assert (settings.create, settings.create_code) == ("code", "sesam")
+    assert settings.create_networks == ("10.0.0.0/8", "192.168.1.0/24")
+    assert (settings.metrics_networks, settings.metrics_token) == (("10.1.0.0/16",), "m")
+    assert settings.min_free_bytes == 7
+    limits = settings.limits
+    assert (limits.board_bytes, limits.boards_per_day, limits.import_bytes_per_day) == (5, 6, 8)
+    assert (limits.import_pixels, limits.export_bytes, limits.export_seconds) == (9, 10, 1.5)
+    defaults = from_env({})
+    assert defaults.create == "open" and defaults.min_free_bytes == 1024**3
+    assert defaults.metrics_networks == ("127.0.0.0/8", "::1/128")
