@@ -140,6 +140,10 @@ STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Bodies the API documents. None of them is a type a cross-site form or a "simple"
 # fetch can send without a CORS preflight (which this server never answers).
 BODY_TYPES = frozenset({"application/json", "application/octet-stream"})
+CROSS_SITE = (
+    "cross-site requests are refused: use this server's own pages (its address is"
+    " SAMSKAP_PUBLIC_URL, more in SAMSKAP_ALLOWED_ORIGINS)"
+)
 
 
 def cross_site_refusal(method: str, headers: dict[str, str], origins: OriginPolicy) -> str | None:
@@ -162,9 +166,9 @@ def cross_site_refusal(method: str, headers: dict[str, str], origins: OriginPoli
     if has_body and not kind and (origin is not None or fetch_site is not None):
         return "send a Content-Type: application/json (or the file's own type)"
     if origin is not None:
-        return None if origins.allows(origin) else "cross-site requests are refused"
+        return None if origins.allows(origin) else CROSS_SITE
     if fetch_site is not None and fetch_site not in ("same-origin", "none"):
-        return "cross-site requests are refused"
+        return CROSS_SITE
     return None
 
 
