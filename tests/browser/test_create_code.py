@@ -8,6 +8,7 @@ link with no code at all. Also: a full disk (`storage_full`) is said in words.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,13 @@ from tests.support.servers import LiveServer, serve_in_process
 
 pytestmark = [pytest.mark.browser]
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def shots(tmp_path: Path) -> Path:
+    """Where screenshots go: a temporary folder, or docs/screenshots with
+    SAMSKAP_UPDATE_SCREENSHOTS=1 (how the ones in the docs were made)."""
+    return DOCS if os.environ.get("SAMSKAP_UPDATE_SCREENSHOTS") == "1" else tmp_path
 
 
 @pytest.fixture
@@ -50,7 +57,7 @@ async def test_start_page_asks_for_the_staff_code_once(
     await page.wait_for_selector("#create-error:not([hidden])")
     assert "not right" in await page.locator("#create-error").inner_text()
     assert await page.evaluate("localStorage.getItem('samskap.createCode')") is None
-    await page.screenshot(path=str(SHOTS / "start-page-staff-code.png"), full_page=True)
+    await page.screenshot(path=str(shots(tmp_path) / "start-page-staff-code.png"), full_page=True)
 
     await page.fill("#code-input", "sesam-42")
     await create(page, "Med kode")
@@ -93,4 +100,6 @@ async def test_a_full_disk_is_said_in_words(browser: Any, tmp_path: Path) -> Non
         await page.wait_for_selector("#create-error:not([hidden])")
         words = await page.locator("#create-error").inner_text()
         assert "disk is nearly full" in words and "Existing boards still work" in words
-        await page.screenshot(path=str(SHOTS / "start-page-storage-full.png"), full_page=True)
+        await page.screenshot(
+            path=str(shots(tmp_path) / "start-page-storage-full.png"), full_page=True
+        )
