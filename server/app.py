@@ -26,6 +26,7 @@ from server.http.ws import board_socket
 from server.logs import AccessLog
 from server.pubsub.memory import MemoryBroker
 from server.services.boards import BoardService
+from server.services.exports import POOL
 from server.services.hub import Hub
 from server.services.ports import BoardStore, Broker
 from server.services.templates import SHIPPED, TemplateCatalog
@@ -112,6 +113,8 @@ def create_app(
             settings.limits.image_pixels,
             settings.limits.board_bytes,
         )
+        if settings.limits.export_seconds > 0:
+            await POOL.warm()  # export and import worker processes, before the first request
         log.info("samskap ready at %s", settings.public_url)
         try:
             yield

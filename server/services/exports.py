@@ -13,6 +13,7 @@ for the person who asked, and an import that fails creates nothing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -129,6 +130,17 @@ class _Pool:
         with self._lock:
             self._jobs -= 1
 
+    async def warm(self) -> None:
+        """Start every worker's process now (at server start), not on the first export:
+        a spawn and its imports take a second or more, longer than a client may wait."""
+        loop = asyncio.get_running_loop()
+        executor = self._get()
+        # Both jobs wait on a barrier, so each runs on its own thread (one process each).
+        barrier = threading.Barrier(MAX_RUNNING, timeout=5)
+        await asyncio.gather(
+            *(loop.run_in_executor(executor, _warm_thread, barrier) for _ in range(MAX_RUNNING))
+        )
+
     async def run(
         self, fn: Callable[..., T], /, *args: Any, seconds: float = 0.0, **kwargs: Any
     ) -> T:
@@ -197,6 +209,13 @@ class _ProcessWorker:
             process.kill()
         self.executor.shutdown(wait=False, cancel_futures=True)
         _local.worker = None
+
+
+def _warm_thread(barrier: threading.Barrier) -> None:
+    with contextlib.suppress(threading.BrokenBarrierError):  # busy threads: warm this one
+        barrier.wait()
+    if getattr(_local, "worker", None) is None:
+        _local.worker = _ProcessWorker()
 
 
 def _in_process(job: Callable[[], T], seconds: float) -> T:
