@@ -22,11 +22,18 @@ from server.domain.ratelimit import Windowed
 from server.http import api, exports, health, templates
 from server.http.errors import protocol_error_handler
 from server.http.pages import page_routes
-from server.http.security import OriginPolicy, OriginWarning, SecurityHeaders, client_address
+from server.http.security import (
+    CrossSiteGuard,
+    OriginPolicy,
+    OriginWarning,
+    SecurityHeaders,
+    client_address,
+)
 from server.http.ws import board_socket
 from server.logs import AccessLog
 from server.pubsub.memory import MemoryBroker
 from server.services.boards import BoardService
+from server.services.exports import POOL
 from server.services.hub import Hub
 from server.services.ports import BoardStore, Broker
 from server.services.templates import SHIPPED, TemplateCatalog
@@ -37,6 +44,7 @@ from server.version import VERSION, VersionHeader
 from server.versions import registered
 
 log = logging.getLogger("samskap")
+DAY = 24 * 3600.0
 
 
 class AddressLimiter:
@@ -49,11 +57,25 @@ class AddressLimiter:
             "boards": Windowed(limits.boards_per_minute, 60.0),
             "uploads": Windowed(limits.uploads_per_minute, 60.0),
         }
+        # Per day (in this process): what one address may add to the disk.
+        self.daily = {
+            "boards": Windowed(limits.boards_per_day, DAY),
+            "imported bytes": Windowed(limits.import_bytes_per_day, DAY),
+        }
 
     def check(self, kind: str, request: Request) -> None:
         address = client_address(request.scope, self.proxies)
         if not self.windows[kind].allow(address, time.monotonic()):
             raise ProtocolError(ErrorCode.RATE_LIMITED, f"too many {kind}: try again in a minute")
+
+    def check_daily(self, kind: str, request: Request, cost: int = 1) -> None:
+        address = client_address(request.scope, self.proxies)
+        if not self.daily[kind].allow(address, time.monotonic(), cost):
+            raise ProtocolError(
+                ErrorCode.RATE_LIMITED,
+                f"this address has reached today's limit of {kind} on this server:"
+                " try again tomorrow, or ask the library",
+            )
 
 
 def _broker(settings: Settings) -> Broker:
@@ -109,13 +131,19 @@ def create_app(
             version=VERSION,
         )
         state.boards = BoardService(
-            state.store, state.hub, settings.public_url, settings.limits.image_pixels
+            state.store,
+            state.hub,
+            settings.public_url,
+            settings.limits.image_pixels,
+            settings.limits.board_bytes,
         )
         if not settings.is_sqlite and not settings.redis_url:
             log.warning(
                 "SAMSKAP_REDIS_URL is not set: run only ONE process on this database; with "
                 "more, people on different processes do not see each other's edits"
             )
+        if settings.limits.export_seconds > 0:
+            await POOL.warm()  # export and import worker processes, before the first request
         log.info("samskap %s ready at %s", VERSION, settings.public_url)
         try:
             yield
@@ -132,11 +160,13 @@ def create_app(
                 await state.store.close()
 
     folders = [SHIPPED] + ([settings.templates_dir] if settings.templates_dir else [])
+    origins = OriginPolicy(settings.public_url, settings.allowed_origins)
     middleware = [
         Middleware(AccessLog),
         Middleware(VersionHeader),
         Middleware(OriginWarning),
         Middleware(SecurityHeaders, https=settings.public_url.startswith("https:")),
+        Middleware(CrossSiteGuard, origins=origins),
     ]
     if settings.trusted_hosts:
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts))
@@ -156,7 +186,7 @@ def create_app(
         exception_handlers={ProtocolError: protocol_error_handler},
     )
     app.state.settings = settings
-    app.state.origins = OriginPolicy(settings.public_url, settings.allowed_origins)
+    app.state.origins = origins
     app.state.limiter = AddressLimiter(settings)
     app.state.templates = TemplateCatalog(*folders)
     return app

@@ -76,7 +76,7 @@ def _templates_check(paths: Sequence[str]) -> int:
 
 
 def _purge(settings: Settings, idle_days: float, action: str, dry_run: bool) -> int:
-    """Archive (lock, keep readable) or delete boards nobody opened for `idle_days`."""
+    """Archive (lock, keep readable) or delete boards nobody opened or edited for `idle_days`."""
     import time
 
     from server.domain import facilitation

@@ -38,7 +38,9 @@ def add_commands(subparsers: Any) -> None:
         "--no-background", dest="background", action="store_false", help="transparent background"
     )
     export.add_argument(
-        "--names", action="store_true", help="report: list participants' names on the title page"
+        "--names",
+        action="store_true",
+        help="report: participants' names on the title page; csv: fill the author column",
     )
     export.add_argument("-o", "--output", required=True, help="file to write, or - for stdout")
     imp = subparsers.add_parser("import", help="import a board backup or Excalidraw file")
@@ -114,7 +116,7 @@ async def _export(args: argparse.Namespace, settings: Settings) -> ExportFile:
         if args.format == "report":
             return await service.report(args.board, names=args.names)
         options = ExportOptions(args.frame, args.scale, args.background, args.padding)
-        return await service.export(args.board, args.format, options)
+        return await service.export(args.board, args.format, options, names=args.names)
     finally:
         await store.close()
 

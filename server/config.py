@@ -36,6 +36,12 @@ class Limits:
     import_bytes: int = 50 * 1024 * 1024
     boards_per_minute: int = 120  # per address
     log_retain: int = 10_000
+    board_bytes: int = 200 * 1024 * 1024  # objects + tombstones + assets + log of one board
+    boards_per_day: int = 500  # per address (IPv6: per /64)
+    import_bytes_per_day: int = 1024 * 1024 * 1024  # per address (IPv6: per /64)
+    export_bytes: int = 200 * 1024 * 1024  # estimated output of one export
+    import_pixels: int = 200_000_000  # all images of one import together
+    export_seconds: float = 60.0  # one render or import in its worker process; 0 = in-thread
     peer_heartbeat_sec: float = 10.0  # a silent process's people count as gone after 3 of these
 
 
@@ -56,6 +62,12 @@ class Settings:
     web_dir: Path = Path(__file__).resolve().parent.parent / "web"
     log_level: str = "info"
     log_format: str = "text"  # or "json": one JSON object per line
+    create: str = "open"  # or "code": creating and importing need the staff code
+    create_code: str = ""
+    create_networks: tuple[str, ...] = ()  # CIDRs that create without the code
+    metrics_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+    metrics_token: str = ""
+    min_free_bytes: int = 1024 * 1024 * 1024  # below: no new boards, imports, uploads
     limits: Limits = field(default_factory=Limits)
 
     def __post_init__(self) -> None:
@@ -65,6 +77,12 @@ class Settings:
         if not self.public_url:
             object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
         object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
+        if self.create not in ("open", "code"):
+            raise ValueError("SAMSKAP_CREATE must be open or code")
+        if self.create == "code" and not (self.create_code or self.create_networks):
+            raise ValueError(
+                "SAMSKAP_CREATE=code needs SAMSKAP_CREATE_CODE or SAMSKAP_CREATE_NETWORKS"
+            )
 
     @property
     def public_origin(self) -> str:
@@ -115,5 +133,11 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         templates_dir=Path(templates) if templates else None,
         log_level=env.get("SAMSKAP_LOG_LEVEL", "info"),
         log_format=env.get("SAMSKAP_LOG_FORMAT", "text"),
+        create=env.get("SAMSKAP_CREATE", "open"),
+        create_code=env.get("SAMSKAP_CREATE_CODE", ""),
+        create_networks=_split(env.get("SAMSKAP_CREATE_NETWORKS")),
+        metrics_networks=_split(env.get("SAMSKAP_METRICS_NETWORKS", "127.0.0.0/8,::1/128")),
+        metrics_token=env.get("SAMSKAP_METRICS_TOKEN", ""),
+        min_free_bytes=int(env.get("SAMSKAP_MIN_FREE_BYTES", str(1024**3))),
         limits=_limits(env),
     )

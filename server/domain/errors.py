@@ -20,6 +20,8 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     UNAUTHORIZED = "unauthorized"
     UNAVAILABLE = "unavailable"
+    CREATE_CODE = "create_code"  # HTTP only: creating needs the library's staff code
+    STORAGE_FULL = "storage_full"  # HTTP only: the server's disk is nearly full
 
 
 class CloseCode(IntEnum):
@@ -49,6 +51,10 @@ class ProtocolError(Exception):
 
     def __repr__(self) -> str:
         return f"ProtocolError({self.code.value!r}, {self.message!r})"
+
+    def __reduce__(self) -> tuple[type[ProtocolError], tuple[ErrorCode, str]]:
+        # Raised in export worker processes and sent back pickled: keep both fields.
+        return (ProtocolError, (self.code, self.message))
 
 
 def invalid(message: str) -> ProtocolError:

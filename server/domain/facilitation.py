@@ -35,9 +35,85 @@ def initial_state() -> State:
     }
 
 
+class BadSession(ValueError):
+    """The stored session state is not the shape this code writes (a damaged row)."""
+
+
 def current(settings: dict[str, Any]) -> State:
-    """The session state in a board's settings (filled with defaults)."""
-    return {**initial_state(), **(settings.get("session") or {})}
+    """The session state in a board's settings, parsed: defaults filled in, every field
+    of the shape `apply_command` writes, or `BadSession` naming the first bad field.
+
+    This is the one door stored state comes through, so nothing downstream (the commit's
+    `policy_for`, votes, the welcome) meets a string where it expects an object.
+    """
+    raw = settings.get("session")
+    if raw is None:
+        return initial_state()
+    if not isinstance(raw, dict):
+        raise BadSession("session: must be an object")
+    state = {**initial_state(), **raw}
+    for key, check in _SHAPE.items():
+        if not check(state[key]):
+            raise BadSession(f"session.{key}: not a valid value")
+    return state
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _opt_int(value: Any) -> bool:
+    return value is None or _is_int(value)
+
+
+def _timer_ok(t: Any) -> bool:
+    return t is None or (
+        isinstance(t, dict)
+        and _is_int(t.get("duration"))
+        and _opt_int(t.get("ends_at"))
+        and _opt_int(t.get("remaining"))
+        and isinstance(t.get("running"), bool)
+        and (t["ends_at"] is not None if t["running"] else t["remaining"] is not None)
+    )
+
+
+def _voting_ok(v: Any) -> bool:
+    return v is None or (
+        isinstance(v, dict)
+        and isinstance(v.get("open"), bool)
+        and _is_int(v.get("votes"))
+        and _is_int(v.get("per_note"))
+        and (v.get("results") is None or _results_ok(v["results"]))
+    )
+
+
+def _results_ok(results: Any) -> bool:
+    return isinstance(results, list) and all(
+        isinstance(r, dict) and isinstance(r.get("id"), str) and _is_int(r.get("votes"))
+        for r in results
+    )
+
+
+def _permissions_ok(p: Any) -> bool:
+    return isinstance(p, dict) and all(isinstance(p.get(k, True), bool) for k in PERMISSIONS)
+
+
+def _follow_ok(f: Any) -> bool:
+    return f is None or (
+        isinstance(f, dict) and isinstance(f.get("client"), str) and isinstance(f.get("name"), str)
+    )
+
+
+PERMISSIONS = ("add", "move", "vote")
+_SHAPE: dict[str, Any] = {
+    "timer": _timer_ok,
+    "private": lambda v: isinstance(v, bool),
+    "voting": _voting_ok,
+    "permissions": _permissions_ok,
+    "locked": lambda v: isinstance(v, bool),
+    "follow": _follow_ok,
+    "step": _opt_int,
+}
 
 
 def bad(message: str) -> ProtocolError:
@@ -257,16 +333,34 @@ def check_vote(state: State, mine: dict[str, int], object_id: str, delta: int) -
         raise ProtocolError(ErrorCode.NOT_FOUND, "you have no vote on that note")
 
 
-def policy_for(role: str, client: str, session: State) -> Policy:
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """The part of the session a commit enforces, as a typed value (F2)."""
+
+    locked: bool = False
+    private: bool = False
+    may_add: bool = True
+    may_move: bool = True
+
+
+def rules_of(settings: dict[str, Any]) -> Rules:
+    """Parse stored settings into the rules a commit needs; `BadSession` when damaged."""
+    state = current(settings)
+    perms = state["permissions"]
+    return Rules(
+        locked=state["locked"],
+        private=state["private"],
+        may_add=perms.get("add", True),
+        may_move=perms.get("move", True),
+    )
+
+
+def policy_for(role: str, client: str, rules: Rules) -> Policy:
     """What a sender may do now: from the role and the facilitator's switches."""
     if role == "facilitator":
         return Policy(client=client, may_lock=True)
-    if role != "participant" or session.get("locked"):
+    if role != "participant" or rules.locked:
         return Policy(client=client, frozen=True)
-    perms = session.get("permissions") or {}
     return Policy(
-        client=client,
-        may_add=perms.get("add", True),
-        may_move=perms.get("move", True),
-        private=bool(session.get("private")),
+        client=client, may_add=rules.may_add, may_move=rules.may_move, private=rules.private
     )

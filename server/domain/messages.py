@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from .errors import ErrorCode, ProtocolError
+from .names import display_name
 from .objects import ID_RE, MAX_COORD
 from .ops import Op, parse_ops
 
@@ -123,7 +124,7 @@ def parse_join(data: dict[str, Any]) -> Join:
     resume = data.get("resume")
     if resume is not None and (not isinstance(resume, str) or not RESUME_RE.match(resume)):
         resume = None  # a malformed secret claims nothing: the socket gets a new seat
-    return Join(token, " ".join(name.split()), since, _opt_id(data, "client"), resume)
+    return Join(token, display_name(name), since, _opt_id(data, "client"), resume)
 
 
 def request_id(data: dict[str, Any]) -> str | None:

@@ -32,10 +32,15 @@ class Windowed:
         self.limit, self.window = limit, window
         self._buckets: dict[str, TokenBucket] = {}
 
-    def allow(self, key: str, now: float) -> bool:
+    def allow(self, key: str, now: float, cost: float = 1.0) -> bool:
         bucket = self._buckets.get(key)
         if bucket is None:
-            if len(self._buckets) > 50_000:  # forget idle keys rather than grow without bound
-                self._buckets = {k: b for k, b in self._buckets.items() if now - b.stamp < 60}
+            if len(self._buckets) > 50_000:  # forget full (idle) buckets rather than grow
+                self._buckets = {
+                    k: b for k, b in self._buckets.items() if now - b.stamp < self.window
+                }
+                if len(self._buckets) > 50_000:  # still too many: the oldest half goes
+                    kept = sorted(self._buckets.items(), key=lambda kb: kb[1].stamp)[25_000:]
+                    self._buckets = dict(kept)
             bucket = self._buckets[key] = TokenBucket(self.limit / self.window, self.limit)
-        return bucket.allow(now)
+        return bucket.allow(now, cost)

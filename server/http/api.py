@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hmac
+import shutil
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -11,6 +14,8 @@ from starlette.routing import Route
 
 from server.domain.errors import ErrorCode, ProtocolError
 from server.services.boards import Access, BoardService, clean_title
+
+from .security import in_networks, peer_address
 
 JSON_LIMIT = 64 * 1024
 
@@ -43,6 +48,52 @@ async def read_json(request: Request, limit: int = JSON_LIMIT) -> Any:
         raise ProtocolError(ErrorCode.BAD_MESSAGE, "the body is not valid JSON") from None
 
 
+CREATE_CODE_HEADER = "x-samskap-create-code"
+
+
+def may_create_without_code(request: Request) -> bool:
+    """`SAMSKAP_CREATE=open`, or the request comes from `SAMSKAP_CREATE_NETWORKS`."""
+    settings = request.app.state.settings
+    if settings.create == "open":
+        return True
+    address = peer_address(request.scope, settings.trusted_proxies)
+    return in_networks(address, settings.create_networks)
+
+
+def check_create(request: Request) -> None:
+    """Creating and importing boards: the library decides who may (SAMSKAP_CREATE)."""
+    if may_create_without_code(request):
+        return
+    wanted = request.app.state.settings.create_code
+    given = request.headers.get(CREATE_CODE_HEADER, "")
+    if not given:
+        raise ProtocolError(
+            ErrorCode.CREATE_CODE,
+            "creating boards here needs the library's staff code: ask the library",
+        )
+    if not wanted or not hmac.compare_digest(given.encode(), wanted.encode()):
+        raise ProtocolError(ErrorCode.CREATE_CODE, "the staff code is not right")
+
+
+def free_bytes(folder: Path) -> int:
+    """Free disk space for the data folder (its nearest existing parent)."""
+    folder = folder.resolve()
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return shutil.disk_usage(folder).free
+
+
+def check_disk(request: Request) -> None:
+    """New boards, imports and uploads stop while the disk is nearly full (507)."""
+    settings = request.app.state.settings
+    if free_bytes(settings.data_dir) < settings.min_free_bytes:
+        raise ProtocolError(
+            ErrorCode.STORAGE_FULL,
+            "the server's disk is nearly full: no new boards, imports or images can be saved"
+            " now; existing boards still work. Tell the library's IT staff.",
+        )
+
+
 def service(request: Request) -> BoardService:
     return request.app.state.boards  # type: ignore[no-any-return]
 
@@ -55,7 +106,11 @@ async def authorize(request: Request, needed: str) -> Access:
 
 async def create_board(request: Request) -> Response:
     state = request.app.state
+    # Every attempt counts toward the per-minute limit, so guessing the staff code is slow.
     state.limiter.check("boards", request)
+    check_create(request)
+    check_disk(request)
+    state.limiter.check_daily("boards", request)
     body = await read_json(request)
     if not isinstance(body, dict):
         raise ProtocolError(ErrorCode.BAD_MESSAGE, "send a JSON object")
@@ -95,6 +150,7 @@ async def rotate_link(request: Request) -> Response:
 
 async def upload_asset(request: Request) -> Response:
     access = await authorize(request, "participant")
+    check_disk(request)
     request.app.state.limiter.check("uploads", request)
     limit = request.app.state.settings.limits.upload_bytes
     asset = await service(request).upload(access.board.id, await read_body(request, limit))
@@ -116,6 +172,7 @@ async def get_asset(request: Request) -> Response:
 
 async def make_breakouts(request: Request) -> Response:
     access = await authorize(request, "facilitator")
+    check_disk(request)
     body = await read_json(request)
     if not isinstance(body, dict):
         raise ProtocolError(ErrorCode.BAD_MESSAGE, "send a JSON object")
@@ -133,6 +190,7 @@ async def list_breakouts(request: Request) -> Response:
 
 async def copy_asset(request: Request) -> Response:
     target = await authorize(request, "participant")
+    check_disk(request)
     body = await read_json(request)
     if not isinstance(body, dict) or not isinstance(body.get("board"), str):
         raise ProtocolError(ErrorCode.BAD_MESSAGE, "send {board, token, asset}")

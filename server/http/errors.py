@@ -16,6 +16,8 @@ STATUS = {
     ErrorCode.TOO_LARGE: 413,
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.UNAVAILABLE: 503,
+    ErrorCode.CREATE_CODE: 403,
+    ErrorCode.STORAGE_FULL: 507,
 }
 
 

@@ -14,10 +14,11 @@ from starlette.routing import Route
 from server.domain.errors import ErrorCode, ProtocolError
 from server.services.exports import ExportFile, ExportOptions, ExportService
 
-from .api import authorize, read_body, service
+from .api import authorize, check_create, check_disk, read_body, service
 
 PICTURE_OPTIONS = frozenset({"frame", "scale", "background", "padding"})
 REPORT_OPTIONS = frozenset({"names", "lang"})
+CSV_OPTIONS = frozenset({"names"})
 IMPORT_OPTIONS = frozenset({"title"})
 # An SVG opened straight from the download must not run anything or fetch anything.
 SVG_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox"
@@ -83,11 +84,24 @@ def download(file: ExportFile) -> Response:
     return Response(file.data, media_type=file.media_type, headers=headers)
 
 
+def _names(request: Request, role: str) -> bool:
+    """`names=1`: people's names in the file. The facilitator decides, nobody else."""
+    names = _flag(request, "names", False)
+    if names and role != "facilitator":
+        raise ProtocolError(ErrorCode.FORBIDDEN, "only the facilitator link may export names")
+    return names
+
+
 async def export_board(request: Request) -> Response:
     access = await authorize(request, "viewer")
-    options = picture_options(request)
     fmt = request.path_params["fmt"]
-    return download(await exports(request).export(access.board.id, fmt, options))
+    names = False
+    if fmt == "csv":
+        _only(request, CSV_OPTIONS)
+        names, options = _names(request, access.role), ExportOptions()
+    else:
+        options = picture_options(request)
+    return download(await exports(request).export(access.board.id, fmt, options, names=names))
 
 
 async def export_report(request: Request) -> Response:
@@ -96,7 +110,7 @@ async def export_report(request: Request) -> Response:
     lang = request.query_params.get("lang")
     if lang is not None and lang not in ("nb", "en"):
         raise _bad("lang must be nb or en")
-    names = _flag(request, "names", False)
+    names = _names(request, access.role)
     return download(await exports(request).report(access.board.id, names=names, lang=lang))
 
 
@@ -104,10 +118,14 @@ async def import_board(request: Request) -> Response:
     """A backup or Excalidraw file as the request body -> a new board and its links."""
     state = request.app.state
     _only(request, IMPORT_OPTIONS)
-    state.limiter.check("uploads", request)
+    state.limiter.check("uploads", request)  # before the staff code: guessing is slow
+    check_create(request)
+    check_disk(request)
     data = await read_body(request, state.settings.limits.import_bytes)
     if not data:
         raise _bad("send the file as the request body")
+    state.limiter.check_daily("boards", request)
+    state.limiter.check_daily("imported bytes", request, len(data))
     title = request.query_params.get("title")
     created = await exports(request).import_board(service(request), data, title=title)
     return JSONResponse(created, status_code=201)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from server.domain.errors import ErrorCode, ProtocolError
 from server.services.metrics import COMMIT_BUCKETS
+
+from .security import in_networks, peer_address
 
 
 async def _database_ok(request: Request) -> bool:
@@ -51,7 +55,28 @@ def _cumulative(counts: list[int]) -> list[int]:
     return out
 
 
+def metrics_allowed(request: Request) -> bool:
+    """From SAMSKAP_METRICS_NETWORKS (default: this machine), or with the metrics token."""
+    settings = request.app.state.settings
+    token = settings.metrics_token
+    given = request.headers.get("authorization", "")
+    if token and hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return True
+    peer = (request.scope.get("client") or ("", 0))[0]
+    if "x-forwarded-for" in request.headers and peer not in settings.trusted_proxies:
+        # Through a proxy nobody declared (nginx on this machine): the peer being
+        # loopback says nothing about the client, so only the token counts.
+        return False
+    address = peer_address(request.scope, settings.trusted_proxies)
+    return in_networks(address, settings.metrics_networks)
+
+
 async def metrics(request: Request) -> Response:
+    if not metrics_allowed(request):
+        raise ProtocolError(
+            ErrorCode.FORBIDDEN,
+            "metrics are for the operator: from SAMSKAP_METRICS_NETWORKS or with its token",
+        )
     hub = request.app.state.hub
     lines = [
         "# HELP samskap_connections Open board WebSocket connections in this process.",

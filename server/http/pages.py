@@ -20,6 +20,8 @@ from starlette.routing import BaseRoute, Route
 
 from server.version import VERSION
 
+from .api import may_create_without_code
+
 LANGS = ("nb", "en")
 DEFAULT_LANG = "en"
 BOARD_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -89,7 +91,11 @@ class Pages:
         return HTMLResponse(html, status_code=status, headers=HEADERS)
 
     async def start(self, request: Request) -> Response:
-        return self.render(request, "start.html", templates=self.templates(request))
+        # Whether this visitor needs the staff code to create (it is never in the page).
+        needs_code = not may_create_without_code(request)
+        return self.render(
+            request, "start.html", templates=self.templates(request), needs_code=needs_code
+        )
 
     def templates(self, request: Request) -> list[dict[str, Any]]:
         """The workshop templates to start from, named in the page language."""

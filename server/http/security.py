@@ -6,6 +6,7 @@ import ipaddress
 import logging
 from urllib.parse import urlsplit
 
+import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("samskap.origin")
@@ -51,6 +52,44 @@ class SecurityHeaders:
 
 
 def client_address(scope: Scope, trusted_proxies: tuple[str, ...]) -> str:
+    """The address per-address limits count under: IPv4 as is, IPv6 cut to its /64.
+
+    One IPv6 customer or server usually holds a whole /64 (2^64 addresses), so limits
+    keyed on the full address would be no limits at all.
+    """
+    return limit_key(peer_address(scope, trusted_proxies))
+
+
+def limit_key(address: str) -> str:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def in_networks(address: str, networks: tuple[str, ...]) -> bool:
+    """Whether `address` lies in one of `networks` (CIDRs or single addresses)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    for network in networks:
+        try:
+            if ip in ipaddress.ip_network(network, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def peer_address(scope: Scope, trusted_proxies: tuple[str, ...]) -> str:
     """The peer address; X-Forwarded-For counts only when the peer is a trusted proxy."""
     peer = (scope.get("client") or ("unknown", 0))[0]
     if peer not in trusted_proxies:
@@ -127,4 +166,70 @@ class OriginWarning:
                     origin[:100],
                     state.settings.public_origin,
                 )
+        await self.app(scope, receive, send)
+
+
+# --- cross-site requests (CSRF) ------------------------------------------------------
+
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Bodies the API documents. None of them is a type a cross-site form or a "simple"
+# fetch can send without a CORS preflight (which this server never answers).
+BODY_TYPES = frozenset({"application/json", "application/octet-stream"})
+CROSS_SITE = (
+    "cross-site requests are refused: use this server's own pages (its address is"
+    " SAMSKAP_PUBLIC_URL, more in SAMSKAP_ALLOWED_ORIGINS)"
+)
+
+
+def cross_site_refusal(method: str, headers: dict[str, str], origins: OriginPolicy) -> str | None:
+    """Why a state-changing request looks cross-site, or None when it may go on.
+
+    Browsers send `Origin` on every POST, PATCH and DELETE (and `Sec-Fetch-Site`); a
+    request with neither is a script (curl, a backup job), which its token or the
+    staff code authorises like any other request. A body type a cross-site form could
+    send (form, multipart, text) is refused from anyone.
+    """
+    if method not in STATE_CHANGING:
+        return None
+    kind = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    has_body = headers.get("content-length", "0") not in ("", "0") or (
+        "transfer-encoding" in headers
+    )
+    origin, fetch_site = headers.get("origin"), headers.get("sec-fetch-site")
+    if kind and kind not in BODY_TYPES and not kind.startswith("image/"):
+        return f"send the body as application/json (or the file's own type), not {kind}"
+    if has_body and not kind and (origin is not None or fetch_site is not None):
+        return "send a Content-Type: application/json (or the file's own type)"
+    if origin is not None:
+        return None if origins.allows(origin) else CROSS_SITE
+    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
+        return CROSS_SITE
+    return None
+
+
+class CrossSiteGuard:
+    """Refuses state-changing HTTP requests from other sites with 403 `forbidden`."""
+
+    def __init__(self, app: ASGIApp, *, origins: OriginPolicy) -> None:
+        self.app = app
+        self.origins = origins
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in STATE_CHANGING:
+            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+            reason = cross_site_refusal(scope["method"], headers, self.origins)
+            if reason is not None:
+                body = orjson.dumps({"error": "forbidden", "message": reason})
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 403,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
+                return
         await self.app(scope, receive, send)

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from server.domain import settings as board_settings
 from server.domain.errors import CloseCode, ErrorCode, ProtocolError
 from server.domain.geometry import frame_contents
 from server.domain.images import ImageRejected, clean_image
@@ -26,9 +27,6 @@ from .hub import Hub
 from .ports import ROLES, Asset, BoardMeta, BoardStore
 
 MAX_BREAKOUTS = 30
-# Settings only the server writes: which boards are this one's breakout copies, and
-# whose copy it is. PATCH keeps them (a link may re-key only what the server made).
-SERVER_SETTINGS = ("breakouts", "parent")
 DECODE_SECONDS = 10.0
 
 
@@ -36,12 +34,6 @@ DECODE_SECONDS = 10.0
 class Access:
     board: BoardMeta
     role: str
-
-
-def with_server_settings(wanted: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
-    """`wanted` as the new settings, with the server-owned keys kept as they are."""
-    kept = {key: current[key] for key in SERVER_SETTINGS if key in current}
-    return {**{k: v for k, v in wanted.items() if k not in SERVER_SETTINGS}, **kept}
 
 
 def clean_title(value: Any) -> str:
@@ -54,11 +46,29 @@ def clean_title(value: Any) -> str:
 
 
 class BoardService:
-    def __init__(self, store: BoardStore, hub: Hub, public_url: str, max_pixels: int) -> None:
+    def __init__(
+        self,
+        store: BoardStore,
+        hub: Hub,
+        public_url: str,
+        max_pixels: int,
+        board_bytes: int = 200 * 1024 * 1024,
+    ) -> None:
         self.store = store
         self.hub = hub
         self.public_url = public_url
         self.max_pixels = max_pixels
+        self.board_bytes = board_bytes
+
+    async def check_room_for(self, board_id: str, adding: int) -> None:
+        """Refuse (too_large) what would take a board over SAMSKAP_LIMIT_BOARD_BYTES."""
+        held = await self.store.board_bytes(board_id)
+        if held + adding > self.board_bytes:
+            raise ProtocolError(
+                ErrorCode.TOO_LARGE,
+                f"this board is full: it holds {held / 1e6:,.1f} MB and may hold"
+                f" {self.board_bytes / 1e6:,.1f} MB; delete images or start a new board",
+            )
 
     async def create(
         self,
@@ -108,13 +118,14 @@ class BoardService:
         if not isinstance(body, dict) or not body or set(body) - {"title", "settings"}:
             raise ProtocolError(ErrorCode.BAD_MESSAGE, "send title and/or settings")
         title = clean_title(body["title"]) if "title" in body else None
-        settings = body.get("settings")
-        if settings is not None and not isinstance(settings, dict):
-            raise ProtocolError(ErrorCode.BAD_MESSAGE, "settings must be an object")
+        # Checked whole before anything is written: a bad field changes nothing.
+        editable = board_settings.clean_patch(body["settings"]) if "settings" in body else None
         meta = await self.store.update_board(board_id, title=title)
-        if settings is not None and meta is not None:
+        if editable and meta is not None:
+            # Under the board's lock, over what is stored now: a running timer, vote or
+            # agenda (server-owned) stays as it is.
             meta = await self.store.update_settings(
-                board_id, lambda current: with_server_settings(settings, current)
+                board_id, lambda current: board_settings.patched(current, editable)
             )
         if meta is None:
             raise ProtocolError(ErrorCode.NOT_FOUND, "no such board, or the link is not valid")
@@ -158,6 +169,7 @@ class BoardService:
                 ErrorCode.BAD_MESSAGE, "the image took too long to decode"
             ) from None
         asset = Asset(secrets.token_urlsafe(12), image.mime, image.width, image.height, image.data)
+        await self.check_room_for(board_id, len(asset.data))
         await self.store.put_asset(board_id, asset)
         return asset
 
@@ -227,5 +239,6 @@ class BoardService:
         asset = await self.store.get_asset(source.board.id, asset_id)
         if asset is None:
             raise ProtocolError(ErrorCode.NOT_FOUND, "no such image")
+        await self.check_room_for(target.board.id, len(asset.data))
         await self.store.put_asset(target.board.id, asset)
         return asset

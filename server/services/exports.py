@@ -13,14 +13,19 @@ for the person who asked, and an import that fails creates nothing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import io
+import multiprocessing
 import re
 import threading
 import unicodedata
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -28,6 +33,7 @@ import orjson
 from PIL import Image
 
 from server.config import Limits
+from server.domain import facilitation
 from server.domain.errors import ErrorCode, ProtocolError
 from server.domain.formats import (
     ParsedBoard,
@@ -38,7 +44,9 @@ from server.domain.formats import (
     parse_excalidraw,
 )
 from server.domain.formats.common import load_json
+from server.domain.images import ImageRejected, clean_image
 from server.domain.objects import ID_RE
+from server.domain.render.budget import estimate_bytes
 from server.domain.render.pdf import render_pdf
 from server.domain.render.png import render_png
 from server.domain.render.report import render_report
@@ -122,13 +130,100 @@ class _Pool:
         with self._lock:
             self._jobs -= 1
 
-    async def run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    async def warm(self) -> None:
+        """Start every worker's process now (at server start), not on the first export:
+        a spawn and its imports take a second or more, longer than a client may wait."""
+        loop = asyncio.get_running_loop()
+        executor = self._get()
+        # Both jobs wait on a barrier, so each runs on its own thread (one process each).
+        barrier = threading.Barrier(MAX_RUNNING, timeout=5)
+        await asyncio.gather(
+            *(loop.run_in_executor(executor, _warm_thread, barrier) for _ in range(MAX_RUNNING))
+        )
+
+    async def run(
+        self, fn: Callable[..., T], /, *args: Any, seconds: float = 0.0, **kwargs: Any
+    ) -> T:
+        """`fn(*args, **kwargs)` on a worker; with `seconds`, in that worker's own process,
+        killed (and replaced) when it runs longer. Without, in the worker thread itself."""
         loop = asyncio.get_running_loop()
         job = functools.partial(_user_errors, fn, *args, **kwargs)
+        if seconds > 0:
+            job = functools.partial(_in_process, job, seconds)
         return await loop.run_in_executor(self._get(), job)
 
 
 POOL = _Pool()
+
+
+# --- worker processes with a time budget -------------------------------------------
+
+_local = threading.local()
+
+
+def _warm() -> None:
+    """Runs first in a new worker process: imports paid before any job's clock starts,
+    and a watchdog so the worker never outlives the server that started it."""
+    import os
+    import time
+
+    import server.domain.render.report  # noqa: F401
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
+class _ProcessWorker:
+    """One process for one worker thread: a runaway job is killed with it."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")  # the server has threads: no fork
+        self.executor = ProcessPoolExecutor(1, mp_context=context)
+        self.executor.submit(_warm).result(timeout=120)
+
+    def call(self, job: Callable[[], T], seconds: float) -> T:
+        future = self.executor.submit(job)
+        try:
+            return future.result(timeout=seconds)
+        except FuturesTimeout:
+            self.kill()
+            raise ProtocolError(
+                ErrorCode.TOO_LARGE,
+                f"this took longer than {seconds:g} s and was stopped: export one frame or"
+                " use a smaller scale, or import a smaller file",
+            ) from None
+        except BrokenProcessPool:
+            self.kill()
+            raise ProtocolError(
+                ErrorCode.UNAVAILABLE, "the export stopped unexpectedly; try again"
+            ) from None
+
+    def kill(self) -> None:
+        for process in list(getattr(self.executor, "_processes", {}).values()):
+            process.kill()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        _local.worker = None
+
+
+def _warm_thread(barrier: threading.Barrier) -> None:
+    with contextlib.suppress(threading.BrokenBarrierError):  # busy threads: warm this one
+        barrier.wait()
+    if getattr(_local, "worker", None) is None:
+        _local.worker = _ProcessWorker()
+
+
+def _in_process(job: Callable[[], T], seconds: float) -> T:
+    """In a pool thread: run `job` in this thread's worker process (made on first use)."""
+    worker = getattr(_local, "worker", None)
+    if worker is None:
+        worker = _local.worker = _ProcessWorker()
+    return worker.call(job, seconds)
 
 
 def _user_errors(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
@@ -179,7 +274,10 @@ def votes_of(settings: Mapping[str, Any]) -> dict[str, int]:
 
     Totals of a vote that is still open are hidden from everyone, exports included.
     """
-    voting = (settings.get("session") or {}).get("voting") or {}
+    try:
+        voting = facilitation.current(dict(settings))["voting"] or {}
+    except facilitation.BadSession:
+        return {}  # a damaged session shows no totals; the board still exports
     if voting.get("open"):
         return {}
     return {item["id"]: item["votes"] for item in voting.get("results") or []}
@@ -202,9 +300,17 @@ class ExportService:
         self.limits = limits
 
     async def load(
-        self, board_id: str, *, with_assets: bool = True, with_meta: bool = False
+        self,
+        board_id: str,
+        *,
+        with_assets: bool = True,
+        with_meta: bool = False,
+        names: bool = True,
     ) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
-        """The board as the pure functions take it, and its assets (if asked for)."""
+        """The board as the pure functions take it, and its assets (if asked for).
+
+        Authors' names are in `meta` only with `names` (the facilitator asked for them).
+        """
         snapshot = await self.store.snapshot(board_id)
         if snapshot is None:
             raise ProtocolError(ErrorCode.NOT_FOUND, "no such board, or the link is not valid")
@@ -219,7 +325,7 @@ class ExportService:
             found = await self.store.object_meta(board_id)
             board["meta"] = {
                 object_id: {
-                    "author": info.get("author") or "",
+                    "author": (info.get("author") or "") if names else "",
                     "created": _iso(info.get("created")),
                     "updated": _iso(info.get("updated")),
                 }
@@ -230,7 +336,10 @@ class ExportService:
             assets = {a.id: (a.mime, a.data) for a in await self.store.assets(board_id)}
         return board, assets
 
-    async def export(self, board_id: str, fmt: str, options: ExportOptions) -> ExportFile:
+    async def export(
+        self, board_id: str, fmt: str, options: ExportOptions, *, names: bool = False
+    ) -> ExportFile:
+        """One export; `names` fills the CSV's author column (the facilitator's choice)."""
         if fmt not in FORMATS:
             raise ProtocolError(
                 ErrorCode.BAD_MESSAGE, f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}"
@@ -242,12 +351,50 @@ class ExportService:
         check_frame(options.frame)
         async with _Slot():
             board, assets = await self.load(
-                board_id, with_assets=fmt in NEEDS_ASSETS, with_meta=fmt == "csv"
+                board_id, with_assets=fmt in NEEDS_ASSETS, with_meta=fmt == "csv", names=names
             )
-            data = await POOL.run(_render, fmt, board, assets, options)
+            self._check_budget(fmt, board, assets, options)
+            data = await POOL.run(
+                _render, fmt, board, assets, options, seconds=self.limits.export_seconds
+            )
+            self._check_output(data)
         frame_title = _frame_title(board, options.frame)
         filename = safe_filename(board["title"], fmt, extra=frame_title)
         return ExportFile(data, MEDIA_TYPES[fmt], filename)
+
+    def _check_budget(
+        self,
+        fmt: str,
+        board: dict[str, Any],
+        assets: dict[str, tuple[str, bytes]],
+        options: ExportOptions,
+    ) -> None:
+        """Refuse (413) before rendering an export estimated above SAMSKAP_LIMIT_EXPORT_BYTES."""
+        try:
+            needed = estimate_bytes(
+                fmt,
+                board,
+                assets,
+                frame=options.frame,
+                scale=options.scale,
+                padding=options.padding,
+            )
+        except ValueError as exc:
+            raise ProtocolError(ErrorCode.BAD_MESSAGE, str(exc)) from None
+        self._refuse_above(needed, "would be about")
+
+    def _check_output(self, data: bytes) -> None:
+        self._refuse_above(len(data), "is")
+
+    def _refuse_above(self, size: int, verb: str) -> None:
+        limit = self.limits.export_bytes
+        if size > limit:
+            raise ProtocolError(
+                ErrorCode.TOO_LARGE,
+                f"this export {verb} {size / 1e6:,.1f} MB, over this server's limit of"
+                f" {limit / 1e6:,.1f} MB: export one frame, use a smaller scale, or ask"
+                " the operator (SAMSKAP_LIMIT_EXPORT_BYTES)",
+            )
 
     async def report(self, board_id: str, *, names: bool, lang: str | None = None) -> ExportFile:
         """The session report PDF; participants' names only when the facilitator asks."""
@@ -255,9 +402,11 @@ class ExportService:
             board, assets = await self.load(board_id, with_meta=names)
             locale = lang or str(board["settings"].get("locale") or "nb")
             people = participants(board) if names else None
+            self._check_budget("report", board, assets, ExportOptions())
             data = await POOL.run(
                 render_report,
                 board,
+                seconds=self.limits.export_seconds,
                 assets=assets,
                 participants=people,
                 lang=locale if locale in ("nb", "en") else "nb",
@@ -272,7 +421,7 @@ class ExportService:
     async def parse_import(self, data: bytes) -> ParsedBoard:
         """Check a backup or Excalidraw file completely, off the event loop."""
         async with _Slot():
-            return await POOL.run(parse_file, data, self.limits)
+            return await POOL.run(parse_file, data, self.limits, seconds=self.limits.export_seconds)
 
     async def import_board(
         self, boards: BoardService, data: bytes, *, title: str | None = None
@@ -285,6 +434,13 @@ class ExportService:
             chosen = DEFAULT_IMPORT_TITLE.get(locale, DEFAULT_IMPORT_TITLE["nb"])
         name = clean_title(chosen)
         assets = [_asset(asset_id, mime, blob) for asset_id, (mime, blob) in parsed.assets.items()]
+        size = sum(len(a.data) for a in assets) + len(orjson.dumps(parsed.objects))
+        if size > boards.board_bytes:
+            raise ProtocolError(
+                ErrorCode.TOO_LARGE,
+                f"the board in this file is {size / 1e6:,.1f} MB; a board here may hold"
+                f" {boards.board_bytes / 1e6:,.1f} MB",
+            )
         created = await boards.create(
             name, settings=parsed.settings, objects=parsed.objects, assets=assets
         )
@@ -363,15 +519,50 @@ def parse_file(data: bytes, limits: Limits) -> ParsedBoard:
     if len(data) > limits.import_bytes:
         raise ValueError(f"the file is {len(data):,} bytes; the limit is {limits.import_bytes:,}")
     if detect(data, limits) == "backup":
-        return parse_backup(
+        parsed = parse_backup(
             data,
             max_bytes=limits.import_bytes,
             max_asset_bytes=limits.upload_bytes,
             max_image_pixels=limits.image_pixels,
         )
-    return parse_excalidraw(
-        data, max_bytes=limits.import_bytes, max_image_pixels=limits.image_pixels
-    )
+        # The same cleaner as uploads: EXIF (GPS positions) and bytes hidden after the
+        # image data never reach the database from a file either.
+        parsed = dataclasses.replace(
+            parsed, assets=_cleaned(parsed.assets, limits.image_pixels, limits.import_pixels)
+        )
+    else:
+        parsed = parse_excalidraw(
+            data, max_bytes=limits.import_bytes, max_image_pixels=limits.image_pixels
+        )
+    _check_pixels(parsed.assets, limits.import_pixels)
+    return parsed
+
+
+def _cleaned(
+    assets: Mapping[str, tuple[str, bytes]], max_pixels: int, budget: int
+) -> dict[str, tuple[str, bytes]]:
+    _check_pixels(assets, budget)  # from the headers, before any decoding
+    out = {}
+    for asset_id, (_mime, blob) in assets.items():
+        try:
+            image = clean_image(blob, max_pixels=max_pixels)
+        except ImageRejected as exc:
+            raise ValueError(f"assets.{asset_id}: {exc}") from None
+        out[asset_id] = (image.mime, image.data)
+    return out
+
+
+def _check_pixels(assets: Mapping[str, tuple[str, bytes]], budget: int) -> None:
+    """All images of one import together: at most SAMSKAP_LIMIT_IMPORT_PIXELS."""
+    total = 0
+    for _mime, blob in assets.values():
+        with Image.open(io.BytesIO(blob)) as image:
+            total += image.width * image.height
+    if total > budget:
+        raise ValueError(
+            f"the images in this file have {total / 1e6:,.0f} Mpx together; the limit is"
+            f" {budget / 1e6:,.0f} Mpx"
+        )
 
 
 def _asset(asset_id: str, mime: str, blob: bytes) -> Asset:

@@ -12,6 +12,7 @@ with no gaps.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,9 +20,8 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from server.domain.errors import ProtocolError
-from server.domain.facilitation import current as session_of
-from server.domain.facilitation import policy_for
+from server.domain.errors import ErrorCode, ProtocolError
+from server.domain.facilitation import policy_for, rules_of
 from server.domain.ops import Record, apply_ops, touched_ids
 from server.services.ports import (
     BoardGone,
@@ -32,6 +32,13 @@ from server.services.ports import (
 )
 
 from .tables import batch_ids, batches, boards, objects
+
+log = logging.getLogger("samskap.commit")
+# Answer to every batch of a board whose commit failed for a reason that is not the
+# client's (a damaged stored row, a bug): that board alone is refused, never its group.
+BOARD_FAILED = ProtocolError(
+    ErrorCode.UNAVAILABLE, "this board could not be saved (a server error, logged); not saved"
+)
 
 
 def now_ms() -> int:
@@ -128,6 +135,14 @@ class _Writes:
     heads: list[dict[str, Any]] = field(default_factory=list)
     trims: list[dict[str, Any]] = field(default_factory=list)
 
+    def extend(self, other: _Writes) -> None:
+        self.fresh += other.fresh
+        self.ids += other.ids
+        self.moved += other.moved
+        self.log += other.log
+        self.heads += other.heads
+        self.trims += other.trims
+
     def add_objects(
         self,
         board_id: str,
@@ -160,7 +175,10 @@ def commit_boards(conn: Connection, work: Work, log_retain: int) -> list[Answer]
     One round of a handful of statements covers all boards of the group, however many
     there are (a board listed twice, say a room reopened, waits for the next round).
     A board that is gone is answered with its `BoardGone` and nothing is written for
-    it; any other error propagates and fails the whole transaction.
+    it. A board whose batches fail for any other reason (a damaged stored row, a bug)
+    has them all refused with `unavailable` and is logged with its id and traceback;
+    the other boards of the group commit as if it were not there. Only a failure of
+    the database itself fails the whole transaction.
     """
     answers: dict[int, Answer] = {}
     while len(answers) < len(work):
@@ -196,18 +214,65 @@ def _commit_round(conn: Connection, work: Work, log_retain: int) -> list[Answer]
     known = _logged(conn, live)
     records = _records(conn, live)
     stamp = now_ms()
-    writes = _Writes()
+    per_board: dict[str, _Writes] = {}
     answers: list[Answer] = []
     for board_id, pending in work:
         head = heads.get(board_id)
         if head is None:
             answers.append(BoardGone(board_id))
             continue
-        answers.append(
-            _apply_board(board_id, pending, head, known[board_id], records[board_id], stamp, writes)
-        )
-    _write(conn, writes, log_retain)
+        # Each board's rows are gathered apart, so a board that fails halfway leaves
+        # nothing behind in the shared statements.
+        mine = _Writes()
+        try:
+            answer = _apply_board(
+                board_id, pending, head, known[board_id], records[board_id], stamp, mine
+            )
+        except Exception:
+            log.exception(
+                "commit of board %s failed; its %d batch(es) refused", board_id, len(pending)
+            )
+            answers.append(_refused(head.seq, pending))
+            continue
+        per_board[board_id] = mine
+        answers.append(answer)
+    failed = _write_contained(conn, per_board, log_retain)
+    for index, (board_id, pending) in enumerate(work):
+        if board_id in failed:
+            answers[index] = _refused(heads[board_id].seq, pending)
     return answers
+
+
+def _refused(seq: int, pending: list[PendingBatch]) -> list[CommitResult]:
+    return [CommitResult(CommitStatus.REFUSED, seq, error=BOARD_FAILED) for _ in pending]
+
+
+def _write_contained(conn: Connection, per_board: dict[str, _Writes], log_retain: int) -> set[str]:
+    """Write every board's rows in one go; if that fails, board by board in savepoints.
+
+    Returns the boards whose rows could not be written (nothing of theirs is kept).
+    The common case is the set-based write alone; the savepoints cost only on failure.
+    """
+    writes = _Writes()
+    for mine in per_board.values():
+        writes.extend(mine)
+    try:
+        with conn.begin_nested():
+            _write(conn, writes, log_retain)
+        return set()
+    except Exception:
+        if len(per_board) == 1:
+            raise  # one board: the caller's transaction fails, as it always did
+        log.warning("a group write failed; writing its %d boards one by one", len(per_board))
+    failed: set[str] = set()
+    for board_id, mine in per_board.items():
+        try:
+            with conn.begin_nested():
+                _write(conn, mine, log_retain)
+        except Exception:
+            log.exception("writing board %s failed; its batches refused", board_id)
+            failed.add(board_id)
+    return failed
 
 
 def _apply_board(
@@ -221,7 +286,8 @@ def _apply_board(
 ) -> list[CommitResult]:
     """Run one board's batches through the reducer; queue the rows they change."""
     seq, count = head.seq, head.object_count
-    session = session_of(orjson.loads(head.settings))
+    rules = rules_of(orjson.loads(head.settings))
+    records = _parsed(records)
     stored = {object_id for object_id, record in records.items() if record is not None}
     results: list[CommitResult] = []
     changed: dict[str, tuple[Record, int, str]] = {}
@@ -232,7 +298,7 @@ def _apply_board(
             results.append(CommitResult(status, original_seq, original_skipped))
             continue
         try:
-            policy = policy_for(batch.role, batch.client, session)
+            policy = policy_for(batch.role, batch.client, rules)
             outcome = apply_ops(batch.ops, records, count, policy)
         except ProtocolError as exc:
             results.append(CommitResult(CommitStatus.REFUSED, seq, error=exc))
@@ -321,7 +387,25 @@ def _records(conn: Connection, work: Work) -> dict[str, dict[str, Record | None]
             for r in rows:
                 wanted = records[r.board_id]
                 if r.id in wanted:  # the same id can live on another board (copies)
-                    wanted[r.id] = Record(orjson.loads(r.data), bool(r.deleted))
+                    wanted[r.id] = _Stored(r.data, bool(r.deleted))  # type: ignore[assignment]
+    return records
+
+
+@dataclass(slots=True)
+class _Stored:
+    """A stored row not yet parsed: parsing belongs to its board's own (contained) part."""
+
+    data: str
+    deleted: bool
+
+
+def _parsed(records: dict[str, Record | None]) -> dict[str, Record | None]:
+    for object_id, record in records.items():
+        if isinstance(record, _Stored):
+            data = orjson.loads(record.data)
+            if not isinstance(data, dict):
+                raise ValueError(f"stored object {object_id} is not an object")
+            records[object_id] = Record(data, record.deleted)
     return records
 
 

@@ -251,7 +251,13 @@ class SqlBoardStore:
 
     async def boards_idle_since(self, cutoff_ms: int) -> list[str]:
         async with self._reader.connect() as conn:
-            rows = await conn.execute(select(boards.c.id).where(boards.c.opened_at < cutoff_ms))
+            # Idle = neither opened nor changed since: a room kept open for weeks opens
+            # once, but every edit (and facilitation change) moves `updated_at`.
+            rows = await conn.execute(
+                select(boards.c.id).where(
+                    boards.c.opened_at < cutoff_ms, boards.c.updated_at < cutoff_ms
+                )
+            )
             result = [row.id for row in rows]
             await conn.rollback()
         return result
@@ -540,6 +546,23 @@ class SqlBoardStore:
             result = [Asset(r.id, r.mime, r.width, r.height, r.data) for r in rows]
             await conn.rollback()
         return result
+
+    async def board_bytes(self, board_id: str) -> int:
+        """Objects (deleted ones stay, as tombstones), images and the log, in bytes
+        (characters for text columns: close enough for a quota)."""
+        total = 0
+        async with self._reader.connect() as conn:
+            for table, column in (
+                (objects, objects.c.data),
+                (assets, assets.c.data),
+                (batches, batches.c.ops),
+            ):
+                query = select(func.coalesce(func.sum(func.length(column)), 0)).where(
+                    table.c.board_id == board_id
+                )
+                total += int((await conn.execute(query)).scalar_one())
+            await conn.rollback()
+        return total
 
     # --- health ---------------------------------------------------------------------
 

@@ -8,7 +8,6 @@ import json
 import xml.etree.ElementTree as ET
 
 import pypdf
-import pytest
 from PIL import Image
 
 from tests.exports.helpers import NOTES, PADDING, PNG_SIZE, auth, get, known_board
@@ -92,7 +91,8 @@ async def test_csv_round_trips_with_norwegian_letters_authors_and_frames(
     db_server: LiveServer,
 ) -> None:
     board = await known_board(db_server)
-    reply = await get(db_server, f"/api/boards/{board['id']}/export.csv", headers=auth(board))
+    path = f"/api/boards/{board['id']}/export.csv"
+    reply = await get(db_server, path + "?names=1", headers=auth(board, "facilitator"))
     assert reply.status_code == 200
     assert reply.headers["content-type"] == "text/csv; charset=utf-8"
     assert reply.content.startswith(b"\xef\xbb\xbf")
@@ -105,6 +105,14 @@ async def test_csv_round_trips_with_norwegian_letters_authors_and_frames(
     assert by_id["n1"]["author"] == "Kari Nordmann" and by_id["n3"]["author"] == "Ola Ås"
     assert by_id["n1"]["colour"] == "#ff0000" and by_id["n1"]["votes"] == "0"
     assert by_id["n1"]["created"].endswith("Z") and by_id["n1"]["created"][:2] == "20"
+    # Names only when the facilitator asks: never by default, never for other links.
+    plain = await get(db_server, path, headers=auth(board, "facilitator"))
+    assert b"Kari" not in plain.content and b"Ola" not in plain.content
+    for role in ("participant", "viewer"):
+        asked = await get(db_server, path + "?names=1", headers=auth(board, role))
+        assert asked.status_code == 403 and asked.json()["error"] == "forbidden"
+        without = await get(db_server, path, headers=auth(board, role))
+        assert b"Kari" not in without.content
 
 
 async def test_canvas_export_is_json_canvas(live_server: LiveServer) -> None:
@@ -118,12 +126,13 @@ async def test_canvas_export_is_json_canvas(live_server: LiveServer) -> None:
     assert [(e["fromNode"], e["toNode"]) for e in doc["edges"]] == [("n1", "n2")]
 
 
-@pytest.mark.parametrize("role", ["facilitator", "participant"])
-async def test_report_with_and_without_names(live_server: LiveServer, role: str) -> None:
+async def test_report_with_and_without_names(live_server: LiveServer) -> None:
     board = await known_board(live_server)
     path = f"/api/boards/{board['id']}/report.pdf"
-    plain = await get(live_server, path, headers=auth(board, role))
-    named = await get(live_server, path + "?names=1&lang=en", headers=auth(board, role))
+    asked = await get(live_server, path + "?names=1", headers=auth(board, "participant"))
+    assert asked.status_code == 403  # names only when the facilitator asks
+    plain = await get(live_server, path, headers=auth(board, "participant"))
+    named = await get(live_server, path + "?names=1&lang=en", headers=auth(board, "facilitator"))
     assert plain.status_code == named.status_code == 200, plain.text
     assert plain.headers["content-disposition"].endswith('-rapport.pdf"')
     assert named.headers["content-disposition"].endswith('-report.pdf"')

@@ -225,7 +225,7 @@ async def test_bad_export_options(live_server: LiveServer) -> None:
         "/export.png?padding=-1": "padding must be",
         "/export.png?size=2": "unknown option 'size'",
         "/export.gif": "unknown format 'gif'",
-        "/export.csv?frame=f1": "png, svg, pdf",
+        "/export.csv?frame=f1": "unknown option 'frame': the options here are names",
         "/report.pdf?names=yes": "names must be 0 or 1",
         "/report.pdf?lang=de": "lang must be nb or en",
     }

@@ -23,6 +23,11 @@ from server.services.ports import BoardMeta, Snapshot
 SECRET = "Hemmelig lapp fra Per"
 
 
+# These tests replace `_render` inside this process, so the jobs run in the pool's
+# threads (export_seconds=0); tests/exports/test_export_bounds.py runs real worker processes.
+IN_THREAD = Limits(export_seconds=0)
+
+
 class FakeStore:
     """Just the reads an export makes, with one private note on the board."""
 
@@ -77,7 +82,7 @@ def _text_of(fmt: str, data: bytes) -> str:
 
 @pytest.mark.parametrize("fmt", ["png", "svg", "pdf", "csv", "json", "canvas"])
 async def test_private_objects_are_never_exported(fmt: str) -> None:
-    service = ExportService(FakeStore(), Limits())  # type: ignore[arg-type]
+    service = ExportService(FakeStore(), IN_THREAD)  # type: ignore[arg-type]
     file = await service.export("b1", fmt, ExportOptions())
     text = _text_of(fmt, file.data)
     assert "Hemmelig" not in text and "p1" not in text.replace("\\", "")
@@ -90,20 +95,20 @@ async def test_private_objects_are_never_exported(fmt: str) -> None:
 
 
 async def test_private_frame_cannot_be_exported_alone() -> None:
-    service = ExportService(FakeStore(), Limits())  # type: ignore[arg-type]
+    service = ExportService(FakeStore(), IN_THREAD)  # type: ignore[arg-type]
     with pytest.raises(ProtocolError, match="unknown frame id 'p2'"):
         await service.export("b1", "png", ExportOptions(frame="p2"))
 
 
 async def test_report_names_only_people_whose_objects_are_visible() -> None:
-    service = ExportService(FakeStore(), Limits())  # type: ignore[arg-type]
+    service = ExportService(FakeStore(), IN_THREAD)  # type: ignore[arg-type]
     file = await service.report("b1", names=True)
     text = " ".join(pypdf.PdfReader(io.BytesIO(file.data)).pages[0].extract_text().split())
     assert "Kari" in text and "Per" not in text
 
 
 async def test_unknown_board_is_not_found() -> None:
-    service = ExportService(FakeStore(), Limits())  # type: ignore[arg-type]
+    service = ExportService(FakeStore(), IN_THREAD)  # type: ignore[arg-type]
     with pytest.raises(ProtocolError) as raised:
         await service.export("nope", "svg", ExportOptions())
     assert raised.value.code == "not_found"
@@ -123,7 +128,7 @@ async def test_at_most_two_jobs_run_at_once_and_the_loop_stays_free(monkeypatch)
         return b"x"
 
     monkeypatch.setattr(exports_module, "_render", slow_render)
-    service = ExportService(FakeStore(), Limits())  # type: ignore[arg-type]
+    service = ExportService(FakeStore(), IN_THREAD)  # type: ignore[arg-type]
     ticks = 0
 
     async def ticker() -> None:
@@ -151,7 +156,7 @@ async def test_a_full_waiting_line_is_refused_with_503(monkeypatch) -> None:
         return b"x"
 
     monkeypatch.setattr(exports_module, "_render", blocked)
-    service = ExportService(FakeStore(), Limits())  # type: ignore[arg-type]
+    service = ExportService(FakeStore(), IN_THREAD)  # type: ignore[arg-type]
     limit = exports_module.MAX_RUNNING + exports_module.MAX_WAITING
     jobs = [asyncio.create_task(service.export("b1", "svg", ExportOptions())) for _ in range(limit)]
     await asyncio.sleep(0.05)

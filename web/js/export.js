@@ -78,6 +78,8 @@ export class ExportMenu {
       return `${base}/report.pdf?${params}`;
     }
     const params = new URLSearchParams();
+    // Authors' names in the CSV only when the facilitator ticks "names" (the server refuses others).
+    if (kind === "csv" && this.root.querySelector("#export-names").checked && !this.root.querySelector("#export-names").closest("label").hidden) params.set("names", "1");
     if (PICTURES.has(kind)) {
       const { frame } = this.target();
       if (frame) params.set("frame", frame.id);

@@ -3,6 +3,7 @@
 
 import { t } from "./i18n.js";
 import { h } from "./util.js";
+import { codeHeaders, refusalText } from "./createcode.js";
 
 const $ = (sel) => document.querySelector(sel);
 const LIMIT = 50 * 1024 * 1024;
@@ -42,7 +43,7 @@ export function reportView(report) {
   return [h("div", { class: "import-result" }, out)];
 }
 
-export function initImport({ shown }) {
+export function initImport({ shown, refused }) {
   const form = $("#import-form");
   if (!form) return;
   const input = $("#import-file");
@@ -73,10 +74,17 @@ export function initImport({ shown }) {
     button.disabled = true;
     status.textContent = t("import.working");
     try {
-      const res = await fetch("/api/boards/import", { method: "POST", headers: { "Content-Type": "application/octet-stream" }, body: file });
+      const headers = codeHeaders({ "Content-Type": "application/octet-stream" });
+      const res = await fetch("/api/boards/import", { method: "POST", headers, body: file });
       const body = await res.json().catch(() => ({}));
       if (!res.ok) {
-        const reason = res.status === 413 ? t("import.too_large") : body.message || `HTTP ${res.status}`;
+        const words = refusalText(t, res.status, body);
+        if (body.error === "create_code" && refused) {
+          status.textContent = "";
+          refused(words);
+          return;
+        }
+        const reason = words || (res.status === 413 ? t("import.too_large") : body.message || `HTTP ${res.status}`);
         throw new Error(reason);
       }
       status.textContent = "";

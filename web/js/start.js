@@ -3,6 +3,7 @@
 import { bindLangSelect, initI18n, t } from "./i18n.js";
 import { forgetBoard, listBoards, rememberBoard } from "./myboards.js";
 import { initImport } from "./importer.js";
+import { codeHeaders, refusalText, saveCode, savedCode } from "./createcode.js";
 import { h } from "./util.js";
 
 const $ = (sel) => document.querySelector(sel);
@@ -86,11 +87,38 @@ function renderMine() {
   );
 }
 
+// SAMSKAP_CREATE=code: the staff code field shows until a code is saved in this browser.
+function showCodeField(ask) {
+  const field = $("#code-field");
+  if (!field) return;
+  field.hidden = !ask;
+  $("#code-saved").hidden = ask;
+  if (ask) $("#code-input").value = "";
+}
+
+function askForCode(message, where = $("#create-error")) {
+  saveCode("");
+  showCodeField(true);
+  where.textContent = message;
+  where.hidden = false;
+  $("#code-input")?.focus();
+}
+
 async function main() {
   await initI18n();
+  if ($("#code-field")) {
+    showCodeField(!savedCode());
+    $("#code-change").addEventListener("click", () => {
+      showCodeField(true);
+      $("#code-input").focus();
+    });
+  }
   bindLangSelect($("#lang-select"));
   renderMine();
   initImport({
+    refused(message) {
+      if ($("#code-field")) askForCode(message, $("#import-error"));
+    },
     shown(board, report) {
       rememberBoard({ id: board.id, title: board.title, role: "facilitator", links: board.links });
       showCreated(board, $("#imported"), report);
@@ -118,15 +146,28 @@ async function main() {
       const body = { title, locale: document.documentElement.lang };
       const template = $("#template-select").value;
       if (template) body.template = template;
-      const res = await fetch("/api/boards", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-      if (!res.ok) throw new Error(String(res.status));
+      const typed = $("#code-input");
+      if (typed && !$("#code-field").hidden && typed.value.trim()) saveCode(typed.value.trim());
+      const headers = codeHeaders({ "Content-Type": "application/json" });
+      const res = await fetch("/api/boards", { method: "POST", headers, body: JSON.stringify(body) });
+      if (!res.ok) {
+        const reply = await res.json().catch(() => ({}));
+        const words = refusalText(t, res.status, reply);
+        if (reply.error === "create_code") {
+          askForCode(words);
+          return;
+        }
+        throw new Error(words || String(res.status));
+      }
+      showCodeField(false);
       const board = await res.json();
       rememberBoard({ id: board.id, title: board.title, role: "facilitator", links: board.links });
       showCreated(board);
       renderMine();
       form.reset();
-    } catch {
-      error.textContent = t("start.create.error");
+    } catch (err) {
+      const known = err && err.message && !/^\d+$/.test(err.message) ? err.message : "";
+      error.textContent = known || t("start.create.error");
       error.hidden = false;
     } finally {
       button.disabled = false;

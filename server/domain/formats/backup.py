@@ -3,7 +3,8 @@
 One self-contained file (objects, settings and image bytes) so a facilitator can keep
 a board outside the server or move it to another library's server. The import trusts
 nothing: every object passes the same `validate_new` a live client's create does, and
-every image is checked by content. Export -> import -> export gives the same bytes.
+every image is checked by content (and cleaned by the caller, as uploads are).
+Export -> import -> export gives the same bytes for boards whose images are PNG.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from ..errors import ProtocolError
 from ..objects import FIELDS, MAX_OBJECTS_PER_BOARD, MAX_TITLE, Object
+from ..settings import editable_part, from_file
 from .common import (
     ALLOWED_MIMES,
     DEFAULT_MAX_ASSET_BYTES,
@@ -62,7 +65,9 @@ def export_backup(board: Mapping[str, Any], assets: Mapping[str, tuple[str, byte
         "format": FORMAT,
         "version": VERSION,
         "title": board.get("title", ""),
-        "settings": dict(board.get("settings") or {}),
+        # Only what a facilitator may set: the live session, agenda and copies are
+        # the server's own state and are never restored from a file.
+        "settings": editable_part(board.get("settings") or {}),
         "objects": objects,
         "assets": {
             asset_id: {
@@ -134,9 +139,13 @@ def parse_backup(
     doc = load_json(data, max_bytes, "Samskap backup")
     _check_header(doc)
     title = _title(doc.get("title", ""))
-    settings = doc.get("settings", {})
-    if not isinstance(settings, dict):
+    raw_settings = doc.get("settings", {})
+    if not isinstance(raw_settings, dict):
         raise ValueError("settings: must be an object")
+    try:
+        settings, dropped = from_file(raw_settings)
+    except ProtocolError as exc:
+        raise ValueError(exc.message) from None
     raw_objects = doc.get("objects")
     if not isinstance(raw_objects, list):
         raise ValueError("objects: must be a list")
@@ -158,6 +167,8 @@ def parse_backup(
         objects.append(obj)
 
     notes = []
+    if dropped:
+        notes.append(f"settings not restored (kept by the server or unknown): {', '.join(dropped)}")
     # A live board keeps a connector when its object is deleted; keep it, but say so.
     dangling = sum(
         1

@@ -258,7 +258,7 @@ def _shape(obj: Obj, x: float, y: float, w: float, h: float) -> list[Part]:
 def _image(obj: Obj, x: float, y: float, w: float, h: float, assets: Assets) -> list[Part]:
     asset = assets.get(str(obj.get("asset", "")))
     if asset is not None and _image_ok(*asset):
-        return [Picture(x, y, w, h, asset[0], asset[1])]
+        return [Picture(x, y, w, h, asset[0], asset[1], str(obj.get("asset", "")))]
     parts: list[Part] = [
         Rect(x, y, w, h, Style(fill="#f3f4f6", stroke="#9ca3af", width=2, dashed=True))
     ]

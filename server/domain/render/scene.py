@@ -80,6 +80,7 @@ class Picture:
     h: float
     mime: str
     data: bytes
+    key: str = ""  # the asset id: writers embed each asset once, however often shown
 
 
 Part = Rect | Oval | Poly | Curve | TextLine | Picture

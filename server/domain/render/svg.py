@@ -85,13 +85,42 @@ def _part(part: Part) -> str:
     if isinstance(part, Picture):
         if part.mime not in layout.IMAGE_MIMES:
             return ""
-        data = base64.b64encode(part.data).decode("ascii")
+        # The picture itself is in <defs> once (see `_pictures`); this only places it.
         return (
-            f'<image x="{_num(part.x)}" y="{_num(part.y)}" width="{_num(part.w)}" '
-            f'height="{_num(part.h)}" preserveAspectRatio="xMidYMid meet" '
-            f'href="data:{part.mime};base64,{data}"/>'
+            f'<use href="#{_picture_id(part)}" x="{_num(part.x)}" y="{_num(part.y)}" '
+            f'width="{_num(part.w)}" height="{_num(part.h)}"/>'
         )
     raise TypeError(f"cannot draw {type(part).__name__}")
+
+
+_PICTURE_ID = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def _picture_id(part: Picture) -> str:
+    return "img-" + (_PICTURE_ID.sub("_", part.key) if part.key else str(id(part.data)))
+
+
+def _pictures(scene: Scene) -> str:
+    """Each picture's bytes once, as a <symbol> every <use> of it scales to its box.
+
+    Thirty image objects showing one 1 MB upload embedded it thirty times (43 MB of
+    SVG); now the SVG grows with the distinct images, not with the objects.
+    """
+    seen: dict[str, Picture] = {}
+    for drawing in scene.drawings:
+        for part in drawing.parts:
+            if isinstance(part, Picture) and part.mime in layout.IMAGE_MIMES:
+                seen.setdefault(_picture_id(part), part)
+    if not seen:
+        return ""
+    symbols = []
+    for ident, part in seen.items():
+        data = base64.b64encode(part.data).decode("ascii")
+        symbols.append(
+            f'<symbol id="{ident}" overflow="hidden"><image width="100%" height="100%" '
+            f'preserveAspectRatio="xMidYMid meet" href="data:{part.mime};base64,{data}"/></symbol>'
+        )
+    return "<defs>" + "".join(symbols) + "</defs>"
 
 
 def scene_svg(scene: Scene, scale: float = 1.0) -> str:
@@ -104,6 +133,9 @@ def scene_svg(scene: Scene, scale: float = 1.0) -> str:
         f'{_num(scene.w)} {_num(scene.h)}" font-family="{FONT_STACK}">',
         f"<title>{_esc(scene.title)}</title>",
     ]
+    defs = _pictures(scene)
+    if defs:
+        out.append(defs)
     if scene.background:
         out.append(
             f'<rect x="{_num(scene.x)}" y="{_num(scene.y)}" width="{_num(scene.w)}" '
