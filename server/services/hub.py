@@ -145,11 +145,12 @@ class Hub:
             raise ProtocolError(ErrorCode.RATE_LIMITED, "this board is full")
         self._per_address[address] += 1
         try:
-            client, resume = await self._seat(board_id, msg.resume)
+            client, resume, claimed = await self._seat(board_id, msg.resume)
             taken = {p["color"] for p in room.peers if p["client"] != client}
             color = color_for(client, taken)
             session = Session(client, msg.name, role, address, self.limits, color, self.clock)
             session.link_hash = hashes[role]
+            session.fresh_seat = not claimed
             await room.join(session, msg.since, resume)
         except BaseException:
             self._per_address[address] -= 1
@@ -158,25 +159,35 @@ class Hub:
         self.metrics.joins += 1
         return session, room
 
-    async def _seat(self, board_id: str, resume: str | None) -> tuple[str, str]:
-        """The seat this socket gets: the one its `resume` secret names, or a new one.
+    async def _seat(self, board_id: str, resume: str | None) -> tuple[str, str, bool]:
+        """The seat this socket gets: the one its `resume` secret names, or a new one
+        (client id, secret, whether an existing seat was claimed).
 
         `join.client` claims nothing: identity is what the server issued (rule S18).
         """
         if resume is not None:
             client = await self.store.claim_seat(board_id, hash_token(resume))
             if client is not None:
-                return client, resume
+                return client, resume, True
         client, resume = new_client_id(), secrets.token_urlsafe(RESUME_BYTES)
         if not await self.store.add_seat(board_id, client, hash_token(resume)):
             raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")
-        return client, resume
+        return client, resume, False
+
+    @staticmethod
+    def acted(session: Session) -> None:
+        """The socket changed something (an edit, a vote, a command): its seat owns it."""
+        session.acted = True
 
     async def leave(self, session: Session, room: Room) -> None:
         self._per_address[session.address] -= 1
         if self._per_address[session.address] <= 0:
             del self._per_address[session.address]
         await room.leave(session)
+        if session.fresh_seat and not session.acted and not room.present(session.client):
+            # A seat that never owned anything leaves no row behind (a viewer, or a
+            # stranger reconnecting in a loop); one claimed again since is kept.
+            await self.store.drop_unused_seat(room.board_id, session.client)
         await self._release(room)
 
     async def handle(self, session: Session, room: Room, frame: str | bytes) -> None:
@@ -200,7 +211,9 @@ class Hub:
                     session.hold_retries(msg.batch, limited)
                     raise limited
                 session.in_order(msg.batch)  # after a refusal, nothing overtakes its resend
-                room.submit(session, msg.batch, msg.parse())
+                ops = msg.parse()
+                self.acted(session)
+                room.submit(session, msg.batch, ops)
             elif isinstance(msg, Presence):
                 if session.admit("presence") and self._address_presence.allow(
                     session.address, self.clock()
@@ -232,8 +245,10 @@ class Hub:
         if msg.type == "sync":
             await room.sync(session, msg.body.get("since"), req)
         elif msg.type == "facilitate":
+            self.acted(session)
             await room.facilitator.command(session, msg.body, req)
         else:
+            self.acted(session)
             delta = 1 if msg.type == "vote" else -1
             await room.facilitator.vote(session, msg.body.get("id"), delta, req)
 

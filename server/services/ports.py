@@ -164,6 +164,10 @@ class BoardStore(Protocol):
         """Store a new seat; False when the board is gone."""
         ...
 
+    async def drop_unused_seat(self, board_id: str, client: str) -> None:
+        """Delete a seat nobody claimed again since it was made (it owns nothing)."""
+        ...
+
     async def commit(self, board_id: str, pending: list[PendingBatch]) -> list[CommitResult]:
         """Apply batches in order in one transaction; raises BoardGone."""
         ...

@@ -77,6 +77,8 @@ class Session:
     ) -> None:
         self._clock = clock
         self.link_hash = ""  # the hash of the link it joined with (re-checked: S13)
+        self.fresh_seat = False  # its seat was made for it (not claimed with a secret)
+        self.acted = False  # it edited, voted or ran a command: its seat owns something
         self.client = client  # the seat (rule S18)
         self.conn = secrets.token_hex(6)  # this socket: a seat may move to a newer one
         self.name = name or "Gjest"

@@ -6,7 +6,7 @@ copy of the database (or a backup) cannot be used to take anyone's seat.
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .commit import now_ms
@@ -44,3 +44,15 @@ async def add_seat(engine: AsyncEngine, board_id: str, client: str, secret_hash:
             )
         )
     return True
+
+
+async def drop_unused_seat(engine: AsyncEngine, board_id: str, client: str) -> None:
+    """Delete a seat that was never claimed again since it was made (`seen_at` unchanged)."""
+    async with engine.begin() as conn:
+        await conn.execute(
+            delete(seats).where(
+                seats.c.board_id == board_id,
+                seats.c.client == client,
+                seats.c.seen_at == seats.c.created_at,
+            )
+        )

@@ -340,6 +340,9 @@ class SqlBoardStore:
     async def add_seat(self, board_id: str, client: str, secret_hash: str) -> bool:
         return await _seats.add_seat(self.engine, board_id, client, secret_hash)
 
+    async def drop_unused_seat(self, board_id: str, client: str) -> None:
+        await _seats.drop_unused_seat(self.engine, board_id, client)
+
     # --- committing -----------------------------------------------------------------
 
     async def commit(self, board_id: str, pending: list[PendingBatch]) -> list[CommitResult]:

@@ -4,6 +4,7 @@ one in-memory bus, or on Redis)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -378,3 +379,37 @@ async def test_s13_a_replaced_link_is_refused_even_when_the_close_message_is_los
         fresh = await Client.connect(one.url, board["id"], boss_token, name="Kari")
         assert "after" not in fresh.objects and "before" in fresh.objects
         assert fresh.welcome["session"]["timer"] is None
+
+
+async def test_s18_a_seat_that_owned_nothing_leaves_no_row(live_server: LiveServer) -> None:
+    """A viewer, or a stranger reconnecting in a loop, must not grow the seats table; a
+    seat that edited is kept (its notes and votes are its own)."""
+    from sqlalchemy import func, select
+
+    from server.storage.tables import seats
+
+    async def rows() -> int:
+        async with live_server.app.state.store.engine.connect() as conn:
+            return int((await conn.execute(select(func.count()).select_from(seats))).scalar())
+
+    board = await live_server.create_board("Rows")
+    for _ in range(5):
+        viewer = await Client.connect(
+            live_server.url, board["id"], token_of(board["links"]["viewer"]), name="Per"
+        )
+        await viewer.close()
+    editor = await Client.connect(
+        live_server.url, board["id"], token_of(board["links"]["participant"]), name="Ola"
+    )
+    assert (await editor.ops([note("n1")]))["type"] == "ack"
+    await editor.close()
+    watcher = await Client.connect(
+        live_server.url, board["id"], token_of(board["links"]["participant"]), name="W"
+    )
+    assert (await watcher.request({"type": "ping"}))["type"] == "pong"  # leaves are done
+    await watcher.close()
+    for _ in range(50):
+        if await rows() == 1:
+            break
+        await asyncio.sleep(0.05)
+    assert await rows() == 1
