@@ -126,6 +126,7 @@ def create_app(
         exception_handlers={ProtocolError: protocol_error_handler},
     )
     app.state.settings = settings
+    app.state.accessibility_url = settings.accessibility_url
     app.state.origins = OriginPolicy(settings.public_url, settings.allowed_origins)
     app.state.limiter = AddressLimiter(settings)
     app.state.templates = TemplateCatalog(*folders)

@@ -50,6 +50,8 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     trusted_hosts: tuple[str, ...] = ()
     templates_dir: Path | None = None
+    # The library's own accessibility statement (e.g. on uustatus.no), linked from every page.
+    accessibility_url: str | None = None
     web_dir: Path = Path(__file__).resolve().parent.parent / "web"
     log_level: str = "info"
     log_format: str = "text"  # or "json": one JSON object per line
@@ -62,6 +64,13 @@ class Settings:
         if not self.public_url:
             object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
         object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
+        if self.accessibility_url is not None:
+            parts = urlsplit(self.accessibility_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(
+                    "SAMSKAP_ACCESSIBILITY_URL must be a full http:// or https:// address,"
+                    f" not {self.accessibility_url[:80]!r}"
+                )
 
     @property
     def public_origin(self) -> str:
@@ -110,6 +119,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         trusted_proxies=_split(env.get("SAMSKAP_TRUSTED_PROXIES")),
         trusted_hosts=_split(env.get("SAMSKAP_TRUSTED_HOSTS")),
         templates_dir=Path(templates) if templates else None,
+        accessibility_url=env.get("SAMSKAP_ACCESSIBILITY_URL", "").strip() or None,
         log_level=env.get("SAMSKAP_LOG_LEVEL", "info"),
         log_format=env.get("SAMSKAP_LOG_FORMAT", "text"),
         limits=_limits(env),
