@@ -26,9 +26,7 @@ TEXTS = [
 ]
 
 
-async def test_sami_text_typed_on_the_board(
-    browser: Any, live_server: Any, tmp_path: Path
-) -> None:
+async def test_sami_text_typed_on_the_board(browser: Any, live_server: Any, tmp_path: Path) -> None:
     board = await live_server.create_board("Guovdageaidnu \u2013 girjerádju", locale="nn")
     kari = await open_board(browser, board["links"]["participant"], "Máret Ánne Čuđe")
     page = kari.page
