@@ -159,3 +159,22 @@ async def test_2_4_2_3_1_1_3_1_2_titles_and_languages(
     board = await live_server.create_board("Samling 2", locale=locale[:2])
     await page.goto(board["links"]["viewer"])
     await page.wait_for_function("() => document.title === 'Samling 2 \u2013 Samskap'")
+
+
+async def test_3_3_1_3_3_3_errors_are_written_out(browser: Any, live_server: Any) -> None:
+    page = await _start(browser, live_server.url, 1280, 800, "nn-NO")
+    await page.click("button[type=submit]")
+    error = page.locator("#create-error")
+    assert await error.get_attribute("role") == "alert"
+    assert await error.inner_text() == "Gi tavla eit namn."
+    assert await page.evaluate("document.activeElement.id") == "title-input"
+    board = await live_server.create_board("Kurs", template="brainstorming", locale="nn")
+    kari = await open_board(browser, board["links"]["facilitator"], "Kari", locale="nn-NO")
+    await kari.page.click("#facilitate-btn")
+    await kari.page.fill("#fac-minutes", "999")
+    await kari.page.click("#fac-timer-start")
+    toast = kari.page.locator("#toast")
+    assert await toast.get_attribute("role") == "alert"
+    assert await toast.inner_text() == "Skriv eit tal på minutt frå 1 til 240."
+    assert await kari.page.evaluate("document.activeElement.id") == "fac-minutes"
+    assert await kari.page.get_attribute("#fac-minutes", "aria-invalid") == "true"
