@@ -106,7 +106,11 @@ def create_app(
     folders = [SHIPPED] + ([settings.templates_dir] if settings.templates_dir else [])
     middleware = [
         Middleware(AccessLog),
-        Middleware(SecurityHeaders, https=settings.public_url.startswith("https:")),
+        Middleware(
+            SecurityHeaders,
+            https=settings.public_url.startswith("https:"),
+            frame_ancestors=settings.frame_ancestors,
+        ),
     ]
     if settings.trusted_hosts:
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -52,6 +53,8 @@ class Settings:
     templates_dir: Path | None = None
     # The library's own accessibility statement (e.g. on uustatus.no), linked from every page.
     accessibility_url: str | None = None
+    # Origins that may show Samskap in an iframe (a Teams tab); none by default.
+    frame_ancestors: tuple[str, ...] = ()
     web_dir: Path = Path(__file__).resolve().parent.parent / "web"
     log_level: str = "info"
     log_format: str = "text"  # or "json": one JSON object per line
@@ -64,6 +67,7 @@ class Settings:
         if not self.public_url:
             object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
         object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
+        object.__setattr__(self, "frame_ancestors", check_frame_ancestors(self.frame_ancestors))
         if self.accessibility_url is not None:
             parts = urlsplit(self.accessibility_url)
             if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -87,6 +91,26 @@ class Settings:
         if public == f"http://{self.host}:{self.port}":
             public = ""
         return replace(self, host=host, port=port, public_url=public)
+
+
+# An origin a page may be framed by: scheme, host (a leading "*." for subdomains), port.
+FRAME_ANCESTOR = re.compile(
+    r"^https?://(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$"
+)
+
+
+def check_frame_ancestors(values: tuple[str, ...]) -> tuple[str, ...]:
+    """The origins of SAMSKAP_FRAME_ANCESTORS, lower-cased; ValueError names a bad one."""
+    out = []
+    for value in values:
+        origin = value.strip().rstrip("/").lower()
+        if not FRAME_ANCESTOR.match(origin):
+            raise ValueError(
+                f"SAMSKAP_FRAME_ANCESTORS: {value[:80]!r} is not an origin like"
+                " https://teams.microsoft.com or https://*.teams.microsoft.com"
+            )
+        out.append(origin)
+    return tuple(out)
 
 
 def _split(value: str | None) -> tuple[str, ...]:
@@ -120,6 +144,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         trusted_hosts=_split(env.get("SAMSKAP_TRUSTED_HOSTS")),
         templates_dir=Path(templates) if templates else None,
         accessibility_url=env.get("SAMSKAP_ACCESSIBILITY_URL", "").strip() or None,
+        frame_ancestors=tuple(env.get("SAMSKAP_FRAME_ANCESTORS", "").replace(",", " ").split()),
         log_level=env.get("SAMSKAP_LOG_LEVEL", "info"),
         log_format=env.get("SAMSKAP_LOG_FORMAT", "text"),
         limits=_limits(env),

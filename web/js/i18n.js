@@ -30,8 +30,12 @@ function storedLang() {
   } catch {
     /* storage disabled (e.g. an iframe with third-party storage blocked) */
   }
-  const cookie = /(?:^|;\s*)samskap_lang=([a-z]+)/.exec(document.cookie || "");
-  return cookie && LANGS.includes(cookie[1]) ? cookie[1] : null;
+  try {
+    const cookie = /(?:^|;\s*)samskap_lang=([a-z]+)/.exec(document.cookie || "");
+    return cookie && LANGS.includes(cookie[1]) ? cookie[1] : null;
+  } catch {
+    return null; /* a sandboxed frame without cookies */
+  }
 }
 
 export function chooseLang() {
@@ -96,7 +100,11 @@ export async function setLang(code) {
   } catch {
     /* storage disabled: the cookie below still carries the choice */
   }
-  document.cookie = `samskap_lang=${code}; path=/; max-age=31536000; SameSite=Lax`;
+  try {
+    document.cookie = `samskap_lang=${code}; path=/; max-age=31536000; SameSite=Lax`;
+  } catch {
+    /* a sandboxed frame without cookies: the choice lasts for this page */
+  }
   lang = code;
   tables = await loadChain(code);
   document.documentElement.lang = code;

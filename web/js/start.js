@@ -1,5 +1,6 @@
 // The start page: create a board, show its three links, list "my boards".
 
+import "./storage.js"; // first: a stand-in where the browser blocks storage
 import { bindLangSelect, initI18n, t } from "./i18n.js";
 import { forgetBoard, listBoards, rememberBoard } from "./myboards.js";
 import { initImport } from "./importer.js";
@@ -8,11 +9,11 @@ import { h } from "./util.js";
 const $ = (sel) => document.querySelector(sel);
 const ROLES = ["participant", "viewer", "facilitator"];
 
-async function copy(text, button) {
+async function copy(text, button, label = "start.links.copy") {
   try {
     await navigator.clipboard.writeText(text);
   } catch {
-    const field = button.closest(".link-row")?.querySelector("input");
+    const field = button.closest(".link-row")?.querySelector("input, textarea");
     if (field) {
       field.select();
       document.execCommand("copy");
@@ -20,7 +21,29 @@ async function copy(text, button) {
   }
   button.textContent = t("start.links.copied");
   $("#live").textContent = t("start.links.copied");
-  setTimeout(() => (button.textContent = t("start.links.copy")), 2000);
+  setTimeout(() => (button.textContent = t(label)), 2000);
+}
+
+/** A ready message for the meeting chat (Teams, Zoom), in the page's language. */
+export function shareText(title, link) {
+  return t("start.share.text", { title, link });
+}
+
+function shareRow(board) {
+  const id = `share-${Math.random().toString(36).slice(2, 8)}`;
+  const field = h("textarea", { id, class: "share-field", readonly: true, rows: 4 });
+  field.value = shareText(board.title, board.links.participant);
+  field.addEventListener("focus", () => field.select());
+  const button = h("button", { type: "button", class: "btn", text: t("start.share.copy") });
+  button.addEventListener("click", () => copy(field.value, button, "start.share.copy"));
+  return h(
+    "div",
+    { class: "link-row share-row" },
+    h("label", { for: id, class: "link-label", text: t("start.share.label") }),
+    h("p", { class: "link-help", text: t("start.share.help") }),
+    field,
+    button,
+  );
 }
 
 function linkRow(role, url, withHelp = true) {
@@ -41,6 +64,7 @@ function linkRow(role, url, withHelp = true) {
 
 function showCreated(board, box = $("#created"), extra = []) {
   const links = ROLES.map((role) => linkRow(role, board.links[role]));
+  if (board.links.participant) links.splice(1, 0, shareRow(board));
   const open = h("a", { class: "btn btn-primary", href: board.links.facilitator, text: t("start.links.open") });
   const heading = h("h2", { id: `${box.id}-heading`, tabindex: "-1", text: t("start.links.heading") });
   box.replaceChildren(
