@@ -9,6 +9,7 @@ made with `SAMSKAP_SCREENSHOT_DIR=docs/screenshots`), else to the test's tmp fol
 from __future__ import annotations
 
 import io
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -210,3 +211,40 @@ async def test_axe_finds_nothing_serious_in_any_language(
     assert await scan(kari.page) == [], "facilitation panel"
     await kari.page.click("#export-menu summary")
     assert await scan(kari.page) == [], "export menu"
+    await page.goto(live_server.url + "/b/no%20such%20board")
+    assert await page.get_attribute("html", "lang") == locale[:2]
+    assert await scan(page) == [], "not found page"
+
+
+async def test_a_key_missing_in_nynorsk_shows_bokmal_in_the_browser(
+    browser: Any, live_server: Any
+) -> None:
+    """The client's own fallback (the server's is in tests/server/test_i18n.py): a
+    nynorsk file without a key, or with it empty, shows the bokmål text, never the key."""
+    board = await live_server.create_board("Kurs", locale="nn")
+    context = await _context(browser, "nn-NO")
+    path = Path(__file__).resolve().parents[2] / "web" / "i18n" / "nn.json"
+    table = json.loads(path.read_text(encoding="utf-8"))
+    del table["outline.toggle"]
+    table["status.saved"] = ""
+    await context.route(
+        "**/static/i18n/nn.json",
+        lambda route: route.fulfill(
+            body=json.dumps(table, ensure_ascii=False), content_type="application/json"
+        ),
+    )
+    kari = await _open(context, board["links"]["facilitator"])
+    page = kari.page
+    await page.wait_for_function(
+        "() => document.querySelector('#outline-btn span').textContent === 'Oversikt'"
+    )
+    await page.wait_for_function(
+        "() => document.querySelector('#status .status-text').textContent"
+        " === 'Alle endringer er lagret'"
+    )
+    assert await page.get_attribute("#outline-btn", "title") == "Oversikt"
+    assert await page.locator("#toolbar [data-tool=note]").get_attribute("aria-label") == (
+        "Lapp (N)"
+    )
+    body = await page.locator("body").inner_text()
+    assert "outline.toggle" not in body and "status.saved" not in body
