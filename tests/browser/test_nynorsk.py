@@ -248,3 +248,40 @@ async def test_a_key_missing_in_nynorsk_shows_bokmal_in_the_browser(
     )
     body = await page.locator("body").inner_text()
     assert "outline.toggle" not in body and "status.saved" not in body
+
+
+async def test_start_page_switches_language_in_place(browser: Any, live_server: Any) -> None:
+    """No reload (WCAG 3.2.2): the new board's links stay, in the new language, and the
+    focus stays on the menu; the template list comes back in nynorsk, in order."""
+    context = await _context(browser, "nb-NO")
+    page = await context.new_page()
+    await page.goto(live_server.url + "/")
+    await page.fill("#title-input", "Samling 3")
+    await page.click("button[type=submit]")
+    await page.wait_for_selector("#created:not([hidden])")
+    link = await page.input_value("#created .role-participant input")
+    await page.evaluate("window.__stayed = true")
+    await page.focus("#lang-select")
+    await page.select_option("#lang-select", "nn")
+    await page.wait_for_function("() => document.documentElement.lang === 'nn'")
+    await page.wait_for_function(
+        "() => [...document.querySelectorAll('#template-select option')]"
+        ".some((o) => o.textContent.startsWith('Interessentlauk'))"
+    )
+    assert await page.evaluate("window.__stayed === true")
+    assert await page.evaluate("document.activeElement.id") == "lang-select"
+    assert await page.locator("h1").first.inner_text() == "Arbeid saman på éi tavle"
+    created = await page.locator("#created").inner_text()
+    assert "Lenkje for deltakarar" in created and "Samling 3" in created
+    assert await page.input_value("#created .role-participant input") == link
+    assert "Opne lenkja" in await page.input_value("#created .share-field")
+    options = await page.locator("#template-select option").all_inner_texts()
+    assert options[0] == "Ei tom tavle"
+    names = [o.rsplit(" (", 1)[0] for o in options[1:]]
+    assert len(names) > 10
+    assert await page.evaluate(
+        "(names) => { const c = new Intl.Collator(['nn', 'nb']);"
+        " return names.every((n, i) => i === 0 || c.compare(names[i - 1], n) <= 0); }",
+        names,
+    ), names
+    assert await page.locator(".board-card .role-badge").first.inner_text() == "kurshaldar"

@@ -1,7 +1,7 @@
 // The start page: create a board, show its three links, list "my boards".
 
 import "./storage.js"; // first: a stand-in where the browser blocks storage
-import { bindLangSelect, initI18n, t } from "./i18n.js";
+import { bindLangSelect, currentLang, initI18n, t } from "./i18n.js";
 import { forgetBoard, listBoards, rememberBoard } from "./myboards.js";
 import { initImport } from "./importer.js";
 import { h } from "./util.js";
@@ -62,7 +62,9 @@ function linkRow(role, url, withHelp = true) {
   );
 }
 
-function showCreated(board, box = $("#created"), extra = []) {
+let lastCreated = null; // the board made on this page, shown again after a language switch
+
+function showCreated(board, box = $("#created"), extra = [], focus = true) {
   const links = ROLES.map((role) => linkRow(role, board.links[role]));
   if (board.links.participant) links.splice(1, 0, shareRow(board));
   const open = h("a", { class: "btn btn-primary", href: board.links.facilitator, text: t("start.links.open") });
@@ -76,7 +78,20 @@ function showCreated(board, box = $("#created"), extra = []) {
     open,
   );
   box.hidden = false;
-  heading.focus();
+  if (focus) heading.focus();
+}
+
+/** The template list in the page's language, by name, keeping what was chosen. */
+async function refreshTemplates() {
+  const select = $("#template-select");
+  const res = await fetch(`/api/templates?locale=${encodeURIComponent(currentLang())}`);
+  if (!res.ok) return;
+  const collator = new Intl.Collator([currentLang(), "nb"]); // no nn collation in browsers
+  const list = ((await res.json()).templates || []).sort((a, b) => collator.compare(a.name, b.name));
+  const chosen = select.value;
+  const options = list.map((tpl) => h("option", { value: tpl.id, text: tpl.minutes ? `${tpl.name} (${tpl.minutes} min)` : tpl.name }));
+  select.replaceChildren(select.options[0], ...options);
+  select.value = chosen;
 }
 
 function renderMine() {
@@ -121,8 +136,17 @@ async function main() {
       renderMine();
     },
   });
-  // Template names come from the server in the page language: reload to switch them.
-  document.addEventListener("langchange", () => location.reload());
+  // A language switch changes the texts in place (no reload: WCAG 3.2.2, and the new
+  // board's links stay on screen); template names come from the server.
+  document.addEventListener("langchange", async () => {
+    renderMine();
+    if (lastCreated) showCreated(lastCreated, $("#created"), [], false);
+    try {
+      await refreshTemplates();
+    } catch {
+      /* offline: the names stay in the language they were in */
+    }
+  });
   const form = $("#create-form");
   const error = $("#create-error");
   form.addEventListener("submit", async (e) => {
@@ -146,6 +170,7 @@ async function main() {
       if (!res.ok) throw new Error(String(res.status));
       const board = await res.json();
       rememberBoard({ id: board.id, title: board.title, role: "facilitator", links: board.links });
+      lastCreated = board;
       showCreated(board);
       renderMine();
       form.reset();
