@@ -44,6 +44,7 @@ class Report:
     problems: dict[str, list[str]] = field(default_factory=dict)  # empty, placeholders
     unused: list[str] = field(default_factory=list)  # nb keys no source file uses
     templates: dict[str, list[str]] = field(default_factory=dict)  # per language
+    broken: list[str] = field(default_factory=list)  # template files that do not load
 
     def _add(self, table: dict[str, list[str]], lang: str, item: str) -> None:
         table.setdefault(lang, []).append(item)
@@ -53,7 +54,7 @@ class Report:
 
     def failed(self, strict: bool = False) -> bool:
         """Whether a required language is incomplete (or, strict, anything is unused)."""
-        if any(self.incomplete(lang) for lang in REQUIRED):
+        if self.broken or any(self.incomplete(lang) for lang in REQUIRED):
             return True
         return strict and bool(self.unused or any(self.extra.values()))
 
@@ -70,6 +71,8 @@ class Report:
                 yield f"{lang}: {text}"
         for key in self.unused:
             yield f"all: unused key {key!r} (no file in web/ or server/ uses it)"
+        for problem in self.broken:
+            yield f"template: {problem}"
         for lang in langs:
             gaps = sum(len(t.get(lang, [])) for t in (self.missing, self.problems, self.templates))
             state = "complete" if not gaps else f"{gaps} gap(s)"
@@ -154,7 +157,7 @@ def check_templates(report: Report, paths: Sequence[Path]) -> None:
     from server.domain.templates.parse import YamlProblem, line_of, parse_yaml
 
     for problem in check_files([str(p) for p in paths]):
-        report._add(report.problems, FALLBACK, f"template {problem}")
+        report.broken.append(problem)
     for path in paths:
         try:
             data, node = parse_yaml(path.read_text(encoding="utf-8"))

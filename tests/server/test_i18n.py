@@ -289,3 +289,12 @@ def test_report_labels_in_nynorsk() -> None:
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     for word in ("Deltakarar: Kari", "Heile tavla", "Utan tittel", "Utan sone", "1 stemme"):
         assert word in text, word
+
+
+def test_a_template_that_does_not_load_fails_the_check(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("id: bad\nname: {nb: Feil, en: Wrong, de: Falsch}\n", encoding="utf-8")
+    report = run_check(template_paths=[path])
+    broken = [line for line in report.lines() if line.startswith("template: ")]
+    assert broken and all("bad.yaml" in line for line in broken)
+    assert report.failed()
