@@ -165,7 +165,11 @@ def create_app(
         Middleware(AccessLog),
         Middleware(VersionHeader),
         Middleware(OriginWarning),
-        Middleware(SecurityHeaders, https=settings.public_url.startswith("https:")),
+        Middleware(
+            SecurityHeaders,
+            https=settings.public_url.startswith("https:"),
+            frame_ancestors=settings.frame_ancestors,
+        ),
         Middleware(CrossSiteGuard, origins=origins),
     ]
     if settings.trusted_hosts:
@@ -186,6 +190,7 @@ def create_app(
         exception_handlers={ProtocolError: protocol_error_handler},
     )
     app.state.settings = settings
+    app.state.accessibility_url = settings.accessibility_url
     app.state.origins = origins
     app.state.limiter = AddressLimiter(settings)
     app.state.templates = TemplateCatalog(*folders)

@@ -122,6 +122,15 @@ def build_parser() -> argparse.ArgumentParser:
     template_commands = templates.add_subparsers(dest="templates_command", required=True)
     check = template_commands.add_parser("check", help="validate template files")
     check.add_argument("files", nargs="+")
+    i18n = commands.add_parser("i18n", help="translation tools")
+    i18n_commands = i18n.add_subparsers(dest="i18n_command", required=True)
+    i18n_check = i18n_commands.add_parser(
+        "check", help="list missing and unused texts per language; fail if nb, nn or en has a gap"
+    )
+    i18n_check.add_argument(
+        "templates", nargs="*", help="template files to check (default: the shipped ones)"
+    )
+    i18n_check.add_argument("--strict", action="store_true", help="unused keys fail too")
     purge = commands.add_parser("purge", help="archive or delete boards nobody opened for a while")
     purge.add_argument("--idle-days", type=float, required=True)
     purge.add_argument("--action", choices=("archive", "delete"), default="archive")
@@ -143,6 +152,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _migrate(settings)
     if args.command == "templates":
         return _templates_check(args.files)
+    if args.command == "i18n":
+        from server.i18n_check import main as i18n_main
+
+        return i18n_main(args.templates, args.strict)
     if args.command == "purge":
         return _purge(settings, args.idle_days, args.action, args.dry_run)
     result = run(args, settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -59,6 +60,10 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     trusted_hosts: tuple[str, ...] = ()
     templates_dir: Path | None = None
+    # The library's own accessibility statement (e.g. on uustatus.no), linked from every page.
+    accessibility_url: str | None = None
+    # Origins that may show Samskap in an iframe (a Teams tab); none by default.
+    frame_ancestors: tuple[str, ...] = ()
     web_dir: Path = Path(__file__).resolve().parent.parent / "web"
     log_level: str = "info"
     log_format: str = "text"  # or "json": one JSON object per line
@@ -83,6 +88,14 @@ class Settings:
             raise ValueError(
                 "SAMSKAP_CREATE=code needs SAMSKAP_CREATE_CODE or SAMSKAP_CREATE_NETWORKS"
             )
+        object.__setattr__(self, "frame_ancestors", check_frame_ancestors(self.frame_ancestors))
+        if self.accessibility_url is not None:
+            parts = urlsplit(self.accessibility_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(
+                    "SAMSKAP_ACCESSIBILITY_URL must be a full http:// or https:// address,"
+                    f" not {self.accessibility_url[:80]!r}"
+                )
 
     @property
     def public_origin(self) -> str:
@@ -99,6 +112,26 @@ class Settings:
         if public == f"http://{self.host}:{self.port}":
             public = ""
         return replace(self, host=host, port=port, public_url=public)
+
+
+# An origin a page may be framed by: scheme, host (a leading "*." for subdomains), port.
+FRAME_ANCESTOR = re.compile(
+    r"^https?://(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$"
+)
+
+
+def check_frame_ancestors(values: tuple[str, ...]) -> tuple[str, ...]:
+    """The origins of SAMSKAP_FRAME_ANCESTORS, lower-cased; ValueError names a bad one."""
+    out = []
+    for value in values:
+        origin = value.strip().rstrip("/").lower()
+        if not FRAME_ANCESTOR.match(origin):
+            raise ValueError(
+                f"SAMSKAP_FRAME_ANCESTORS: {value[:80]!r} is not an origin like"
+                " https://teams.microsoft.com or https://*.teams.microsoft.com"
+            )
+        out.append(origin)
+    return tuple(out)
 
 
 def _split(value: str | None) -> tuple[str, ...]:
@@ -131,6 +164,8 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         trusted_proxies=_split(env.get("SAMSKAP_TRUSTED_PROXIES")),
         trusted_hosts=_split(env.get("SAMSKAP_TRUSTED_HOSTS")),
         templates_dir=Path(templates) if templates else None,
+        accessibility_url=env.get("SAMSKAP_ACCESSIBILITY_URL", "").strip() or None,
+        frame_ancestors=tuple(env.get("SAMSKAP_FRAME_ANCESTORS", "").replace(",", " ").split()),
         log_level=env.get("SAMSKAP_LOG_LEVEL", "info"),
         log_format=env.get("SAMSKAP_LOG_FORMAT", "text"),
         create=env.get("SAMSKAP_CREATE", "open"),

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server.domain.errors import ErrorCode, ProtocolError
+from server.domain.languages import CODES
 from server.services.boards import Access, BoardService, clean_title
 
 from .security import in_networks, peer_address
@@ -116,8 +117,8 @@ async def create_board(request: Request) -> Response:
         raise ProtocolError(ErrorCode.BAD_MESSAGE, "send a JSON object")
     title = clean_title(body.get("title"))
     template, locale = body.get("template"), body.get("locale", "nb")
-    if locale not in ("nb", "en"):
-        raise ProtocolError(ErrorCode.BAD_MESSAGE, "locale must be nb or en")
+    if locale not in CODES:
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, f"locale must be one of {', '.join(CODES)}")
     objects: list[dict[str, Any]] = []
     settings: dict[str, Any] = {"locale": locale}
     if template is not None:

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server.domain.errors import ErrorCode, ProtocolError
+from server.domain.languages import CODES
 from server.services.exports import ExportFile, ExportOptions, ExportService
 
 from .api import authorize, check_create, check_disk, read_body, service
@@ -108,8 +109,8 @@ async def export_report(request: Request) -> Response:
     access = await authorize(request, "participant")
     _only(request, REPORT_OPTIONS)
     lang = request.query_params.get("lang")
-    if lang is not None and lang not in ("nb", "en"):
-        raise _bad("lang must be nb or en")
+    if lang is not None and lang not in CODES:
+        raise _bad(f"lang must be one of {', '.join(CODES)}")
     names = _names(request, access.role)
     return download(await exports(request).report(access.board.id, names=names, lang=lang))
 

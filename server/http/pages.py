@@ -1,9 +1,10 @@
 """HTML pages of the browser client: the start page `/` and the board page `/b/{id}`.
 
 The pages are Jinja2 templates in `web/pages/`; every visible string comes from the
-translation files `web/i18n/{nb,en}.json`, so the first paint is already in the right
-language. The script (`web/js/i18n.js`) can switch language afterwards. The link token
-never reaches the server here: it lives in the URL fragment.
+translation files `web/i18n/{nb,nn,en}.json`, so the first paint is already in the right
+language; a key a language file lacks is shown in bokmål (never as the raw key). The
+script (`web/js/i18n.js`) can switch language afterwards. The link token never reaches
+the server here: it lives in the URL fragment.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from server.domain.languages import CODES, DEFAULT, LANGUAGES, chain, match
 from server.version import VERSION
 
 from .api import may_create_without_code
 
-LANGS = ("nb", "en")
-DEFAULT_LANG = "en"
+LANGS = CODES
+DEFAULT_LANG = DEFAULT
 BOARD_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # The security headers (CSP and friends) come from the app's middleware; pages only
 # ask not to be cached, so a new deploy's scripts and strings are picked up.
@@ -50,12 +52,10 @@ def pick_lang(request: Request) -> str:
                     quality = 0.0
         if tag:
             ranked.append((-quality, index, tag))
-    for _, _, tag in sorted(ranked):
-        primary = tag.split("-")[0]
-        if primary in ("nb", "no", "nn"):
-            return "nb"
-        if primary == "en":
-            return "en"
+    for negative_quality, _, tag in sorted(ranked):
+        code = match(tag)
+        if code is not None and negative_quality < 0:  # q=0 means "not this one"
+            return code
     return DEFAULT_LANG
 
 
@@ -80,13 +80,23 @@ class Pages:
 
     def render(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         lang = pick_lang(request)
-        strings = self.strings(lang)
+        tables = [self.strings(code) for code in chain(lang)]
 
         def t(key: str) -> str:
-            return str(strings.get(key, key))
+            for table in tables:
+                if table.get(key):
+                    return str(table[key])
+            return key  # only a key missing in bokmål too; `samskap i18n check` fails then
 
         html = self.env.get_template(name).render(
-            lang=lang, t=t, static="/static", langs=LANGS, version=VERSION, **context
+            lang=lang,
+            t=t,
+            static="/static",
+            langs=LANGS,
+            language_names=LANGUAGES,
+            accessibility_url=getattr(request.app.state, "accessibility_url", None),
+            version=VERSION,
+            **context,
         )
         return HTMLResponse(html, status_code=status, headers=HEADERS)
 

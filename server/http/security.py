@@ -16,15 +16,29 @@ CSP = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def csp(frame_ancestors: tuple[str, ...] = ()) -> str:
+    """The pages' CSP; with `frame_ancestors`, those origins (and this one) may frame them."""
+    if not frame_ancestors:
+        return CSP
+    return CSP.replace(
+        "frame-ancestors 'none'", "frame-ancestors 'self' " + " ".join(frame_ancestors)
+    )
+
+
 ASSET_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
 class SecurityHeaders:
     """Adds the headers every HTTP response carries (rule S10)."""
 
-    def __init__(self, app: ASGIApp, *, https: bool) -> None:
+    def __init__(self, app: ASGIApp, *, https: bool, frame_ancestors: tuple[str, ...] = ()) -> None:
         self.app = app
         self.https = https
+        self.csp = csp(frame_ancestors).encode()
+        # X-Frame-Options cannot name origins; CSP frame-ancestors replaces it then.
+        self.frame_options = not frame_ancestors
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -36,10 +50,10 @@ class SecurityHeaders:
                 headers = message.setdefault("headers", [])
                 present = {name.lower() for name, _ in headers}
                 extra = [
-                    (b"content-security-policy", CSP.encode()),
+                    (b"content-security-policy", self.csp),
                     (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"no-referrer"),
-                    (b"x-frame-options", b"DENY"),
+                    *([(b"x-frame-options", b"DENY")] if self.frame_options else []),
                     (b"cross-origin-opener-policy", b"same-origin"),
                     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
                 ]

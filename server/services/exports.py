@@ -45,6 +45,7 @@ from server.domain.formats import (
 )
 from server.domain.formats.common import load_json
 from server.domain.images import ImageRejected, clean_image
+from server.domain.languages import FALLBACK, choose
 from server.domain.objects import ID_RE
 from server.domain.render.budget import estimate_bytes
 from server.domain.render.pdf import render_pdf
@@ -71,7 +72,8 @@ MEDIA_TYPES = {
 NEEDS_ASSETS = frozenset({"png", "svg", "pdf", "json"})
 MAX_RUNNING = 2
 MAX_WAITING = 8
-DEFAULT_IMPORT_TITLE = {"nb": "Importert tavle", "en": "Imported board"}
+DEFAULT_IMPORT_TITLE = {"nb": "Importert tavle", "nn": "Importert tavle", "en": "Imported board"}
+REPORT_NAME = {"nb": "rapport", "nn": "rapport", "en": "report"}  # in the report's file name
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,7 +402,7 @@ class ExportService:
         """The session report PDF; participants' names only when the facilitator asks."""
         async with _Slot():
             board, assets = await self.load(board_id, with_meta=names)
-            locale = lang or str(board["settings"].get("locale") or "nb")
+            locale = choose([lang, str(board["settings"].get("locale") or "")], FALLBACK)
             people = participants(board) if names else None
             self._check_budget("report", board, assets, ExportOptions())
             data = await POOL.run(
@@ -409,9 +411,9 @@ class ExportService:
                 seconds=self.limits.export_seconds,
                 assets=assets,
                 participants=people,
-                lang=locale if locale in ("nb", "en") else "nb",
+                lang=locale,
             )
-        name = "rapport" if locale == "nb" else "report"
+        name = REPORT_NAME.get(locale, REPORT_NAME[FALLBACK])
         return ExportFile(
             data, MEDIA_TYPES["pdf"], safe_filename(board["title"], "pdf", extra=name)
         )
@@ -428,7 +430,7 @@ class ExportService:
     ) -> dict[str, Any]:
         """Create a new board from a file: {id, title, links, report}. Nothing on error."""
         parsed = await self.parse_import(data)
-        locale = str(parsed.settings.get("locale") or "nb")
+        locale = choose([str(parsed.settings.get("locale") or "")], FALLBACK)
         chosen = title if title is not None else parsed.title
         if not (chosen or "").strip():
             chosen = DEFAULT_IMPORT_TITLE.get(locale, DEFAULT_IMPORT_TITLE["nb"])

@@ -33,10 +33,16 @@ class Person:
 
 
 async def open_board(
-    browser: Any, link: str, name: str, *, viewport: tuple[int, int] = (1280, 800), **options: Any
+    browser: Any,
+    link: str,
+    name: str,
+    *,
+    viewport: tuple[int, int] = (1280, 800),
+    locale: str = "en-GB",
+    **options: Any,
 ) -> Person:
     context = await browser.new_context(
-        viewport={"width": viewport[0], "height": viewport[1]}, locale="en-GB", **options
+        viewport={"width": viewport[0], "height": viewport[1]}, locale=locale, **options
     )
     await context.add_init_script(
         f"try {{ localStorage.setItem('samskap.name', {name!r}); }} catch (e) {{}}"

@@ -227,7 +227,7 @@ async def test_bad_export_options(live_server: LiveServer) -> None:
         "/export.gif": "unknown format 'gif'",
         "/export.csv?frame=f1": "unknown option 'frame': the options here are names",
         "/report.pdf?names=yes": "names must be 0 or 1",
-        "/report.pdf?lang=de": "lang must be nb or en",
+        "/report.pdf?lang=de": "lang must be one of nb, nn, en",
     }
     for path, expected in cases.items():
         reply = await get(live_server, base + path, headers=auth(board, "facilitator"))

@@ -1,4 +1,4 @@
-"""Every template we ship loads, is valid on a board in both languages, and reads well:
+"""Every template we ship loads, is valid on a board in every language (nb, nn, en), and reads well:
 no label covers another, all text fits, text has contrast, background is locked."""
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 // The board page: wires the store, the connection, the canvas, tools, keyboard,
 // presence, outline and the panels together. Each piece lives in its own module.
 
+import "./storage.js"; // first: a stand-in where the browser blocks storage
 import { Actions } from "./actions.js";
 import { Camera } from "./camera.js";
 import { Editor } from "./editor.js";

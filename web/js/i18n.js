@@ -1,11 +1,14 @@
-// Translations: every visible string lives in /static/i18n/{nb,en}.json.
-// Bokmål when the browser prefers nb/no/nn, otherwise English; the choice is remembered.
+// Translations: every visible string lives in /static/i18n/{nb,nn,en}.json.
+// Bokmål when the browser prefers nb or no, nynorsk for nn, English for en (and for
+// everyone else); the choice is remembered. A key missing in a language is shown in
+// bokmål (then English), never as the raw key: see docs/i18n.md.
 
-const LANGS = ["nb", "en"];
+const LANGS = ["nb", "nn", "en"];
+const FALLBACK = "nb";
+const ALIASES = { no: "nb", nob: "nb", nno: "nn", eng: "en" };
 const STORE_KEY = "samskap.lang";
 let lang = "en";
-let strings = {};
-let fallback = {};
+let tables = [];
 
 async function load(code) {
   const res = await fetch(`/static/i18n/${code}.json`, { cache: "no-cache" });
@@ -13,19 +16,46 @@ async function load(code) {
   return res.json();
 }
 
-export function chooseLang() {
+/** Our code for a browser language tag ("nn-NO" → "nn", "no" → "nb"), or null. */
+export function matchLang(tag) {
+  let primary = String(tag || "").toLowerCase().replace("_", "-").split("-")[0];
+  primary = ALIASES[primary] || primary;
+  return LANGS.includes(primary) ? primary : null;
+}
+
+function storedLang() {
   try {
     const stored = localStorage.getItem(STORE_KEY);
     if (LANGS.includes(stored)) return stored;
   } catch {
-    /* storage disabled */
+    /* storage disabled (e.g. an iframe with third-party storage blocked) */
   }
+  try {
+    const cookie = /(?:^|;\s*)samskap_lang=([a-z]+)/.exec(document.cookie || "");
+    return cookie && LANGS.includes(cookie[1]) ? cookie[1] : null;
+  } catch {
+    return null; /* a sandboxed frame without cookies */
+  }
+}
+
+export function chooseLang() {
+  const stored = storedLang();
+  if (stored) return stored;
   for (const tag of navigator.languages || [navigator.language || "en"]) {
-    const primary = String(tag).toLowerCase().split("-")[0];
-    if (["nb", "no", "nn"].includes(primary)) return "nb";
-    if (primary === "en") return "en";
+    const code = matchLang(tag);
+    if (code) return code;
   }
   return "en";
+}
+
+/** The languages to look a key up in, in order: the language, bokmål, English. */
+const chain = (code) => [...new Set([code, FALLBACK, "en"])];
+
+async function loadChain(code) {
+  // A missing fallback file must not take the page down: the language's own file is enough.
+  const results = await Promise.allSettled(chain(code).map(load));
+  if (results[0].status === "rejected") throw results[0].reason;
+  return results.map((r) => (r.status === "fulfilled" ? r.value : {}));
 }
 
 export const currentLang = () => lang;
@@ -33,7 +63,13 @@ export const languages = () => LANGS.slice();
 
 /** The string for `key` with `{name}` placeholders filled in (values are plain text). */
 export function t(key, vars = {}) {
-  let s = strings[key] ?? fallback[key] ?? key;
+  let s = key;
+  for (const table of tables) {
+    if (table[key]) {
+      s = table[key];
+      break;
+    }
+  }
   for (const [k, v] of Object.entries(vars)) s = s.split(`{${k}}`).join(String(v));
   return s;
 }
@@ -51,7 +87,7 @@ export function applyDom(root = document) {
 
 export async function initI18n() {
   lang = chooseLang();
-  [strings, fallback] = await Promise.all([load(lang), lang === "en" ? {} : load("en")]);
+  tables = await loadChain(lang);
   document.documentElement.lang = lang;
   applyDom();
   return lang;
@@ -62,11 +98,15 @@ export async function setLang(code) {
   try {
     localStorage.setItem(STORE_KEY, code);
   } catch {
-    /* storage disabled */
+    /* storage disabled: the cookie below still carries the choice */
   }
-  document.cookie = `samskap_lang=${code}; path=/; max-age=31536000; SameSite=Lax`;
+  try {
+    document.cookie = `samskap_lang=${code}; path=/; max-age=31536000; SameSite=Lax`;
+  } catch {
+    /* a sandboxed frame without cookies: the choice lasts for this page */
+  }
   lang = code;
-  [strings, fallback] = await Promise.all([load(code), code === "en" ? {} : load("en")]);
+  tables = await loadChain(code);
   document.documentElement.lang = code;
   applyDom();
   document.dispatchEvent(new CustomEvent("langchange", { detail: code }));

@@ -1,6 +1,7 @@
 // The start page: create a board, show its three links, list "my boards".
 
-import { bindLangSelect, initI18n, t } from "./i18n.js";
+import "./storage.js"; // first: a stand-in where the browser blocks storage
+import { bindLangSelect, currentLang, initI18n, t } from "./i18n.js";
 import { forgetBoard, listBoards, rememberBoard } from "./myboards.js";
 import { initImport } from "./importer.js";
 import { codeHeaders, refusalText, saveCode, savedCode } from "./createcode.js";
@@ -9,11 +10,11 @@ import { h } from "./util.js";
 const $ = (sel) => document.querySelector(sel);
 const ROLES = ["participant", "viewer", "facilitator"];
 
-async function copy(text, button) {
+async function copy(text, button, label = "start.links.copy") {
   try {
     await navigator.clipboard.writeText(text);
   } catch {
-    const field = button.closest(".link-row")?.querySelector("input");
+    const field = button.closest(".link-row")?.querySelector("input, textarea");
     if (field) {
       field.select();
       document.execCommand("copy");
@@ -21,7 +22,29 @@ async function copy(text, button) {
   }
   button.textContent = t("start.links.copied");
   $("#live").textContent = t("start.links.copied");
-  setTimeout(() => (button.textContent = t("start.links.copy")), 2000);
+  setTimeout(() => (button.textContent = t(label)), 2000);
+}
+
+/** A ready message for the meeting chat (Teams, Zoom), in the page's language. */
+export function shareText(title, link) {
+  return t("start.share.text", { title, link });
+}
+
+function shareRow(board) {
+  const id = `share-${Math.random().toString(36).slice(2, 8)}`;
+  const field = h("textarea", { id, class: "share-field", readonly: true, rows: 4 });
+  field.value = shareText(board.title, board.links.participant);
+  field.addEventListener("focus", () => field.select());
+  const button = h("button", { type: "button", class: "btn", text: t("start.share.copy") });
+  button.addEventListener("click", () => copy(field.value, button, "start.share.copy"));
+  return h(
+    "div",
+    { class: "link-row share-row" },
+    h("label", { for: id, class: "link-label", text: t("start.share.label") }),
+    h("p", { class: "link-help", text: t("start.share.help") }),
+    field,
+    button,
+  );
 }
 
 function linkRow(role, url, withHelp = true) {
@@ -40,8 +63,11 @@ function linkRow(role, url, withHelp = true) {
   );
 }
 
-function showCreated(board, box = $("#created"), extra = []) {
+let lastCreated = null; // the board made on this page, shown again after a language switch
+
+function showCreated(board, box = $("#created"), extra = [], focus = true) {
   const links = ROLES.map((role) => linkRow(role, board.links[role]));
+  if (board.links.participant) links.splice(1, 0, shareRow(board));
   const open = h("a", { class: "btn btn-primary", href: board.links.facilitator, text: t("start.links.open") });
   const heading = h("h2", { id: `${box.id}-heading`, tabindex: "-1", text: t("start.links.heading") });
   box.replaceChildren(
@@ -53,7 +79,20 @@ function showCreated(board, box = $("#created"), extra = []) {
     open,
   );
   box.hidden = false;
-  heading.focus();
+  if (focus) heading.focus();
+}
+
+/** The template list in the page's language, by name, keeping what was chosen. */
+async function refreshTemplates() {
+  const select = $("#template-select");
+  const res = await fetch(`/api/templates?locale=${encodeURIComponent(currentLang())}`);
+  if (!res.ok) return;
+  const collator = new Intl.Collator([currentLang(), "nb"]); // no nn collation in browsers
+  const list = ((await res.json()).templates || []).sort((a, b) => collator.compare(a.name, b.name));
+  const chosen = select.value;
+  const options = list.map((tpl) => h("option", { value: tpl.id, text: tpl.minutes ? `${tpl.name} (${tpl.minutes} min)` : tpl.name }));
+  select.replaceChildren(select.options[0], ...options);
+  select.value = chosen;
 }
 
 function renderMine() {
@@ -125,8 +164,17 @@ async function main() {
       renderMine();
     },
   });
-  // Template names come from the server in the page language: reload to switch them.
-  document.addEventListener("langchange", () => location.reload());
+  // A language switch changes the texts in place (no reload: WCAG 3.2.2, and the new
+  // board's links stay on screen); template names come from the server.
+  document.addEventListener("langchange", async () => {
+    renderMine();
+    if (lastCreated) showCreated(lastCreated, $("#created"), [], false);
+    try {
+      await refreshTemplates();
+    } catch {
+      /* offline: the names stay in the language they were in */
+    }
+  });
   const form = $("#create-form");
   const error = $("#create-error");
   form.addEventListener("submit", async (e) => {
@@ -162,6 +210,7 @@ async function main() {
       showCodeField(false);
       const board = await res.json();
       rememberBoard({ id: board.id, title: board.title, role: "facilitator", links: board.links });
+      lastCreated = board;
       showCreated(board);
       renderMine();
       form.reset();

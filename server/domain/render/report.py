@@ -36,6 +36,17 @@ LABELS = {
         "notes": "Lapper",
         "untitled": "Uten tittel",
     },
+    "nn": {
+        "date": "Dato",
+        "participants": "Deltakarar",
+        "board": "Heile tavla",
+        "no_zone": "Utan sone",
+        "outside": "Utanfor rammer",
+        "votes": "stemmer",
+        "vote": "stemme",
+        "notes": "Lappar",
+        "untitled": "Utan tittel",
+    },
     "en": {
         "date": "Date",
         "participants": "Participants",
@@ -145,7 +156,7 @@ def render_report(
     lang: str = "nb",
 ) -> bytes:
     """The session report as PDF bytes (participants' names only if given)."""
-    labels = LABELS.get(lang, LABELS["nb"])
+    labels = {**LABELS["nb"], **LABELS.get(lang, {})}  # per label: missing ones in bokmål
     objects = layout.visible_objects(board)
     votes = board.get("votes") or {}
     title = str(board.get("title") or labels["untitled"])

@@ -15,14 +15,21 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from ..errors import ProtocolError
+from ..languages import LANGUAGES
 from ..objects import validate_new
-from .model import localised_object, place
-from .schema import ACTIONS, COLOR_PATTERN, LOCALES, SCHEMA
+from .model import is_localised, localised_object, place
+from .schema import ACTIONS, COLOR_PATTERN, LOCALES, REQUIRED_LOCALES, SCHEMA
 
 Problem = tuple[list[str | int], str]
 
 _VALIDATOR = Draft202012Validator(SCHEMA)
-_LANGUAGE = {"nb": "bokmål (nb)", "en": "English (en)"}
+_LANGUAGE = {"nb": "bokmål (nb)", "nn": "nynorsk (nn)", "en": "English (en)"}
+
+
+def _language(code: str) -> str:
+    return _LANGUAGE.get(code) or f"{LANGUAGES.get(code, code)} ({code})"
+
+
 _TYPES = {
     "object": "a mapping (key: value)",
     "array": "a list",
@@ -70,7 +77,7 @@ def _message(error: ValidationError) -> str:
     if kind == "required":
         missing = [name for name in value if name not in inst]
         if _is_localised(schema):
-            return "missing the " + " and ".join(_LANGUAGE[m] for m in missing) + " text"
+            return "missing the " + " and ".join(_language(m) for m in missing) + " text"
         return "missing " + ", ".join(repr(m) for m in missing)
     if kind == "additionalProperties":
         extra = sorted(str(k) for k in inst if k not in schema.get("properties", {}))
@@ -153,9 +160,9 @@ def schema_problems(data: Any) -> list[Problem]:
 
 
 def _localised_values(data: Any, path: list[str | int]) -> Iterator[tuple[list[str | int], dict]]:
-    """Every `{nb, en}` mapping in the data, with its path."""
+    """Every per-language `{nb, nn, en}` mapping in the data, with its path."""
     if isinstance(data, dict):
-        if data and set(data) == set(LOCALES):
+        if is_localised(data) and set(REQUIRED_LOCALES) <= set(data):
             yield path, data
             return
         for key, value in data.items():
@@ -167,12 +174,13 @@ def _localised_values(data: Any, path: list[str | int]) -> Iterator[tuple[list[s
 
 def _language_problems(data: dict) -> Iterator[Problem]:
     for path, texts in _localised_values(data, []):
-        filled = [lang for lang in LOCALES if texts[lang].strip()]
+        given = [lang for lang in LOCALES if lang in texts]
+        filled = [lang for lang in given if texts[lang].strip()]
         if not filled and path and path[-1] in ("name", "title"):
-            yield path, "is empty in both languages"
-        elif filled and len(filled) < len(LOCALES):
-            empty = next(lang for lang in LOCALES if lang not in filled)
-            yield path, f"the {_LANGUAGE[empty]} text is empty"
+            yield path, "is empty in every language"
+        elif filled and len(filled) < len(given):
+            empty = next(lang for lang in given if lang not in filled)
+            yield path, f"the {_language(empty)} text is empty"
 
 
 def _object_problems(data: dict) -> Iterator[Problem]:
@@ -252,5 +260,5 @@ def _agenda_problems(data: dict) -> Iterator[Problem]:
 
 def semantic_problems(data: dict) -> list[Problem]:
     """What a schema cannot say: languages filled, ids unique, references resolve,
-    every object valid on a board (in both languages) and inside the template."""
+    every object valid on a board (in every language) and inside the template."""
     return [*_language_problems(data), *_object_problems(data), *_agenda_problems(data)]

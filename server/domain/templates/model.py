@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..languages import DEFAULT, FALLBACK, choose
 from .schema import LOCALES
 
 LOCALISED_FIELDS = ("text", "title", "tag")
@@ -25,7 +26,7 @@ class TemplateError(Exception):
 
 @dataclass(frozen=True)
 class Template:
-    """A validated template. Objects keep template-local ids and `{nb, en}` texts."""
+    """A validated template. Objects keep template-local ids and `{nb, nn, en}` texts."""
 
     id: str
     name: Mapping[str, str]
@@ -43,17 +44,26 @@ class Template:
 
 
 def pick_locale(locale: str | None) -> str:
-    """Map a browser-style locale ("nb-NO", "no", "nn", "en-GB") to one we ship."""
-    base = (locale or "").replace("_", "-").split("-")[0].lower()
-    if base in ("nb", "no", "nn"):
-        return "nb"
-    return "en" if base == "en" or base not in LOCALES else base
+    """Map a browser-style locale ("nb-NO", "no", "nn-NO", "en-GB") to one we ship."""
+    return choose([locale], DEFAULT)
+
+
+def is_localised(value: Any) -> bool:
+    """Whether `value` is a per-language text mapping like `{nb: ..., en: ...}`."""
+    return isinstance(value, Mapping) and bool(value) and set(value) <= set(LOCALES)
 
 
 def localise(value: Any, locale: str) -> Any:
-    """The text for `locale` of a `{nb, en}` mapping; any other value unchanged."""
-    if isinstance(value, Mapping) and set(value) <= set(LOCALES) and value:
-        return value.get(locale, next(iter(value.values())))
+    """The text for `locale` of a per-language mapping, else bokmål; any other value unchanged.
+
+    A language a template leaves out (or leaves empty) falls back to bokmål, then to
+    English, so nobody sees an empty label.
+    """
+    if is_localised(value):
+        for lang in (locale, FALLBACK, "en"):
+            if value.get(lang):
+                return value[lang]
+        return next(iter(value.values()))
     return value
 
 

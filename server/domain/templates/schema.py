@@ -3,8 +3,8 @@
 The schema lives here as data so the server never depends on the docs folder at run
 time; `docs/template.schema.json` is generated from it
 (`python -m server.domain.templates.schema > docs/template.schema.json`) and a test
-keeps the two equal. Meaning that a schema cannot express (both languages, unique
-ids, references) is checked in `semantic.py`.
+keeps the two equal. Meaning that a schema cannot express (languages filled, unique
+ids, references) is checked in `check.py`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-LOCALES = ("nb", "en")
+from ..languages import CODES
+
+# Languages a template text may be given in; bokmål and English are required, other
+# languages are optional per text and fall back to bokmål (shipped templates carry all).
+LOCALES = CODES
+REQUIRED_LOCALES = ("nb", "en")
 CATEGORIES = ("opening", "stakeholders", "ideas", "people", "partnership")
 ACTIONS = ("focus_frame", "timer", "private", "voting", "permissions")
 OBJECT_KINDS = ("frame", "shape", "text", "note", "connector")
@@ -31,9 +36,12 @@ def _localised(max_length: int) -> dict[str, Any]:
     text = {"type": "string", "maxLength": max_length}
     return {
         "type": "object",
-        "description": "The same text in bokmål (nb) and English (en).",
-        "properties": {"nb": text, "en": text},
-        "required": list(LOCALES),
+        "description": (
+            "The same text in bokmål (nb) and English (en), optionally nynorsk (nn);"
+            " a language left out is shown in bokmål."
+        ),
+        "properties": {code: text for code in LOCALES},
+        "required": list(REQUIRED_LOCALES),
         "additionalProperties": False,
     }
 
@@ -118,7 +126,7 @@ SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://samskap.no/schemas/template.schema.json",
     "title": "Samskap workshop template",
-    "description": "One workshop template: layout, texts in bokmål and English, and an agenda.",
+    "description": "A workshop template: layout, texts in bokmål, nynorsk and English, an agenda.",
     "type": "object",
     "properties": {
         "format": {"const": 1, "description": "Version of this file format."},

@@ -33,7 +33,8 @@ export class TemplatePicker {
       const res = await fetch(`/api/templates?locale=${encodeURIComponent(currentLang())}`);
       if (!res.ok) throw new Error(String(res.status));
       // By name in the page's language (the server lists them by id).
-      const collator = new Intl.Collator(currentLang());
+      // Chromium has no nynorsk collation (it would sort Å with A): nynorsk sorts as bokmål.
+      const collator = new Intl.Collator([currentLang(), "nb"]);
       this.templates = ((await res.json()).templates || []).sort((a, b) => collator.compare(a.name, b.name));
       this.loadedLang = currentLang();
       this.status.textContent = "";
