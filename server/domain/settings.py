@@ -19,8 +19,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .errors import ErrorCode, ProtocolError
+from .languages import CODES
 
-LOCALES = ("nb", "en")
+LOCALES = CODES  # the languages the board speaks (server/domain/languages.py)
 
 
 def _locale(value: Any) -> str:

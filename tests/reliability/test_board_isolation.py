@@ -65,8 +65,8 @@ def backup(settings: dict[str, Any]) -> bytes:
         ({"breakouts": [], "locale": "en"}, "settings.breakouts is kept by the server"),
         ({"parent": "x"}, "settings.parent is kept by the server"),
         ({"seats": {}}, "settings.seats is kept by the server"),
-        ({"locale": "xx"}, "settings.locale must be one of nb, en"),
-        ({"locale": None}, "settings.locale must be one of nb, en"),
+        ({"locale": "xx"}, "settings.locale must be one of nb, nn, en"),
+        ({"locale": None}, "settings.locale must be one of nb, nn, en"),
         ({"colour": "red"}, "settings.colour is not a setting"),
         ([], "settings must be an object"),
     ],
@@ -110,7 +110,7 @@ async def test_import_drops_server_state_and_checks_editable_settings(
         count = await board_count(db_server)
         bad = await http.post("/api/boards/import", content=backup({"locale": "xx"}))
         assert bad.status_code == 400 and bad.json()["error"] == "bad_message"
-        assert "settings.locale must be one of nb, en" in bad.json()["message"]
+        assert "settings.locale must be one of nb, nn, en" in bad.json()["message"]
         assert await board_count(db_server) == count  # nothing half-made
 
         poisoned = {**POISON, "agenda": "nonsense", "parent": "x", "x": 1, "locale": "en"}
