@@ -565,9 +565,11 @@ async def run_seed(
     processes: int = 1,
     faults: dict[str, float] | None = None,
     log_file: Path | None = None,
-) -> Fuzz:
-    """Run one seed; on failure raise with the seed and the op log's tail."""
-    fuzz = Fuzz(seed, tmp, processes=processes, faults=faults)
+    kind: type[Fuzz] = Fuzz,
+) -> Any:
+    """Run one seed (protocol clients, or `kind=JsFuzz` for pages); on failure raise
+    with the seed and the op log's tail."""
+    fuzz = kind(seed, tmp, processes=processes, faults=faults)
     try:
         await fuzz.setup()
         await fuzz.run(ops)
@@ -579,7 +581,8 @@ async def run_seed(
         tail = "\n".join(fuzz.log[-80:])
         where = f" (full log: {log_file})" if log_file else ""
         raise AssertionError(
-            f"fuzz seed {seed} ({fuzz.n_clients} clients, {processes} process(es)) failed: "
+            f"{kind.__name__} seed {seed} ({fuzz.n_clients} clients, {processes} process(es)) "
+            "failed: "
             f"{type(exc).__name__}: {exc}{where}\nlast steps:\n{tail}"
         ) from exc
     finally:

@@ -26,7 +26,7 @@ from server.services.room import Room
 from server.services.session import Session
 from tests.support.jsengine import NodePages
 
-from .fuzz_engine import BOARD, Diverged, Fuzz, Message, take
+from .fuzz_engine import BOARD, Diverged, Fuzz, Message, run_seed, take
 
 # Tight enough that bursts of edits meet `rate_limited` on the run's clock.
 LIMITED = Limits(
@@ -269,12 +269,7 @@ class JsFuzz(Fuzz):
                 self.log.append(f"commit {self.gate.release(0)}")
                 await self.settle()
                 continue
-            moved = 0
-            for page in self.clients:
-                moved += await self.deliver_async(page, 10**6)
-                out, fired = self._call(page, "timers")
-                moved += fired + len(out)
-                await self._send(page, out)
+            moved = await self._pump()
             busy = any(p.state["pending"] or p.state["held"] for p in self.clients)
             if not moved and not busy and not self.gate.commits:
                 break
@@ -305,14 +300,18 @@ class JsFuzz(Fuzz):
             if self.gate.commits:
                 self.gate.release(0)
                 continue
-            moved = 0
-            for page in self.clients:
-                moved += await self.deliver_async(page, 10**6)
-                out, fired = self._call(page, "timers")
-                moved += fired + len(out)
-                await self._send(page, out)
-            if not moved:
+            if not await self._pump():
                 return
+
+    async def _pump(self) -> int:
+        """Everything queued reaches its page, and every page's due timers fire."""
+        moved = 0
+        for page in self.clients:
+            moved += await self.deliver_async(page, 10**6)
+            out, fired = self._call(page, "timers")
+            moved += fired + len(out)
+            await self._send(page, out)
+        return moved
 
     async def verify(self) -> None:
         truth, seq, by_id = await self.database_truth()
@@ -344,20 +343,8 @@ async def run_js_seed(
     faults: dict[str, float] | None = None,
     log_file: Path | None = None,
 ) -> JsFuzz:
-    fuzz = JsFuzz(seed, tmp, processes=processes, faults=faults)
-    try:
-        await fuzz.setup()
-        await fuzz.run(ops)
-        await fuzz.verify()
-    except Exception as exc:
-        fuzz.flush_bus_log()
-        if log_file is not None:
-            log_file.write_text("\n".join(fuzz.log))
-        tail = "\n".join(fuzz.log[-80:])
-        raise AssertionError(
-            f"JS fuzz seed {seed} ({fuzz.n_clients} pages, {processes} process(es)) failed: "
-            f"{type(exc).__name__}: {exc}\nlast steps:\n{tail}"
-        ) from exc
-    finally:
-        await fuzz.close()
+    """One seed with pages (see `run_seed`)."""
+    fuzz: JsFuzz = await run_seed(
+        seed, tmp, ops, processes=processes, faults=faults, log_file=log_file, kind=JsFuzz
+    )
     return fuzz
