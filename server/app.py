@@ -107,6 +107,7 @@ def create_app(
             prefix=settings.redis_prefix,
             templates=app.state.templates,
             version=VERSION,
+            public_url=settings.public_url,
         )
         state.boards = BoardService(
             state.store, state.hub, settings.public_url, settings.limits.image_pixels

@@ -20,6 +20,7 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     UNAUTHORIZED = "unauthorized"
     UNAVAILABLE = "unavailable"
+    REMOVED = "removed"  # this seat was removed from the board by the facilitator (M5)
 
 
 class CloseCode(IntEnum):
@@ -36,6 +37,7 @@ class CloseCode(IntEnum):
     BOARD_DELETED = 4004
     SLOW_CONSUMER = 4008
     REPLACED = 4009  # the seat was taken by a newer socket (another tab or window)
+    REMOVED = 4010  # removed by the facilitator: do not reconnect (rule M5)
     FLOODING = 4029
 
 

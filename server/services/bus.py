@@ -26,6 +26,8 @@ class Kind(StrEnum):
     SESSION = "session"  # facilitation state changed (payload: {"settings": ...})
     SUMMON = "summon"  # "bring everyone here" (payload: the `summon` message)
     CLOSE = "close"  # close sockets (payload: {"code", "reason", "role"})
+    REMOVE = "remove"  # seat `client` was removed: its sockets close with 4010 (rule M5)
+    LINK = "link"  # a link was replaced keeping seats (payload: the `link` message, M6)
 
 
 @dataclass(frozen=True, slots=True)

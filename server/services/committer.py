@@ -18,7 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from server.domain.errors import CloseCode, ErrorCode, ProtocolError
-from server.domain.ops import Op
+from server.domain.ops import SERVER_CLIENT, Op
 
 from .delivery import Delivery, ack_message, public_message
 from .metrics import Metrics
@@ -28,7 +28,7 @@ from .session import Session, encode, error_message
 log = logging.getLogger("samskap.room")
 
 MAX_GROUP = 256  # batches per transaction
-SERVER = "_server"  # `by` of batches the server makes (reveal, template insert)
+SERVER = SERVER_CLIENT  # `by` of batches the server makes (reveal, template, revert)
 
 Entry = tuple[Session | None, PendingBatch, asyncio.Future[CommitResult] | None]
 Published = Callable[[list[tuple[LoggedBatch, str]]], Awaitable[None]]

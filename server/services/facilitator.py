@@ -17,6 +17,7 @@ from server.domain.errors import ErrorCode, ProtocolError
 from server.domain.ops import Create, Reveal
 from server.domain.templates import agenda, instantiate, place_beside
 
+from . import moderation
 from .ports import BoardStore, CommitResult, CommitStatus
 from .session import Session, encode
 from .templates import TemplateCatalog
@@ -34,6 +35,9 @@ class LiveRoom(Protocol):
     @property
     def templates(self) -> TemplateCatalog | None: ...
 
+    @property
+    def public_url(self) -> str: ...
+
     def send_all(self, data: str) -> None: ...
 
     def send_others(self, sender: Session | None, data: str) -> None: ...
@@ -45,6 +49,13 @@ class LiveRoom(Protocol):
     def session_info(self, settings: dict[str, Any]) -> dict[str, Any]: ...
 
     async def submit_server(self, ops: list[Any], author: str) -> CommitResult: ...
+
+    async def remove_seat_sockets(self, client: str) -> None: ...
+
+    async def announce_link(self, role: str, data: str) -> None: ...
+
+
+MODERATION = ("revert", "remove")
 
 
 def _now() -> int:
@@ -76,6 +87,9 @@ class Facilitator:
         if session.role != "facilitator":
             raise _forbidden("only the facilitator runs the session")
         action = body.get("action")
+        if action in MODERATION:
+            await self._moderate(session, action, body, req)
+            return
         if action not in facilitation.ACTIONS:
             raise facilitation.bad(f"unknown facilitation action {action!r}")
         reply = Reply(session, req)
@@ -88,6 +102,17 @@ class Facilitator:
         if not reply.sent:  # nothing changed: the answer is the state as it stands
             info = {"type": "session", **self.room.session_info(self.room.settings)}
             session.send(encode(info if req is None else {**info, "req": req}))
+
+    async def _moderate(
+        self, session: Session, action: str, body: dict[str, Any], req: str | None
+    ) -> None:
+        """`revert` and `remove` (rules M1, M5): the asker gets the result, with `req`."""
+        room = self.room
+        if action == "revert":
+            reply = await moderation.revert(room, body, session.name)
+        else:
+            reply = await moderation.remove(room, session, body)
+        session.send(encode(reply if req is None else {**reply, "req": req}))
 
     async def _run(
         self,

@@ -22,6 +22,7 @@ from server.domain.ratelimit import Windowed
 from .access import hash_token, role_for
 from .bus import BusMessage, Kind, board_channel
 from .metrics import Metrics
+from .moderation import REMOVED_REASON, rotate_keeping_seats
 from .ports import BoardMeta, BoardStore, Broker
 from .room import Room, RoomContext, board_info
 from .session import Session, color_for, encode, error_message
@@ -49,6 +50,7 @@ class Hub:
         templates: TemplateCatalog | None = None,
         clock: Callable[[], float] = time.monotonic,
         version: str = "",
+        public_url: str = "",
     ) -> None:
         self.store = store
         self.clock = clock  # for rate limits (a test gives its own, to replay a seed)
@@ -69,6 +71,7 @@ class Hub:
             self.spawn,
             limits.peer_heartbeat_sec,
             version,
+            public_url,
         )
         self._opening: dict[str, asyncio.Future[Room | None]] = {}
         self._per_address: Counter[str] = Counter()
@@ -163,9 +166,12 @@ class Hub:
         `join.client` claims nothing: identity is what the server issued (rule S18).
         """
         if resume is not None:
-            client = await self.store.claim_seat(board_id, hash_token(resume))
+            secret_hash = hash_token(resume)
+            client = await self.store.claim_seat(board_id, secret_hash)
             if client is not None:
                 return client, resume
+            if await self.store.seat_removed(board_id, secret_hash):
+                raise ProtocolError(ErrorCode.REMOVED, REMOVED_REASON)
         client, resume = new_client_id(), secrets.token_urlsafe(RESUME_BYTES)
         if not await self.store.add_seat(board_id, client, hash_token(resume)):
             raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")
@@ -258,6 +264,15 @@ class Hub:
             room.close_all(code, reason, role)
         order: dict[str, Any] = {"code": int(code), "reason": reason, "role": role}
         await self.announce(board_id, "close", encode(order))
+
+    async def rotate_keeping_seats(self, board_id: str, role: str) -> str:
+        """A new link for `role` that closes nobody; its sockets get it (rule M6)."""
+        token, data = await rotate_keeping_seats(self.store, board_id, role)
+        room = self.rooms.get(board_id)
+        if room is not None:
+            room.send_link(role, data)
+        await self.announce(board_id, "link", data)
+        return token
 
     async def close(self) -> None:
         for room in list(self.rooms.values()):

@@ -12,7 +12,8 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from server.domain.errors import ProtocolError
-from server.domain.ops import Op
+from server.domain.ops import Op, Record
+from server.domain.revert import LogEntry
 
 ROLES = ("facilitator", "participant", "viewer")
 
@@ -162,6 +163,22 @@ class BoardStore(Protocol):
 
     async def add_seat(self, board_id: str, client: str, secret_hash: str) -> bool:
         """Store a new seat; False when the board is gone."""
+        ...
+
+    async def seat_removed(self, board_id: str, secret_hash: str) -> bool:
+        """Whether the secret names a seat the facilitator removed (rule M5)."""
+        ...
+
+    async def remove_seat(self, board_id: str, client: str) -> bool:
+        """Mark a seat removed; False when there is no such seat (rule M5)."""
+        ...
+
+    async def log_entries(self, board_id: str) -> list[LogEntry]:
+        """The ops log, oldest first (what `revert` replays, rule M1)."""
+        ...
+
+    async def records(self, board_id: str, ids: set[str]) -> dict[str, Record]:
+        """Stored records of `ids`, tombstones included."""
         ...
 
     async def commit(self, board_id: str, pending: list[PendingBatch]) -> list[CommitResult]:

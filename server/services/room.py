@@ -28,6 +28,7 @@ from .committer import SERVER, CommitQueue
 from .delivery import Delivery, message_for
 from .facilitator import Facilitator
 from .metrics import Metrics
+from .moderation import REMOVED_REASON
 from .peers import Peer, PeerDirectory
 from .ports import BoardMeta, BoardStore, Broker, CommitResult, LoggedBatch
 from .session import Session, encode
@@ -53,6 +54,7 @@ class RoomContext:
     spawn: Callable[[Coroutine[Any, Any, Any]], None]
     peer_heartbeat: float = 10.0  # seconds between "who is here" announcements
     version: str = ""  # the server's version, told to every page in its welcome
+    public_url: str = ""  # links the facilitator is given are built on it
 
 
 def board_info(meta: BoardMeta) -> dict[str, Any]:
@@ -89,6 +91,7 @@ class Room:
         self._presence_timer: asyncio.TimerHandle | None = None
         self.settings: dict[str, Any] = {}
         self.facilitator = Facilitator(self)
+        self.removed: set[str] = set()  # seats removed while this room was open
 
     async def open(self) -> bool:
         """Subscribe first, then learn the board's seq: nothing falls in between."""
@@ -132,6 +135,10 @@ class Room:
     @property
     def templates(self) -> TemplateCatalog | None:
         return self.ctx.templates
+
+    @property
+    def public_url(self) -> str:
+        return self.ctx.public_url
 
     @property
     def delivered(self) -> int:
@@ -337,6 +344,29 @@ class Room:
         for session in self.sessions.values():
             session.send(data)
 
+    # --- moderation (rules M5, M6) ---------------------------------------------------
+
+    async def remove_seat_sockets(self, client: str) -> None:
+        """Close a removed seat's sockets here and on every other process (4010)."""
+        self._close_removed(client)
+        await self._publish(Kind.REMOVE, client=client)
+
+    def _close_removed(self, client: str) -> None:
+        self.removed.add(client)
+        session = self.sessions.get(client)
+        if session is not None:
+            session.close(CloseCode.REMOVED, REMOVED_REASON)
+
+    async def announce_link(self, role: str, data: str) -> None:
+        self.send_link(role, data)
+        await self._publish(Kind.LINK, data)
+
+    def send_link(self, role: str, data: str) -> None:
+        """The new link of `role` to its sockets, never to a removed seat's."""
+        for session in self.sessions.values():
+            if session.role == role and session.client not in self.removed:
+                session.send(data)
+
     def close_all(self, code: int, reason: str, role: str | None = None) -> None:
         for session in list(self.sessions.values()):
             if role is None or session.role == role:
@@ -409,3 +439,7 @@ class Room:
         elif kind is Kind.CLOSE:
             order = orjson.loads(data)
             self.close_all(order["code"], order["reason"], order.get("role"))
+        elif kind is Kind.REMOVE:
+            self._close_removed(message.client)
+        elif kind is Kind.LINK:
+            self.send_link(orjson.loads(data)["role"], data)

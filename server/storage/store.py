@@ -20,6 +20,8 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server.domain.errors import ErrorCode, ProtocolError
+from server.domain.ops import Record
+from server.domain.revert import LogEntry
 from server.services.ports import (
     Asset,
     BoardGone,
@@ -324,6 +326,18 @@ class SqlBoardStore:
 
     async def add_seat(self, board_id: str, client: str, secret_hash: str) -> bool:
         return await _seats.add_seat(self.engine, board_id, client, secret_hash)
+
+    async def seat_removed(self, board_id: str, secret_hash: str) -> bool:
+        return await _seats.seat_removed(self.engine, board_id, secret_hash)
+
+    async def remove_seat(self, board_id: str, client: str) -> bool:
+        return await _seats.remove_seat(self.engine, board_id, client)
+
+    async def log_entries(self, board_id: str) -> list[LogEntry]:
+        return await _seats.log_entries(self._reader, board_id)
+
+    async def records(self, board_id: str, ids: set[str]) -> dict[str, Record]:
+        return await _seats.records(self._reader, board_id, ids)
 
     # --- committing -----------------------------------------------------------------
 

@@ -112,6 +112,8 @@ seats = Table(
     Column("secret_hash", String(64), nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Column("seen_at", BigInteger, nullable=False),
+    # Set when the facilitator removed the seat (rule M5): its secret no longer admits.
+    Column("removed_at", BigInteger, nullable=True),
     UniqueConstraint("board_id", "secret_hash", name="uq_seats_board_secret"),
 )
 
