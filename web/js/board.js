@@ -396,9 +396,14 @@ async function main() {
     $("#fac-insert").addEventListener("click", () => picker.open());
     panel.render();
   }
+  conn.addEventListener("link", (e) => {
+    ctx.token = e.detail.token; // uploads, exports and images use the new link (M6)
+    images.token = e.detail.token;
+  });
   conn.addEventListener("fatal", (e) => {
     const code = e.detail.code;
-    fatal(code === "deleted" ? "error.deleted" : code === "replaced" ? "error.replaced" : "error.unauthorized");
+    const key = { deleted: "error.deleted", replaced: "error.replaced", removed: "error.removed" }[code];
+    fatal(key || "error.unauthorized");
     $("#reclaim").hidden = code !== "replaced";
   });
   $("#reclaim").addEventListener("click", () => {
