@@ -16,6 +16,7 @@ STATUS = {
     ErrorCode.TOO_LARGE: 413,
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.UNAVAILABLE: 503,
+    ErrorCode.REMOVED: 403,
 }
 
 

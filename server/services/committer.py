@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from server.domain.errors import CloseCode, ErrorCode, ProtocolError
 from server.domain.ops import SERVER_CLIENT, Op
 
-from .delivery import Delivery, ack_message, public_message
+from .delivery import Delivery, ack_message, private_messages, public_message
 from .metrics import Metrics
 from .ports import BoardGone, BoardStore, CommitResult, CommitStatus, LoggedBatch, PendingBatch
 from .session import Session, encode, error_message
@@ -121,7 +121,9 @@ class CommitQueue:
                     logged = result.applied
                     data = encode(public_message(logged))
                     applied.append((logged, data))
-                    await delivery.deliver(logged.seq, logged.batch_id, data, logged.skipped)
+                    await delivery.deliver(
+                        logged.seq, logged.batch_id, data, logged.skipped, private_messages(logged)
+                    )
                 if session is None:
                     continue
                 if result.status is not CommitStatus.REFUSED:

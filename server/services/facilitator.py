@@ -8,6 +8,7 @@ every process as a `session` message.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from typing import Any, Protocol
@@ -56,6 +57,10 @@ class LiveRoom(Protocol):
 
 
 MODERATION = ("revert", "remove")
+AUTO_VERSION = ("agenda_step", "reveal", "insert_template")
+
+
+log = logging.getLogger("samskap.facilitator")
 
 
 def _now() -> int:
@@ -93,6 +98,8 @@ class Facilitator:
         if action not in facilitation.ACTIONS:
             raise facilitation.bad(f"unknown facilitation action {action!r}")
         reply = Reply(session, req)
+        if action in AUTO_VERSION:  # taken before the change (rule V5)
+            await self.auto_version(action, body, session.name)
         if action == "agenda_step":
             await self._step(session, body.get("step"), reply)
         elif action == "insert_template":
@@ -102,6 +109,25 @@ class Facilitator:
         if not reply.sent:  # nothing changed: the answer is the state as it stands
             info = {"type": "session", **self.room.session_info(self.room.settings)}
             session.send(encode(info if req is None else {**info, "req": req}))
+
+    async def auto_version(self, action: str, body: dict[str, Any], by: str) -> None:
+        """Save a version before an agenda step, `reveal` or `insert_template` (rule V5).
+
+        A failure is logged, never a reason to refuse the facilitator's command.
+        """
+        kind = "step" if action == "agenda_step" else "auto"
+        label = f"step {body.get('step')}" if action == "agenda_step" else action
+        # Bad input changes nothing: the command's own checks run first.
+        if action == "insert_template":
+            if self.room.templates is None:
+                raise ProtocolError(ErrorCode.NOT_FOUND, "no templates here")
+            self.room.templates.get(body.get("template"))
+        elif action == "agenda_step":
+            facilitation.step_commands(self.room.settings.get("agenda", []), body.get("step"))
+        try:
+            await self.store.save_version(self.room.board_id, kind, label, by)
+        except Exception:
+            log.exception("could not save a version before %s", action)
 
     async def _moderate(
         self, session: Session, action: str, body: dict[str, Any], req: str | None

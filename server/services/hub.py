@@ -23,7 +23,7 @@ from .access import hash_token, role_for
 from .bus import BusMessage, Kind, board_channel
 from .metrics import Metrics
 from .moderation import REMOVED_REASON, rotate_keeping_seats
-from .ports import BoardMeta, BoardStore, Broker
+from .ports import BoardMeta, BoardStore, Broker, CommitResult
 from .room import Room, RoomContext, board_info
 from .session import Session, color_for, encode, error_message
 from .templates import TemplateCatalog
@@ -264,6 +264,17 @@ class Hub:
             room.close_all(code, reason, role)
         order: dict[str, Any] = {"code": int(code), "reason": reason, "role": role}
         await self.announce(board_id, "close", encode(order))
+
+    async def server_batch(self, board_id: str, ops: list[Any], author: str) -> CommitResult:
+        """Commit a server-made batch through the board's room (opened for it if needed),
+        so it reaches every socket on every process like any batch (rule V3)."""
+        room = await self._room(board_id)
+        if room is None:
+            raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")
+        try:
+            return await room.submit_server(ops, author)
+        finally:
+            await self._release(room)
 
     async def rotate_keeping_seats(self, board_id: str, role: str) -> str:
         """A new link for `role` that closes nobody; its sockets get it (rule M6)."""

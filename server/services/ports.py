@@ -92,6 +92,32 @@ class Asset:
     data: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class VersionInfo:
+    """A saved version of a board (rule V1), without its objects."""
+
+    id: str
+    seq: int
+    kind: str  # auto, step, manual, before_restore
+    label: str
+    by: str
+    objects: int
+    size: int  # stored bytes (compressed)
+    at: int  # ms since the epoch
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "seq": self.seq,
+            "at": self.at,
+            "label": self.label,
+            "by": self.by,
+            "kind": self.kind,
+            "objects": self.objects,
+            "bytes": self.size,
+        }
+
+
 class BoardGone(Exception):
     """The board was deleted while something was still being done to it."""
 
@@ -180,6 +206,21 @@ class BoardStore(Protocol):
     async def records(self, board_id: str, ids: set[str]) -> dict[str, Record]:
         """Stored records of `ids`, tombstones included."""
         ...
+
+    async def save_version(
+        self, board_id: str, kind: str, label: str, by: str, *, unless_since: int | None = None
+    ) -> VersionInfo | None:
+        """Snapshot the board now (rule V1); None if it is gone or (with `unless_since`)
+        a version since then exists or the newest one has the current seq."""
+        ...
+
+    async def versions(self, board_id: str) -> list[VersionInfo]:
+        """Newest first."""
+        ...
+
+    async def version(
+        self, board_id: str, version_id: str
+    ) -> tuple[VersionInfo, list[dict[str, Any]]] | None: ...
 
     async def commit(self, board_id: str, pending: list[PendingBatch]) -> list[CommitResult]:
         """Apply batches in order in one transaction; raises BoardGone."""

@@ -22,10 +22,11 @@ from server.domain import facilitation
 from server.domain.errors import CloseCode, ErrorCode, ProtocolError
 from server.domain.messages import Presence
 from server.domain.ops import Op, Record, hidden_from
+from server.domain.restore import AUTO_EVERY_MS
 
 from .bus import BusMessage, Kind, board_channel
 from .committer import SERVER, CommitQueue
-from .delivery import Delivery, message_for
+from .delivery import Delivery, message_for, private_messages, public_message
 from .facilitator import Facilitator
 from .metrics import Metrics
 from .moderation import REMOVED_REASON
@@ -37,6 +38,7 @@ from .templates import TemplateCatalog
 log = logging.getLogger("samskap.room")
 
 PRESENCE_TICK = 0.04  # seconds: presence is coalesced, the latest wins
+AUTO_CHECK_SEC = 60.0  # how often a changing board asks whether a version is due
 
 __all__ = ["SERVER", "Room", "RoomContext", "board_channel", "board_info"]
 
@@ -92,6 +94,7 @@ class Room:
         self.settings: dict[str, Any] = {}
         self.facilitator = Facilitator(self)
         self.removed: set[str] = set()  # seats removed while this room was open
+        self._auto_checked = time.monotonic()  # the first check a minute after opening
 
     async def open(self) -> bool:
         """Subscribe first, then learn the board's seq: nothing falls in between."""
@@ -277,10 +280,25 @@ class Room:
         return await self.commits.submit_server(ops, author)
 
     async def _publish_batches(self, applied: list[tuple[LoggedBatch, str]]) -> None:
+        now = time.monotonic()
+        if now - self._auto_checked >= AUTO_CHECK_SEC:  # the board changes (rule V5)
+            self._auto_checked = now
+            self.ctx.spawn(self._auto_version())
         for logged, data in applied:
+            kind = Kind.OPS
+            if private_messages(logged):
+                kind, data = Kind.OPS_PRIVATE, encode(logged.message())
             await self._publish(
-                Kind.OPS, data, seq=logged.seq, batch=logged.batch_id, client=logged.client
+                kind, data, seq=logged.seq, batch=logged.batch_id, client=logged.client
             )
+
+    async def _auto_version(self) -> None:
+        """A version every 10 minutes while the board changes, on whichever process."""
+        since = int(time.time() * 1000) - AUTO_EVERY_MS
+        try:
+            await self.ctx.store.save_version(self.board_id, "auto", "", "", unless_since=since)
+        except Exception:
+            log.exception("could not save an automatic version")
 
     async def resync(self) -> None:
         """Catch up from the database (after Redis returns, or a suspected gap)."""
@@ -403,6 +421,17 @@ class Room:
         if kind is Kind.OPS:
             async with self.delivery.lock:
                 await self.delivery.deliver(message.seq, message.batch, data)
+        elif kind is Kind.OPS_PRIVATE:
+            whole = orjson.loads(data)
+            logged = LoggedBatch(message.seq, message.batch, message.client, whole["ops"])
+            async with self.delivery.lock:
+                await self.delivery.deliver(
+                    message.seq,
+                    message.batch,
+                    encode(public_message(logged)),
+                    (),
+                    private_messages(logged),
+                )
         elif kind is Kind.PRESENCE:
             self._send_except_client(message.client, data)
         elif kind is Kind.JOIN:

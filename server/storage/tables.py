@@ -125,3 +125,21 @@ votes = Table(
     Column("voter", String(64), primary_key=True),
     Column("count", Integer, nullable=False),
 )
+
+# Versions (rules V1-V6): the whole board (live objects, private ones included) at a
+# `seq`, as zlib-compressed JSON. Manual ones are kept; automatic ones thin with age.
+versions = Table(
+    "versions",
+    metadata,
+    Column("board_id", String(32), ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True),
+    Column("id", String(16), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("label", Text, nullable=False, default=""),
+    Column("author", Text, nullable=False, default=""),
+    Column("object_count", Integer, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+Index("ix_versions_board_at", versions.c.board_id, versions.c.created_at)
