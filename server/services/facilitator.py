@@ -123,7 +123,8 @@ class Facilitator:
                 raise ProtocolError(ErrorCode.NOT_FOUND, "no templates here")
             self.room.templates.get(body.get("template"))
         elif action == "agenda_step":
-            facilitation.step_commands(self.room.settings.get("agenda", []), body.get("step"))
+            step: Any = body.get("step")  # checked by step_commands
+            facilitation.step_commands(self.room.settings.get("agenda", []), step)
         try:
             await self.store.save_version(self.room.board_id, kind, label, by)
         except Exception:
