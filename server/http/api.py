@@ -95,7 +95,10 @@ async def rotate_link(request: Request) -> Response:
     if not isinstance(keep, bool):
         raise ProtocolError(ErrorCode.BAD_MESSAGE, 'the body must be {"keep_seats": true|false}')
     role = request.path_params["role"]
-    return JSONResponse(await service(request).rotate(access.board.id, role, keep_seats=keep))
+    answer = await service(request).rotate(access.board.id, role, keep_seats=keep)
+    detail = {"role": role, "keep_seats": keep}
+    await request.app.state.store.record(access.board.id, "rotate", "", "", detail)
+    return JSONResponse(answer)
 
 
 async def upload_asset(request: Request) -> Response:

@@ -87,7 +87,14 @@ async def export_board(request: Request) -> Response:
     access = await authorize(request, "viewer")
     options = picture_options(request)
     fmt = request.path_params["fmt"]
-    return download(await exports(request).export(access.board.id, fmt, options))
+    file = await exports(request).export(access.board.id, fmt, options)
+    await _note(request, access.board.id, {"format": fmt, "role": access.role})
+    return download(file)
+
+
+async def _note(request: Request, board_id: str, detail: dict[str, object]) -> None:
+    """An export for the activity view (rule A1)."""
+    await request.app.state.store.record(board_id, "export", "", "", detail)
 
 
 async def export_report(request: Request) -> Response:
@@ -97,7 +104,9 @@ async def export_report(request: Request) -> Response:
     if lang is not None and lang not in ("nb", "en"):
         raise _bad("lang must be nb or en")
     names = _flag(request, "names", False)
-    return download(await exports(request).report(access.board.id, names=names, lang=lang))
+    file = await exports(request).report(access.board.id, names=names, lang=lang)
+    await _note(request, access.board.id, {"format": "report", "role": access.role})
+    return download(file)
 
 
 async def import_board(request: Request) -> Response:

@@ -1,7 +1,8 @@
-"""HTTP routes for a board's versions (rules V1-V6). Thin: parse, authorise, call."""
+"""HTTP routes for a board's history: versions (rules V1-V6) and activity (A1-A3)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from starlette.requests import Request
@@ -67,7 +68,34 @@ async def restore(request: Request) -> Response:
     return JSONResponse(reply)
 
 
+async def activity(request: Request) -> Response:
+    """Who did what since `since` (ms since the epoch or an ISO 8601 time), rule A1."""
+    access = await authorize(request, "facilitator")
+    unknown = sorted(set(request.query_params) - {"since"})
+    if unknown:
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, f"unknown parameter {unknown[0]!r}")
+    since = _since(request.query_params.get("since"))
+    return JSONResponse(await request.app.state.store.activity(access.board.id, since))
+
+
+def _since(value: str | None) -> int:
+    if value is None or value == "":
+        return 0
+    if value.isdigit():
+        return int(value)
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ProtocolError(
+            ErrorCode.BAD_MESSAGE, "since must be milliseconds since the epoch or an ISO 8601 time"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return int(moment.timestamp() * 1000)
+
+
 routes = [
+    Route("/api/boards/{board_id}/activity", activity, methods=["GET"]),
     Route("/api/boards/{board_id}/versions", list_versions, methods=["GET"]),
     Route("/api/boards/{board_id}/versions", save_version, methods=["POST"]),
     Route("/api/boards/{board_id}/versions/{version}/preview.png", preview, methods=["GET"]),

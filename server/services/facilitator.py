@@ -58,6 +58,25 @@ class LiveRoom(Protocol):
 
 MODERATION = ("revert", "remove")
 AUTO_VERSION = ("agenda_step", "reveal", "insert_template")
+# What of a command or its result the activity view keeps: ids, numbers and switches.
+ACTIVITY_FIELDS = frozenset(
+    [
+        "client",
+        "since",
+        "seq",
+        "removed",
+        "restored",
+        "reset",
+        "kept",
+        "step",
+        "template",
+        "seconds",
+        "votes",
+        "locked",
+        "on",
+        "rotate",
+    ]
+)
 
 
 log = logging.getLogger("samskap.facilitator")
@@ -95,6 +114,31 @@ class Facilitator:
         if action in MODERATION:
             await self._moderate(session, action, body, req)
             return
+        await self._command(session, action, body, req)
+        await self.note(session, str(action), body)
+
+    async def note(self, session: Session, action: str, detail: dict[str, Any]) -> None:
+        """Record a facilitation action for the activity view (rule A1): the action and
+        its short fields only, never text (labels, names) a person typed."""
+        kept = {
+            k: v
+            for k, v in detail.items()
+            if k in ACTIVITY_FIELDS and isinstance(v, (int, str, bool)) and v is not None
+        }
+        try:
+            await self.store.record(
+                self.room.board_id,
+                "facilitate",
+                session.client,
+                session.name,
+                {**kept, "action": action},
+            )
+        except Exception:
+            log.warning("could not record %s in the activity log", action)
+
+    async def _command(
+        self, session: Session, action: Any, body: dict[str, Any], req: str | None
+    ) -> None:
         if action not in facilitation.ACTIONS:
             raise facilitation.bad(f"unknown facilitation action {action!r}")
         reply = Reply(session, req)
@@ -140,6 +184,7 @@ class Facilitator:
         else:
             reply = await moderation.remove(room, session, body)
         session.send(encode(reply if req is None else {**reply, "req": req}))
+        await self.note(session, action, reply)
 
     async def _run(
         self,

@@ -158,7 +158,17 @@ class Hub:
             await self._release(room)
             raise
         self.metrics.joins += 1
+        self.spawn(self._record(board_id, "join", session, {"role": role}))
         return session, room
+
+    async def _record(
+        self, board_id: str, kind: str, session: Session, detail: dict[str, Any]
+    ) -> None:
+        """Note a join or leave for the activity view (rule A1); best effort."""
+        try:
+            await self.store.record(board_id, kind, session.client, session.name, detail)
+        except Exception:
+            log.warning("could not record %s in the activity log", kind)
 
     async def _seat(self, board_id: str, resume: str | None) -> tuple[str, str]:
         """The seat this socket gets: the one its `resume` secret names, or a new one.
@@ -182,6 +192,7 @@ class Hub:
         if self._per_address[session.address] <= 0:
             del self._per_address[session.address]
         await room.leave(session)
+        self.spawn(self._record(room.board_id, "leave", session, {}))
         await self._release(room)
 
     async def handle(self, session: Session, room: Room, frame: str | bytes) -> None:

@@ -207,6 +207,16 @@ class BoardStore(Protocol):
         """Stored records of `ids`, tombstones included."""
         ...
 
+    async def record(
+        self, board_id: str, kind: str, client: str, name: str, detail: dict[str, Any]
+    ) -> None:
+        """Note something for the activity view (rule A1); never object contents."""
+        ...
+
+    async def activity(self, board_id: str, since: int) -> dict[str, Any]:
+        """{"events": [...], "edits": [...]} since `since` (ms), rule A1."""
+        ...
+
     async def save_version(
         self, board_id: str, kind: str, label: str, by: str, *, unless_since: int | None = None
     ) -> VersionInfo | None:

@@ -47,6 +47,8 @@ class VersionService:
         info = await self.store.save_version(board_id, kind, label, by)
         if info is None:
             raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")
+        if kind == "manual":
+            await self.store.record(board_id, "version", "", by, {"version": info.id})
         return info
 
     async def _load(self, board_id: str, version_id: str) -> tuple[VersionInfo, list[Any]]:
@@ -92,4 +94,5 @@ class VersionService:
                 raise result.error or ProtocolError(ErrorCode.INVALID_OP, "the version did not fit")
             reply["seq"] = result.seq
         log.info("board restored to a version (%d ops)", len(plan.ops))
+        await self.store.record(board_id, "restore", "", by, {**reply})
         return reply

@@ -34,12 +34,24 @@ from server.services.ports import (
     VersionInfo,
 )
 
+from . import activity as _activity
 from . import seats as _seats
 from . import versions as _versions
 from .commit import Work, commit_board, commit_boards, now_ms, object_row
 from .commit import dumps as _dumps
 from .engine import READ_ONLY, create_sqlite_writer
-from .tables import assets, batch_ids, batches, boards, links, objects, seats, versions, votes
+from .tables import (
+    activity,
+    assets,
+    batch_ids,
+    batches,
+    boards,
+    links,
+    objects,
+    seats,
+    versions,
+    votes,
+)
 
 
 def _meta(row: Row[Any] | Any) -> BoardMeta:
@@ -248,7 +260,17 @@ class SqlBoardStore:
     async def delete_board(self, board_id: str) -> bool:
         async with self.engine.begin() as conn:
             # Explicit child deletes: SQLite only cascades with foreign_keys on.
-            for table in (versions, votes, assets, batch_ids, seats, batches, objects, links):
+            for table in (
+                activity,
+                versions,
+                votes,
+                assets,
+                batch_ids,
+                seats,
+                batches,
+                objects,
+                links,
+            ):
                 await conn.execute(delete(table).where(table.c.board_id == board_id))
             result = await conn.execute(delete(boards).where(boards.c.id == board_id))
         return bool(result.rowcount)
@@ -351,6 +373,16 @@ class SqlBoardStore:
         self, board_id: str, version_id: str
     ) -> tuple[VersionInfo, list[dict[str, Any]]] | None:
         return await _versions.load(self._reader, board_id, version_id)
+
+    # --- activity (rules A1-A3) -----------------------------------------------------------
+
+    async def record(
+        self, board_id: str, kind: str, client: str, name: str, detail: dict[str, Any]
+    ) -> None:
+        await _activity.record(self.engine, board_id, kind, client, name, detail)
+
+    async def activity(self, board_id: str, since: int) -> dict[str, Any]:
+        return await _activity.read(self._reader, board_id, since)
 
     async def log_entries(self, board_id: str) -> list[LogEntry]:
         return await _seats.log_entries(self._reader, board_id)

@@ -143,3 +143,18 @@ versions = Table(
     Column("created_at", BigInteger, nullable=False),
 )
 Index("ix_versions_board_at", versions.c.board_id, versions.c.created_at)
+
+# What happened on a board, for the facilitator's activity view (rule A1): joins and
+# leaves, facilitation actions, removals, restores, exports. Never object contents.
+activity = Table(
+    "activity",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("board_id", String(32), ForeignKey("boards.id", ondelete="CASCADE"), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("client", String(64), nullable=False, default=""),
+    Column("name", Text, nullable=False, default=""),
+    Column("detail", Text, nullable=False, default="{}"),
+)
+Index("ix_activity_board_at", activity.c.board_id, activity.c.at)

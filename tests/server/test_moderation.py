@@ -262,3 +262,51 @@ async def test_m6_http_rotate_keeping_seats(live_server: LiveServer) -> None:
         live_server.url, board["id"], new_token, resume=ola.resume, name="Ola"
     )
     assert again.me == ola.me
+
+
+async def test_a1_a2_activity_counts_the_vandal_and_never_shows_private_text(
+    db_server: LiveServer,
+) -> None:
+    board = await db_server.create_board("A1")
+    facilitator, ola, vandal = await people(db_server, board)
+    seq = await vandalise(facilitator, ola, vandal)
+    await facilitate(facilitator, "private_on")
+    await applied(ola, [note("secret", text="Ola's private XYZZY")])
+    await facilitator.wait_seq(seq + 1)
+    await facilitate(facilitator, "revert", client=vandal.me)
+    removed = await facilitate(facilitator, "remove", client=vandal.me, rotate=True)
+    headers = {"authorization": f"Bearer {token_of(board['links']['facilitator'])}"}
+    async with httpx.AsyncClient(
+        base_url=f"{db_server.url}/api/boards/{board['id']}", headers=headers
+    ) as http:
+        assert (await http.get("/export.csv")).status_code == 200
+        response = await http.get("/activity")
+        assert response.status_code == 200
+        assert "XYZZY" not in response.text  # no private note's text, ever
+        assert removed["link"]["token"] not in response.text  # nor a link token
+        found = response.json()
+        assert (await http.get("/activity", params={"since": "soon"})).status_code == 400
+        assert (await http.get("/activity", params={"other": "1"})).status_code == 400
+        later = await http.get("/activity", params={"since": "2999-01-01T00:00:00Z"})
+        assert later.json() == {"events": [], "edits": []}
+    async with httpx.AsyncClient(
+        base_url=f"{db_server.url}/api/boards/{board['id']}",
+        headers={"authorization": f"Bearer {token_of(board['links']['viewer'])}"},
+    ) as http:
+        assert (await http.get("/activity")).status_code == 403
+
+    events = found["events"]
+    joins = {(e["client"], e["name"]) for e in events if e["kind"] == "join"}
+    assert {(ola.me, "Ola"), (vandal.me, "x"), (facilitator.me, "Kari")} <= joins
+    actions = [e for e in events if e["kind"] == "facilitate"]
+    assert [e["action"] for e in actions] == ["private_on", "revert", "remove"]
+    assert actions[1]["client"] == vandal.me and actions[1]["restored"] == 40
+    assert any(e["kind"] == "export" and e["format"] == "csv" for e in events)
+    assert any(e["kind"] == "leave" and e["client"] == vandal.me for e in events)
+
+    def total(client: str, key: str) -> int:
+        return sum(e[key] for e in found["edits"] if e["client"] == client)
+
+    assert total(vandal.me, "deleted") == 40 and total(vandal.me, "created") == 10
+    assert total(vandal.me, "changed") == 4
+    assert total(ola.me, "created") == 5 and total("_server", "created") == 40  # with his secret

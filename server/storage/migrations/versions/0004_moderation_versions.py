@@ -1,5 +1,5 @@
 """Moderation and versions: a removed seat keeps its row, marked (rule M5); the
-`versions` table of whole-board snapshots (rules V1-V6).
+`versions` table of whole-board snapshots (rules V1-V6); the `activity` table (A1-A3).
 
 Revision ID: 0004
 Revises: 0003
@@ -38,9 +38,27 @@ def upgrade() -> None:
         sa.Column("created_at", sa.BigInteger, nullable=False),
     )
     op.create_index("ix_versions_board_at", "versions", ["board_id", "created_at"])
+    op.create_table(
+        "activity",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column(
+            "board_id",
+            sa.String(32),
+            sa.ForeignKey("boards.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("at", sa.BigInteger, nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("client", sa.String(64), nullable=False, server_default=""),
+        sa.Column("name", sa.Text, nullable=False, server_default=""),
+        sa.Column("detail", sa.Text, nullable=False, server_default="{}"),
+    )
+    op.create_index("ix_activity_board_at", "activity", ["board_id", "at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_activity_board_at", "activity")
+    op.drop_table("activity")
     op.drop_index("ix_versions_board_at", "versions")
     op.drop_table("versions")
     with op.batch_alter_table("seats") as batch:
