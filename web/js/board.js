@@ -28,6 +28,7 @@ import { SessionState } from "./session.js";
 import { ExportMenu } from "./export.js";
 import { Banners } from "./facilitation/banners.js";
 import { Breakouts } from "./facilitation/breakouts.js";
+import { Moderation } from "./facilitation/moderation.js";
 import { Follow } from "./facilitation/follow.js";
 import { makeDecorator } from "./facilitation/marks.js";
 import { FacilitationPanel } from "./facilitation/panel.js";
@@ -393,6 +394,8 @@ async function main() {
     panel = new FacilitationPanel(ctx, session, $("#facilitate"));
     picker = new TemplatePicker(ctx, session, $("#template-dialog"));
     breakouts = new Breakouts(ctx, () => panel.frameInView());
+    ctx.moderation = new Moderation(ctx, session);
+    presence.refresh();
     $("#fac-insert").addEventListener("click", () => picker.open());
     panel.render();
   }
