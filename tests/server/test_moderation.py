@@ -310,3 +310,17 @@ async def test_a1_a2_activity_counts_the_vandal_and_never_shows_private_text(
     assert total(vandal.me, "deleted") == 40 and total(vandal.me, "created") == 10
     assert total(vandal.me, "changed") == 4
     assert total(ola.me, "created") == 5 and total("_server", "created") == 40  # with his secret
+
+
+def test_m3_only_a_server_batch_brings_a_tombstoned_id_back() -> None:
+    from server.domain.ops import Create, Policy, Record, apply_ops
+
+    gone = {"n1": Record({"id": "n1", "kind": "note", "text": "old"}, deleted=True)}
+    again = [Create({"id": "n1", "kind": "note", "text": "back"})]
+    client = apply_ops(again, gone, 0, Policy(client="c1"))
+    assert client.skipped == [0] and not client.effective  # S3 still holds for clients
+    server = apply_ops(again, gone, 0, Policy(client="_server", may_lock=True, server=True))
+    assert server.changed["n1"] == Record({"id": "n1", "kind": "note", "text": "back"})
+    assert server.live_delta == 1
+    live = {"n1": Record({"id": "n1", "kind": "note", "text": "here"})}
+    assert apply_ops(again, live, 1, Policy(client="_server", server=True)).skipped == [0]
