@@ -210,7 +210,8 @@ class BoardStore(Protocol):
     async def record(
         self, board_id: str, kind: str, client: str, name: str, detail: dict[str, Any]
     ) -> None:
-        """Note something for the activity view (rule A1); never object contents."""
+        """Note something for the activity view (rule A1); never object contents.
+        Best effort: never raises."""
         ...
 
     async def activity(self, board_id: str, since: int) -> dict[str, Any]:

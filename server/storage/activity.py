@@ -7,6 +7,8 @@ private or not, is read into the answer.
 
 from __future__ import annotations
 
+import logging
+import secrets
 from typing import Any
 
 import orjson
@@ -20,13 +22,27 @@ KEEP_MS = 90 * 86_400_000  # events older than 90 days are dropped when someone 
 MAX_EVENTS = 5_000  # per answer, newest kept
 
 
+log = logging.getLogger("samskap.activity")
+
+
 async def record(
+    engine: AsyncEngine, board_id: str, kind: str, client: str, name: str, detail: dict[str, Any]
+) -> None:
+    """Best effort: a failure is logged, never the reason an action fails."""
+    try:
+        await _record(engine, board_id, kind, client, name, detail)
+    except Exception:
+        log.warning("could not record %s in the activity log", kind)
+
+
+async def _record(
     engine: AsyncEngine, board_id: str, kind: str, client: str, name: str, detail: dict[str, Any]
 ) -> None:
     stamp = now_ms()
     async with engine.begin() as conn:
         await conn.execute(
             insert(activity).values(
+                id=secrets.token_hex(8),
                 board_id=board_id,
                 at=stamp,
                 kind=kind,

@@ -149,7 +149,8 @@ Index("ix_versions_board_at", versions.c.board_id, versions.c.created_at)
 activity = Table(
     "activity",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    # A random id, not a serial: a backup restored into PostgreSQL keeps working.
+    Column("id", String(16), primary_key=True),
     Column("board_id", String(32), ForeignKey("boards.id", ondelete="CASCADE"), nullable=False),
     Column("at", BigInteger, nullable=False),
     Column("kind", String(16), nullable=False),

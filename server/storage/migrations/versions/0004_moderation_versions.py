@@ -40,7 +40,7 @@ def upgrade() -> None:
     op.create_index("ix_versions_board_at", "versions", ["board_id", "created_at"])
     op.create_table(
         "activity",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("id", sa.String(16), primary_key=True),
         sa.Column(
             "board_id",
             sa.String(32),
