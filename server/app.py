@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 from server.config import Settings
 from server.domain.errors import ErrorCode, ProtocolError
 from server.domain.ratelimit import Windowed
-from server.http import api, exports, health, templates
+from server.http import api, exports, health, templates, versions
 from server.http.errors import protocol_error_handler
 from server.http.pages import page_routes
 from server.http.security import (
@@ -129,6 +129,7 @@ def create_app(
             prefix=settings.redis_prefix,
             templates=app.state.templates,
             version=VERSION,
+            public_url=settings.public_url,
         )
         state.boards = BoardService(
             state.store,
@@ -178,6 +179,7 @@ def create_app(
         *health.routes,
         *api.routes,
         *exports.routes,
+        *versions.routes,
         *templates.routes,
         WebSocketRoute("/ws/boards/{board_id}", board_socket),
         Mount("/static", StaticFiles(directory=settings.web_dir), name="static"),

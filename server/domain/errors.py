@@ -22,6 +22,7 @@ class ErrorCode(StrEnum):
     UNAVAILABLE = "unavailable"
     CREATE_CODE = "create_code"  # HTTP only: creating needs the library's staff code
     STORAGE_FULL = "storage_full"  # HTTP only: the server's disk is nearly full
+    REMOVED = "removed"  # this seat was removed from the board by the facilitator (M5)
 
 
 class CloseCode(IntEnum):
@@ -38,6 +39,7 @@ class CloseCode(IntEnum):
     BOARD_DELETED = 4004
     SLOW_CONSUMER = 4008
     REPLACED = 4009  # the seat was taken by a newer socket (another tab or window)
+    REMOVED = 4010  # removed by the facilitator: do not reconnect (rule M5)
     FLOODING = 4029
 
 

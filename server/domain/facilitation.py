@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import ErrorCode, ProtocolError
 from .objects import ID_RE, MAX_COORD
-from .ops import Policy
+from .ops import SERVER_CLIENT, Policy
 
 MAX_TIMER_SEC = 4 * 3600
 MAX_VOTES = 100
@@ -358,7 +358,7 @@ def rules_of(settings: dict[str, Any]) -> Rules:
 def policy_for(role: str, client: str, rules: Rules) -> Policy:
     """What a sender may do now: from the role and the facilitator's switches."""
     if role == "facilitator":
-        return Policy(client=client, may_lock=True)
+        return Policy(client=client, may_lock=True, server=client == SERVER_CLIENT)
     if role != "participant" or rules.locked:
         return Policy(client=client, frozen=True)
     return Policy(

@@ -22,6 +22,7 @@ from .objects import (
 )
 
 MAX_OPS_PER_BATCH = 2_000
+SERVER_CLIENT = "_server"  # the `client`/`by` of server-made batches; no seat has it
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,7 @@ class Policy:
     private: bool = False  # creates are private to `client` (private mode)
     frozen: bool = False  # the board is locked for this sender
     max_objects: int = MAX_OBJECTS_PER_BOARD
+    server: bool = False  # a server-made batch (reveal, template, revert, restore)
 
 
 @dataclass(slots=True)
@@ -165,8 +167,8 @@ def _create(op: Create, index: int, policy: Policy, out: Outcome, live: int) -> 
         obj["private"], obj["owner"] = True, policy.client
     out.live_delta += 1
     applied: dict[str, Any] = {"op": "create", "object": dict(obj)}
-    if policy.private:
-        applied["owner"] = policy.client
+    if obj.get("private") and isinstance(obj.get("owner"), str):
+        applied["owner"] = obj["owner"]  # a brought-back private object stays private (M3)
     out.applied.append(applied)
     return Record(obj)
 
@@ -218,6 +220,9 @@ def apply_ops(
     that is gone (or private to someone else), are skipped (S3, S4). An update that
     changes no value applies nothing. Raises `ProtocolError` and changes nothing when
     the batch is refused.
+
+    A server-made batch (`policy.server`) may create a tombstoned id, which brings the
+    object back with its own id (rule M3), and sees private objects (it reverts them).
     """
     out = Outcome()
     if policy.frozen:
@@ -229,7 +234,8 @@ def apply_ops(
         record: Record | None
         if isinstance(op, Create):
             object_id = op.object["id"]
-            if changed.get(object_id, records.get(object_id)) is not None:
+            existing = changed.get(object_id, records.get(object_id))
+            if existing is not None and not (policy.server and existing.deleted):
                 out.skipped.append(index)
                 continue
             record = _create(op, index, policy, out, live_count)
@@ -238,7 +244,11 @@ def apply_ops(
             if (
                 current is None
                 or current.deleted
-                or (not isinstance(op, Reveal) and hidden_from(current, policy.client))
+                or (
+                    not isinstance(op, Reveal)
+                    and not policy.server
+                    and hidden_from(current, policy.client)
+                )
             ):
                 out.skipped.append(index)
                 continue

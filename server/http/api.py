@@ -146,7 +146,15 @@ async def delete_board(request: Request) -> Response:
 
 async def rotate_link(request: Request) -> Response:
     access = await authorize(request, "facilitator")
-    return JSONResponse(await service(request).rotate(access.board.id, request.path_params["role"]))
+    body = await read_json(request)
+    keep = body.get("keep_seats", False) if isinstance(body, dict) else None
+    if not isinstance(keep, bool):
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, 'the body must be {"keep_seats": true|false}')
+    role = request.path_params["role"]
+    answer = await service(request).rotate(access.board.id, role, keep_seats=keep)
+    detail = {"role": role, "keep_seats": keep}
+    await request.app.state.store.record(access.board.id, "rotate", "", "", detail)
+    return JSONResponse(answer)
 
 
 async def upload_asset(request: Request) -> Response:

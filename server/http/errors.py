@@ -18,6 +18,7 @@ STATUS = {
     ErrorCode.UNAVAILABLE: 503,
     ErrorCode.CREATE_CODE: 403,
     ErrorCode.STORAGE_FULL: 507,
+    ErrorCode.REMOVED: 403,
 }
 
 

@@ -102,7 +102,14 @@ async def export_board(request: Request) -> Response:
         names, options = _names(request, access.role), ExportOptions()
     else:
         options = picture_options(request)
-    return download(await exports(request).export(access.board.id, fmt, options, names=names))
+    file = await exports(request).export(access.board.id, fmt, options, names=names)
+    await _note(request, access.board.id, {"format": fmt, "role": access.role})
+    return download(file)
+
+
+async def _note(request: Request, board_id: str, detail: dict[str, object]) -> None:
+    """An export for the activity view (rule A1)."""
+    await request.app.state.store.record(board_id, "export", "", "", detail)
 
 
 async def export_report(request: Request) -> Response:
@@ -112,7 +119,9 @@ async def export_report(request: Request) -> Response:
     if lang is not None and lang not in CODES:
         raise _bad(f"lang must be one of {', '.join(CODES)}")
     names = _names(request, access.role)
-    return download(await exports(request).report(access.board.id, names=names, lang=lang))
+    file = await exports(request).report(access.board.id, names=names, lang=lang)
+    await _note(request, access.board.id, {"format": "report", "role": access.role})
+    return download(file)
 
 
 async def import_board(request: Request) -> Response:

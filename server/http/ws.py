@@ -29,6 +29,7 @@ JOIN_CLOSE = {
     ErrorCode.UNAUTHORIZED: CloseCode.UNAUTHORIZED,
     ErrorCode.NOT_FOUND: CloseCode.BOARD_DELETED,
     ErrorCode.RATE_LIMITED: CloseCode.FLOODING,
+    ErrorCode.REMOVED: CloseCode.REMOVED,
 }
 
 

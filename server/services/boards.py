@@ -136,15 +136,20 @@ class BoardService:
         await self.store.delete_board(board_id)
         await self.hub.close_board_sessions(board_id, CloseCode.BOARD_DELETED, "board deleted")
 
-    async def rotate(self, board_id: str, role: str) -> dict[str, str]:
+    async def rotate(self, board_id: str, role: str, *, keep_seats: bool = False) -> dict[str, str]:
         """A new link for `role`; the old one stops working and its sockets close.
 
         Breakout copies' links are derived from the facilitator's token, so a new
         facilitator link re-keys every copy (and the copies' copies) in the same
         transaction: the replaced link no longer works out any of their links.
+        With `keep_seats` nobody is closed: the role's sockets get the new token
+        (rule M6; participant and viewer links only).
         """
         if role not in ROLES:
             raise ProtocolError(ErrorCode.NOT_FOUND, f"role must be one of {', '.join(ROLES)}")
+        if keep_seats:
+            token = await self.hub.rotate_keeping_seats(board_id, role)
+            return {"role": role, "link": link(self.public_url, board_id, token)}
         token = new_token()
         keys = breakout_keys if role == "facilitator" else None
         rekeyed = await self.store.replace_link(board_id, role, token, hash_token(token), keys)

@@ -16,6 +16,9 @@ import orjson
 
 class Kind(StrEnum):
     OPS = "ops"  # a committed batch (payload: its public `ops` message)
+    # A committed batch with someone else's private ops (a restore): payload is the whole
+    # `ops` message, owners included, which the receiving room splits per seat.
+    OPS_PRIVATE = "ops_private"
     PRESENCE = "presence"  # a cursor/selection (payload: the `presence` message)
     JOIN = "join"  # someone joined (payload: `peer_joined`)
     LEAVE = "leave"  # a socket left (payload: `peer_left`)
@@ -26,6 +29,8 @@ class Kind(StrEnum):
     SESSION = "session"  # facilitation state changed (payload: {"settings": ...})
     SUMMON = "summon"  # "bring everyone here" (payload: the `summon` message)
     CLOSE = "close"  # close sockets (payload: {"code", "reason", "role"})
+    REMOVE = "remove"  # seat `client` was removed: its sockets close with 4010 (rule M5)
+    LINK = "link"  # a link was replaced keeping seats (payload: the `link` message, M6)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,9 +19,9 @@ import time
 from collections.abc import Awaitable, Callable
 
 from server.domain.errors import CloseCode, ErrorCode, ProtocolError
-from server.domain.ops import Op
+from server.domain.ops import SERVER_CLIENT, Op
 
-from .delivery import Delivery, ack_message, public_message
+from .delivery import Delivery, ack_message, private_messages, public_message
 from .metrics import Metrics
 from .ports import BoardGone, BoardStore, CommitResult, CommitStatus, LoggedBatch, PendingBatch
 from .session import Session, encode, error_message
@@ -29,7 +29,7 @@ from .session import Session, encode, error_message
 log = logging.getLogger("samskap.room")
 
 MAX_GROUP = 256  # batches per transaction
-SERVER = "_server"  # `by` of batches the server makes (reveal, template insert)
+SERVER = SERVER_CLIENT  # `by` of batches the server makes (reveal, template, revert)
 
 Entry = tuple[Session | None, PendingBatch, asyncio.Future[CommitResult] | None]
 
@@ -158,7 +158,9 @@ class CommitQueue:
                     logged = result.applied
                     data = encode(public_message(logged))
                     applied.append((logged, data))
-                    await delivery.deliver(logged.seq, logged.batch_id, data, logged.skipped)
+                    await delivery.deliver(
+                        logged.seq, logged.batch_id, data, logged.skipped, private_messages(logged)
+                    )
                 if session is None:
                     continue
                 if result.status is not CommitStatus.REFUSED:

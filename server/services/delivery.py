@@ -37,6 +37,18 @@ def message_for(logged: LoggedBatch, client: str) -> dict[str, Any]:
     return message
 
 
+def private_messages(logged: LoggedBatch) -> dict[str, str]:
+    """Per owner, the batch with their private ops, for owners other than its sender.
+
+    Only a server batch (a restore, a revert) carries private ops of someone else:
+    the owner gets them, everybody else the public message (rules F3, V3).
+    """
+    if not has_private(logged.ops):
+        return {}
+    owners = {op["owner"] for op in logged.ops if "owner" in op} - {logged.client}
+    return {owner: encode(message_for(logged, owner)) for owner in owners}
+
+
 def ack_message(
     batch: str, seq: int, skipped: Collection[int], *, applied: bool, duplicate: bool = False
 ) -> str:
@@ -72,8 +84,18 @@ class Delivery:
         self.inflight: dict[str, Session] = {}  # batch id -> the socket that sent it
         self.acked: dict[str, Session] = {}  # batch id -> the socket acked in its slot
 
-    async def deliver(self, seq: int, batch: str, data: str, skipped: Collection[int] = ()) -> bool:
-        """Deliver one batch in its place; False if it was delivered before."""
+    async def deliver(
+        self,
+        seq: int,
+        batch: str,
+        data: str,
+        skipped: Collection[int] = (),
+        private: Mapping[str, str] | None = None,
+    ) -> bool:
+        """Deliver one batch in its place; False if it was delivered before.
+
+        `private` holds the message for owners of private ops in it (`private_messages`).
+        """
         if seq <= self.delivered:
             return False
         if seq > self.delivered + 1:
@@ -88,6 +110,8 @@ class Delivery:
         for session in self.sessions.values():
             if session is sender:
                 session.send(ack)
+            elif private and session.client in private:
+                session.send_batch(seq, private[session.client])
             else:
                 session.send_batch(seq, data)
         self.delivered = seq
@@ -104,7 +128,9 @@ class Delivery:
         for logged in found[1]:
             if logged.seq > self.delivered:
                 data = encode(public_message(logged))
-                await self.deliver(logged.seq, logged.batch_id, data, logged.skipped)
+                await self.deliver(
+                    logged.seq, logged.batch_id, data, logged.skipped, private_messages(logged)
+                )
 
     async def resync(self) -> None:
         """Catch up from the database (after Redis returns, or a suspected gap)."""

@@ -8,6 +8,7 @@ every process as a `session` message.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from typing import Any, Protocol
@@ -17,6 +18,7 @@ from server.domain.errors import CloseCode, ErrorCode, ProtocolError
 from server.domain.ops import Create, Reveal
 from server.domain.templates import agenda, instantiate, place_beside
 
+from . import moderation
 from .committer import revoked
 from .ports import BoardStore, CommitResult, CommitStatus
 from .session import Session, encode, error_message
@@ -35,6 +37,9 @@ class LiveRoom(Protocol):
     @property
     def templates(self) -> TemplateCatalog | None: ...
 
+    @property
+    def public_url(self) -> str: ...
+
     def send_all(self, data: str) -> None: ...
 
     def send_others(self, sender: Session | None, data: str) -> None: ...
@@ -46,6 +51,36 @@ class LiveRoom(Protocol):
     def session_info(self, settings: dict[str, Any]) -> dict[str, Any]: ...
 
     async def submit_server(self, ops: list[Any], author: str) -> CommitResult: ...
+
+    async def remove_seat_sockets(self, client: str) -> None: ...
+
+    async def announce_link(self, role: str, data: str) -> None: ...
+
+
+MODERATION = ("revert", "remove")
+AUTO_VERSION = ("agenda_step", "reveal", "insert_template")
+# What of a command or its result the activity view keeps: ids, numbers and switches.
+ACTIVITY_FIELDS = frozenset(
+    [
+        "client",
+        "since",
+        "seq",
+        "removed",
+        "restored",
+        "reset",
+        "kept",
+        "step",
+        "template",
+        "seconds",
+        "votes",
+        "locked",
+        "on",
+        "rotate",
+    ]
+)
+
+
+log = logging.getLogger("samskap.facilitator")
 
 
 def _now() -> int:
@@ -82,9 +117,39 @@ class Facilitator:
             session.close(CloseCode.UNAUTHORIZED, refusal.message)
             return
         action = body.get("action")
+        if action in MODERATION:
+            await self._moderate(session, action, body, req)
+            return
+        await self._command(session, action, body, req)
+        await self.note(session, str(action), body)
+
+    async def note(self, session: Session, action: str, detail: dict[str, Any]) -> None:
+        """Record a facilitation action for the activity view (rule A1): the action and
+        its short fields only, never text (labels, names) a person typed."""
+        kept = {
+            k: v
+            for k, v in detail.items()
+            if k in ACTIVITY_FIELDS and isinstance(v, (int, str, bool)) and v is not None
+        }
+        try:
+            await self.store.record(
+                self.room.board_id,
+                "facilitate",
+                session.client,
+                session.name,
+                {**kept, "action": action},
+            )
+        except Exception:
+            log.warning("could not record %s in the activity log", action)
+
+    async def _command(
+        self, session: Session, action: Any, body: dict[str, Any], req: str | None
+    ) -> None:
         if action not in facilitation.ACTIONS:
             raise facilitation.bad(f"unknown facilitation action {action!r}")
         reply = Reply(session, req)
+        if action in AUTO_VERSION:  # taken before the change (rule V5)
+            await self.auto_version(action, body, session.name)
         if action == "agenda_step":
             await self._step(session, body.get("step"), reply)
         elif action == "insert_template":
@@ -94,6 +159,38 @@ class Facilitator:
         if not reply.sent:  # nothing changed: the answer is the state as it stands
             info = {"type": "session", **self.room.session_info(self.room.settings)}
             session.send(encode(info if req is None else {**info, "req": req}))
+
+    async def auto_version(self, action: str, body: dict[str, Any], by: str) -> None:
+        """Save a version before an agenda step, `reveal` or `insert_template` (rule V5).
+
+        A failure is logged, never a reason to refuse the facilitator's command.
+        """
+        kind = "step" if action == "agenda_step" else "auto"
+        label = f"step {body.get('step')}" if action == "agenda_step" else action
+        # Bad input changes nothing: the command's own checks run first.
+        if action == "insert_template":
+            if self.room.templates is None:
+                raise ProtocolError(ErrorCode.NOT_FOUND, "no templates here")
+            self.room.templates.get(body.get("template"))
+        elif action == "agenda_step":
+            step: Any = body.get("step")  # checked by step_commands
+            facilitation.step_commands(self.room.settings.get("agenda", []), step)
+        try:
+            await self.store.save_version(self.room.board_id, kind, label, by)
+        except Exception:
+            log.exception("could not save a version before %s", action)
+
+    async def _moderate(
+        self, session: Session, action: str, body: dict[str, Any], req: str | None
+    ) -> None:
+        """`revert` and `remove` (rules M1, M5): the asker gets the result, with `req`."""
+        room = self.room
+        if action == "revert":
+            reply = await moderation.revert(room, body, session.name)
+        else:
+            reply = await moderation.remove(room, session, body)
+        session.send(encode(reply if req is None else {**reply, "req": req}))
+        await self.note(session, action, reply)
 
     async def _run(
         self,

@@ -22,7 +22,8 @@ from server.domain.ratelimit import Windowed
 from .access import hash_token, role_for
 from .bus import BusMessage, Kind, board_channel
 from .metrics import Metrics
-from .ports import BoardMeta, BoardStore, Broker
+from .moderation import REMOVED_REASON, rotate_keeping_seats
+from .ports import BoardMeta, BoardStore, Broker, CommitResult
 from .room import Room, RoomContext, board_info
 from .session import Session, color_for, encode, error_message
 from .templates import TemplateCatalog
@@ -49,6 +50,7 @@ class Hub:
         templates: TemplateCatalog | None = None,
         clock: Callable[[], float] = time.monotonic,
         version: str = "",
+        public_url: str = "",
     ) -> None:
         self.store = store
         self.clock = clock  # for rate limits (a test gives its own, to replay a seed)
@@ -69,6 +71,7 @@ class Hub:
             self.spawn,
             limits.peer_heartbeat_sec,
             version,
+            public_url,
         )
         self._opening: dict[str, asyncio.Future[Room | None]] = {}
         self._per_address: Counter[str] = Counter()
@@ -157,7 +160,17 @@ class Hub:
             await self._release(room)
             raise
         self.metrics.joins += 1
+        self.spawn(self._record(board_id, "join", session, {"role": role}))
         return session, room
+
+    async def _record(
+        self, board_id: str, kind: str, session: Session, detail: dict[str, Any]
+    ) -> None:
+        """Note a join or leave for the activity view (rule A1); best effort."""
+        try:
+            await self.store.record(board_id, kind, session.client, session.name, detail)
+        except Exception:
+            log.warning("could not record %s in the activity log", kind)
 
     async def _seat(self, board_id: str, resume: str | None) -> tuple[str, str, bool]:
         """The seat this socket gets: the one its `resume` secret names, or a new one
@@ -166,9 +179,12 @@ class Hub:
         `join.client` claims nothing: identity is what the server issued (rule S18).
         """
         if resume is not None:
-            client = await self.store.claim_seat(board_id, hash_token(resume))
+            secret_hash = hash_token(resume)
+            client = await self.store.claim_seat(board_id, secret_hash)
             if client is not None:
                 return client, resume, True
+            if await self.store.seat_removed(board_id, secret_hash):
+                raise ProtocolError(ErrorCode.REMOVED, REMOVED_REASON)
         client, resume = new_client_id(), secrets.token_urlsafe(RESUME_BYTES)
         if not await self.store.add_seat(board_id, client, hash_token(resume)):
             raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")
@@ -184,6 +200,7 @@ class Hub:
         if self._per_address[session.address] <= 0:
             del self._per_address[session.address]
         await room.leave(session)
+        self.spawn(self._record(room.board_id, "leave", session, {}))
         if session.fresh_seat and not session.acted and not room.present(session.client):
             # A seat that never owned anything leaves no row behind (a viewer, or a
             # stranger reconnecting in a loop); one claimed again since is kept.
@@ -274,6 +291,26 @@ class Hub:
             room.close_all(code, reason, role)
         order: dict[str, Any] = {"code": int(code), "reason": reason, "role": role}
         await self.announce(board_id, "close", encode(order))
+
+    async def server_batch(self, board_id: str, ops: list[Any], author: str) -> CommitResult:
+        """Commit a server-made batch through the board's room (opened for it if needed),
+        so it reaches every socket on every process like any batch (rule V3)."""
+        room = await self._room(board_id)
+        if room is None:
+            raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")
+        try:
+            return await room.submit_server(ops, author)
+        finally:
+            await self._release(room)
+
+    async def rotate_keeping_seats(self, board_id: str, role: str) -> str:
+        """A new link for `role` that closes nobody; its sockets get it (rule M6)."""
+        token, data = await rotate_keeping_seats(self.store, board_id, role)
+        room = self.rooms.get(board_id)
+        if room is not None:
+            room.send_link(role, data)
+        await self.announce(board_id, "link", data)
+        return token
 
     async def close(self) -> None:
         for room in list(self.rooms.values()):

@@ -12,7 +12,8 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from server.domain.errors import ProtocolError
-from server.domain.ops import Op
+from server.domain.ops import Op, Record
+from server.domain.revert import LogEntry
 
 ROLES = ("facilitator", "participant", "viewer")
 
@@ -91,6 +92,32 @@ class Asset:
     data: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class VersionInfo:
+    """A saved version of a board (rule V1), without its objects."""
+
+    id: str
+    seq: int
+    kind: str  # auto, step, manual, before_restore
+    label: str
+    by: str
+    objects: int
+    size: int  # stored bytes (compressed)
+    at: int  # ms since the epoch
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "seq": self.seq,
+            "at": self.at,
+            "label": self.label,
+            "by": self.by,
+            "kind": self.kind,
+            "objects": self.objects,
+            "bytes": self.size,
+        }
+
+
 class BoardGone(Exception):
     """The board was deleted while something was still being done to it."""
 
@@ -167,6 +194,48 @@ class BoardStore(Protocol):
     async def drop_unused_seat(self, board_id: str, client: str) -> None:
         """Delete a seat nobody claimed again since it was made (it owns nothing)."""
         ...
+
+    async def seat_removed(self, board_id: str, secret_hash: str) -> bool:
+        """Whether the secret names a seat the facilitator removed (rule M5)."""
+        ...
+
+    async def remove_seat(self, board_id: str, client: str) -> bool:
+        """Mark a seat removed; False when there is no such seat (rule M5)."""
+        ...
+
+    async def log_entries(self, board_id: str) -> list[LogEntry]:
+        """The ops log, oldest first (what `revert` replays, rule M1)."""
+        ...
+
+    async def records(self, board_id: str, ids: set[str]) -> dict[str, Record]:
+        """Stored records of `ids`, tombstones included."""
+        ...
+
+    async def record(
+        self, board_id: str, kind: str, client: str, name: str, detail: dict[str, Any]
+    ) -> None:
+        """Note something for the activity view (rule A1); never object contents.
+        Best effort: never raises."""
+        ...
+
+    async def activity(self, board_id: str, since: int) -> dict[str, Any]:
+        """{"events": [...], "edits": [...]} since `since` (ms), rule A1."""
+        ...
+
+    async def save_version(
+        self, board_id: str, kind: str, label: str, by: str, *, unless_since: int | None = None
+    ) -> VersionInfo | None:
+        """Snapshot the board now (rule V1); None if it is gone or (with `unless_since`)
+        a version since then exists or the newest one has the current seq."""
+        ...
+
+    async def versions(self, board_id: str) -> list[VersionInfo]:
+        """Newest first."""
+        ...
+
+    async def version(
+        self, board_id: str, version_id: str
+    ) -> tuple[VersionInfo, list[dict[str, Any]]] | None: ...
 
     async def commit(self, board_id: str, pending: list[PendingBatch]) -> list[CommitResult]:
         """Apply batches in order in one transaction; raises BoardGone."""

@@ -22,12 +22,14 @@ from server.domain import facilitation
 from server.domain.errors import CloseCode, ErrorCode, ProtocolError
 from server.domain.messages import Presence
 from server.domain.ops import Op, Record, hidden_from
+from server.domain.restore import AUTO_EVERY_MS
 
 from .bus import BusMessage, Kind, board_channel
 from .committer import SERVER, CommitQueue
-from .delivery import Delivery, message_for
+from .delivery import Delivery, message_for, private_messages, public_message
 from .facilitator import Facilitator
 from .metrics import Metrics
+from .moderation import REMOVED_REASON
 from .peers import Peer, PeerDirectory
 from .ports import BoardMeta, BoardStore, Broker, CommitResult, LoggedBatch
 from .session import Session, encode
@@ -36,6 +38,7 @@ from .templates import TemplateCatalog
 log = logging.getLogger("samskap.room")
 
 PRESENCE_TICK = 0.04  # seconds: presence is coalesced, the latest wins
+AUTO_CHECK_SEC = 60.0  # how often a changing board asks whether a version is due
 
 __all__ = ["SERVER", "Room", "RoomContext", "board_channel", "board_info"]
 
@@ -53,6 +56,7 @@ class RoomContext:
     spawn: Callable[[Coroutine[Any, Any, Any]], None]
     peer_heartbeat: float = 10.0  # seconds between "who is here" announcements
     version: str = ""  # the server's version, told to every page in its welcome
+    public_url: str = ""  # links the facilitator is given are built on it
 
 
 def board_info(meta: BoardMeta) -> dict[str, Any]:
@@ -89,6 +93,8 @@ class Room:
         self._presence_timer: asyncio.TimerHandle | None = None
         self.settings: dict[str, Any] = {}
         self.facilitator = Facilitator(self)
+        self.removed: set[str] = set()  # seats removed while this room was open
+        self._auto_checked = time.monotonic()  # the first check a minute after opening
 
     async def open(self) -> bool:
         """Subscribe first, then learn the board's seq: nothing falls in between."""
@@ -132,6 +138,10 @@ class Room:
     @property
     def templates(self) -> TemplateCatalog | None:
         return self.ctx.templates
+
+    @property
+    def public_url(self) -> str:
+        return self.ctx.public_url
 
     @property
     def delivered(self) -> int:
@@ -270,10 +280,25 @@ class Room:
         return await self.commits.submit_server(ops, author)
 
     async def _publish_batches(self, applied: list[tuple[LoggedBatch, str]]) -> None:
+        now = time.monotonic()
+        if now - self._auto_checked >= AUTO_CHECK_SEC:  # the board changes (rule V5)
+            self._auto_checked = now
+            self.ctx.spawn(self._auto_version())
         for logged, data in applied:
+            kind = Kind.OPS
+            if private_messages(logged):
+                kind, data = Kind.OPS_PRIVATE, encode(logged.message())
             await self._publish(
-                Kind.OPS, data, seq=logged.seq, batch=logged.batch_id, client=logged.client
+                kind, data, seq=logged.seq, batch=logged.batch_id, client=logged.client
             )
+
+    async def _auto_version(self) -> None:
+        """A version every 10 minutes while the board changes, on whichever process."""
+        since = int(time.time() * 1000) - AUTO_EVERY_MS
+        try:
+            await self.ctx.store.save_version(self.board_id, "auto", "", "", unless_since=since)
+        except Exception:
+            log.exception("could not save an automatic version")
 
     async def resync(self) -> None:
         """Catch up from the database (after Redis returns, or a suspected gap)."""
@@ -337,6 +362,29 @@ class Room:
         for session in self.sessions.values():
             session.send(data)
 
+    # --- moderation (rules M5, M6) ---------------------------------------------------
+
+    async def remove_seat_sockets(self, client: str) -> None:
+        """Close a removed seat's sockets here and on every other process (4010)."""
+        self._close_removed(client)
+        await self._publish(Kind.REMOVE, client=client)
+
+    def _close_removed(self, client: str) -> None:
+        self.removed.add(client)
+        session = self.sessions.get(client)
+        if session is not None:
+            session.close(CloseCode.REMOVED, REMOVED_REASON)
+
+    async def announce_link(self, role: str, data: str) -> None:
+        self.send_link(role, data)
+        await self._publish(Kind.LINK, data)
+
+    def send_link(self, role: str, data: str) -> None:
+        """The new link of `role` to its sockets, never to a removed seat's."""
+        for session in self.sessions.values():
+            if session.role == role and session.client not in self.removed:
+                session.send(data)
+
     def close_all(self, code: int, reason: str, role: str | None = None) -> None:
         for session in list(self.sessions.values()):
             if role is None or session.role == role:
@@ -373,6 +421,17 @@ class Room:
         if kind is Kind.OPS:
             async with self.delivery.lock:
                 await self.delivery.deliver(message.seq, message.batch, data)
+        elif kind is Kind.OPS_PRIVATE:
+            whole = orjson.loads(data)
+            logged = LoggedBatch(message.seq, message.batch, message.client, whole["ops"])
+            async with self.delivery.lock:
+                await self.delivery.deliver(
+                    message.seq,
+                    message.batch,
+                    encode(public_message(logged)),
+                    (),
+                    private_messages(logged),
+                )
         elif kind is Kind.PRESENCE:
             self._send_except_client(message.client, data)
         elif kind is Kind.JOIN:
@@ -409,3 +468,7 @@ class Room:
         elif kind is Kind.CLOSE:
             order = orjson.loads(data)
             self.close_all(order["code"], order["reason"], order.get("role"))
+        elif kind is Kind.REMOVE:
+            self._close_removed(message.client)
+        elif kind is Kind.LINK:
+            self.send_link(orjson.loads(data)["role"], data)

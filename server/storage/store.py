@@ -20,6 +20,8 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server.domain.errors import ErrorCode, ProtocolError
+from server.domain.ops import Record
+from server.domain.revert import LogEntry
 from server.services.ports import (
     Asset,
     BoardGone,
@@ -29,13 +31,27 @@ from server.services.ports import (
     LoggedBatch,
     PendingBatch,
     Snapshot,
+    VersionInfo,
 )
 
+from . import activity as _activity
 from . import seats as _seats
+from . import versions as _versions
 from .commit import Work, commit_board, commit_boards, now_ms, object_row
 from .commit import dumps as _dumps
 from .engine import READ_ONLY, create_sqlite_writer
-from .tables import assets, batch_ids, batches, boards, links, objects, seats, votes
+from .tables import (
+    activity,
+    assets,
+    batch_ids,
+    batches,
+    boards,
+    links,
+    objects,
+    seats,
+    versions,
+    votes,
+)
 
 
 def _meta(row: Row[Any] | Any) -> BoardMeta:
@@ -244,7 +260,17 @@ class SqlBoardStore:
     async def delete_board(self, board_id: str) -> bool:
         async with self.engine.begin() as conn:
             # Explicit child deletes: SQLite only cascades with foreign_keys on.
-            for table in (votes, assets, batch_ids, seats, batches, objects, links):
+            for table in (
+                activity,
+                versions,
+                votes,
+                assets,
+                batch_ids,
+                seats,
+                batches,
+                objects,
+                links,
+            ):
                 await conn.execute(delete(table).where(table.c.board_id == board_id))
             result = await conn.execute(delete(boards).where(boards.c.id == board_id))
         return bool(result.rowcount)
@@ -342,6 +368,45 @@ class SqlBoardStore:
 
     async def drop_unused_seat(self, board_id: str, client: str) -> None:
         await _seats.drop_unused_seat(self.engine, board_id, client)
+
+    async def seat_removed(self, board_id: str, secret_hash: str) -> bool:
+        return await _seats.seat_removed(self.engine, board_id, secret_hash)
+
+    async def remove_seat(self, board_id: str, client: str) -> bool:
+        return await _seats.remove_seat(self.engine, board_id, client)
+
+    # --- versions (rules V1-V6) --------------------------------------------------------
+
+    async def save_version(
+        self, board_id: str, kind: str, label: str, by: str, *, unless_since: int | None = None
+    ) -> VersionInfo | None:
+        return await _versions.save(
+            self._snapshots, self.engine, board_id, kind, label, by, unless_since=unless_since
+        )
+
+    async def versions(self, board_id: str) -> list[VersionInfo]:
+        return await _versions.listed(self._reader, board_id)
+
+    async def version(
+        self, board_id: str, version_id: str
+    ) -> tuple[VersionInfo, list[dict[str, Any]]] | None:
+        return await _versions.load(self._reader, board_id, version_id)
+
+    # --- activity (rules A1-A3) -----------------------------------------------------------
+
+    async def record(
+        self, board_id: str, kind: str, client: str, name: str, detail: dict[str, Any]
+    ) -> None:
+        await _activity.record(self.engine, board_id, kind, client, name, detail)
+
+    async def activity(self, board_id: str, since: int) -> dict[str, Any]:
+        return await _activity.read(self._reader, board_id, since)
+
+    async def log_entries(self, board_id: str) -> list[LogEntry]:
+        return await _seats.log_entries(self._reader, board_id)
+
+    async def records(self, board_id: str, ids: set[str]) -> dict[str, Record]:
+        return await _seats.records(self._reader, board_id, ids)
 
     # --- committing -----------------------------------------------------------------
 

@@ -112,6 +112,8 @@ seats = Table(
     Column("secret_hash", String(64), nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Column("seen_at", BigInteger, nullable=False),
+    # Set when the facilitator removed the seat (rule M5): its secret no longer admits.
+    Column("removed_at", BigInteger, nullable=True),
     UniqueConstraint("board_id", "secret_hash", name="uq_seats_board_secret"),
 )
 
@@ -123,3 +125,37 @@ votes = Table(
     Column("voter", String(64), primary_key=True),
     Column("count", Integer, nullable=False),
 )
+
+# Versions (rules V1-V6): the whole board (live objects, private ones included) at a
+# `seq`, as zlib-compressed JSON. Manual ones are kept; automatic ones thin with age.
+versions = Table(
+    "versions",
+    metadata,
+    Column("board_id", String(32), ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True),
+    Column("id", String(16), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("label", Text, nullable=False, default=""),
+    Column("author", Text, nullable=False, default=""),
+    Column("object_count", Integer, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+Index("ix_versions_board_at", versions.c.board_id, versions.c.created_at)
+
+# What happened on a board, for the facilitator's activity view (rule A1): joins and
+# leaves, facilitation actions, removals, restores, exports. Never object contents.
+activity = Table(
+    "activity",
+    metadata,
+    # A random id, not a serial: a backup restored into PostgreSQL keeps working.
+    Column("id", String(16), primary_key=True),
+    Column("board_id", String(32), ForeignKey("boards.id", ondelete="CASCADE"), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("client", String(64), nullable=False, default=""),
+    Column("name", Text, nullable=False, default=""),
+    Column("detail", Text, nullable=False, default="{}"),
+)
+Index("ix_activity_board_at", activity.c.board_id, activity.c.at)

@@ -109,3 +109,30 @@ async def test_facilitation_views_have_no_serious_violations(
     await ola.page.wait_for_selector("#results:not([hidden])")
     assert await scan(ola.page) == []
     assert await scan(page) == []
+
+
+async def test_moderation_views_have_no_serious_violations(browser: Any, live_server: Any) -> None:
+    """The people list with "Undo"/"Remove", activity, history with previews, the dialog
+    (rules M1, M5, V1, A1), in bokmål."""
+    from tests.support.client import Client
+    from tests.support.servers import token_of
+
+    made = await live_server.create_board("Moderering", locale="nb")
+    kari = await open_board(browser, made["links"]["facilitator"], "Kari", bypass_csp=True)
+    troll = await Client.connect(
+        live_server.url, made["id"], token_of(made["links"]["participant"]), name="Troll"
+    )
+    await troll.ops([{"op": "create", "object": {"id": "a", "kind": "note", "x": 0, "y": 0}}])
+    page = kari.page
+    await page.click("#facilitate-btn")
+    await page.click("#hist-save")
+    await page.wait_for_selector(".hist-item")
+    await page.click("#act-refresh")
+    await page.wait_for_selector(".act-person")
+    await page.click("details.people summary")
+    await page.wait_for_selector(".person .mod-buttons")
+    assert await scan(page) == []
+    await page.locator(".person .mod-buttons button").nth(1).click()
+    await page.wait_for_selector("#mod-dialog[open]")
+    assert await scan(page) == []
+    await page.click("#mod-cancel")

@@ -29,6 +29,7 @@ import { SessionState } from "./session.js";
 import { ExportMenu } from "./export.js";
 import { Banners } from "./facilitation/banners.js";
 import { Breakouts } from "./facilitation/breakouts.js";
+import { Moderation } from "./facilitation/moderation.js";
 import { Follow } from "./facilitation/follow.js";
 import { makeDecorator } from "./facilitation/marks.js";
 import { FacilitationPanel } from "./facilitation/panel.js";
@@ -399,12 +400,19 @@ async function main() {
     panel = new FacilitationPanel(ctx, session, $("#facilitate"));
     picker = new TemplatePicker(ctx, session, $("#template-dialog"));
     breakouts = new Breakouts(ctx, () => panel.frameInView());
+    ctx.moderation = new Moderation(ctx, session);
+    presence.refresh();
     $("#fac-insert").addEventListener("click", () => picker.open());
     panel.render();
   }
+  conn.addEventListener("link", (e) => {
+    ctx.token = e.detail.token; // uploads, exports and images use the new link (M6)
+    images.token = e.detail.token;
+  });
   conn.addEventListener("fatal", (e) => {
     const code = e.detail.code;
-    fatal(code === "deleted" ? "error.deleted" : code === "replaced" ? "error.replaced" : "error.unauthorized");
+    const key = { deleted: "error.deleted", replaced: "error.replaced", removed: "error.removed" }[code];
+    fatal(key || "error.unauthorized");
     $("#reclaim").hidden = code !== "replaced";
   });
   $("#reclaim").addEventListener("click", () => {

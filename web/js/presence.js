@@ -99,6 +99,11 @@ export class Presence extends EventTarget {
     p.label?.remove();
   }
 
+  /** Draw the people list again (the facilitator's buttons came). */
+  refresh() {
+    this._renderList();
+  }
+
   _renderList() {
     const { ctx } = this;
     const people = [...this.peers.values()].sort((a, b) => (a.name || "").localeCompare(b.name || ""));
@@ -116,7 +121,10 @@ export class Presence extends EventTarget {
     dot.style.backgroundColor = p.color || "#6b7280";
     const role = this.ctx.t(`role.${p.role || "participant"}`);
     const label = isYou ? `${name} ${this.ctx.t("people.you")}` : name;
-    return h("li", { class: "person" }, dot, h("span", { class: "person-name", text: label }), h("span", { class: "person-role", text: role }));
+    const item = h("li", { class: "person" }, dot, h("span", { class: "person-name", text: label }), h("span", { class: "person-role", text: role }));
+    // The facilitator's "undo what X did" and "remove" (rules M1, M5).
+    if (!isYou && this.ctx.moderation && p.client) item.append(this.ctx.moderation.buttons(p));
+    return item;
   }
 
   /** Position cursors and editing labels (called after each render). */

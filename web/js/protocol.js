@@ -7,12 +7,13 @@
 // "board", "error" {code, message} (not about a batch), "refused" {code, message, batch}
 // (a batch the server refused for good: the view fell back), "retrying" (a batch is
 // sent again after "try again"), "fatal" {code} (bad link, deleted board, or this seat
-// opened elsewhere: no reconnect).
+// opened elsewhere, or removed by the facilitator: no reconnect), "link" {role, token}
+// (this role's link was replaced keeping seats, rule M6: reconnects use the new token).
 
 import { SyncEngine } from "./sync/engine.js";
 import { randomId, readJSON, writeJSON } from "./util.js";
 
-const FATAL = { 4001: "unauthorized", 4004: "deleted", 4002: "bad_join", 4009: "replaced" };
+const FATAL = { 4001: "unauthorized", 4004: "deleted", 4002: "bad_join", 4009: "replaced", 4010: "removed" };
 const PASSED_ON = new Set(["welcome", "remote", "refused", "retrying", "error", "seat", "queue"]);
 
 function schedule(fn, ms) {
@@ -61,6 +62,16 @@ export class Connection extends EventTarget {
     engine.addEventListener("queue", () => {
       writeJSON(sessionStorage, this.queueKey, this.store.pending);
       this._setState(this.state);
+    });
+    engine.addEventListener("link", (e) => {
+      const { role, token } = e.detail || {};
+      if (typeof token !== "string" || !this.you || role !== this.you.role) return;
+      this.engine.token = token;
+      // The address bar too, so a reload of this tab still gets in (the fragment only).
+      const params = new URLSearchParams(location.hash.slice(1));
+      params.set("t", token);
+      history.replaceState(history.state, "", `${location.pathname}${location.search}#${params}`);
+      this.dispatchEvent(new CustomEvent("link", { detail: { role, token } }));
     });
     engine.addEventListener("welcome", () => {
       this.retry = 0;
