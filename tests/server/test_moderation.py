@@ -184,6 +184,9 @@ async def test_m5_m6_remove_with_rotate_across_two_processes(db_settings: Settin
         aisha = await Client.connect(two.url, board["id"], participant, name="Aisha")
         vandal = await Client.connect(two.url, board["id"], participant, name="x")
         await applied(vandal, [stroke("scribble")])
+        for person in (ola, aisha):  # their seats own something (S18 keeps such seats)
+            note = {"id": f"n-{person.me}", "kind": "note", "x": 0, "y": 0}
+            await applied(person, [{"op": "create", "object": note}])
 
         reply = await facilitate(facilitator, "remove", client=vandal.me, rotate=True)
         assert reply["type"] == "removed" and reply["client"] == vandal.me
