@@ -24,6 +24,7 @@ from server.domain.messages import Presence
 from server.domain.ops import Op, Record, hidden_from
 from server.domain.restore import AUTO_EVERY_MS
 
+from .access import hash_token
 from .bus import BusMessage, Kind, board_channel
 from .committer import SERVER, CommitQueue
 from .delivery import Delivery, message_for, private_messages, public_message
@@ -380,9 +381,12 @@ class Room:
         await self._publish(Kind.LINK, data)
 
     def send_link(self, role: str, data: str) -> None:
-        """The new link of `role` to its sockets, never to a removed seat's."""
+        """The new link of `role` to its sockets, never to a removed seat's. Those sockets
+        now hold the new link: their commits pass the link re-check (S13)."""
+        new_hash = hash_token(orjson.loads(data)["token"])
         for session in self.sessions.values():
             if session.role == role and session.client not in self.removed:
+                session.link_hash = new_hash
                 session.send(data)
 
     def close_all(self, code: int, reason: str, role: str | None = None) -> None:

@@ -198,6 +198,9 @@ async def test_m5_m6_remove_with_rotate_across_two_processes(db_settings: Settin
             told = await person.expect("link")
             assert told == {"type": "link", "role": "participant", "token": new_token}
             assert (await person.request({"type": "ping"}))["type"] == "pong"
+            # ... and still edits: the socket holds the new link now (S13's re-check).
+            moved = {"op": "update", "id": f"n-{person.me}", "set": {"x": 5}}
+            await applied(person, [moved])
         assert not any(m.get("type") == "link" for m in vandal.seen)
 
         # The vandal's seat is refused on both processes, and the old link is dead.
