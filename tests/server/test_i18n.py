@@ -168,6 +168,7 @@ async def _get(web_dir: Path, path: str, statement: str | None = None, **headers
     """One page from the page routes alone (no database needed)."""
     app = Starlette(routes=page_routes(web_dir))
     app.state.accessibility_url = statement
+    app.state.settings = Settings()  # the start page asks whether creating needs a code
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         response = await http.get(path, headers=headers)
