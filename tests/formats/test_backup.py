@@ -122,7 +122,10 @@ def test_an_object_with_a_bad_field_names_the_place(board, assets):
         (lambda d: d["objects"][-1].update(asset="nope"), "asset: no asset 'nope' in the file"),
         (lambda d: d.update(objects={}), "objects: must be a list"),
         (lambda d: d.update(settings=[]), "settings: must be an object"),
-        (lambda d: d.update(settings={"locale": "xx"}), "settings.locale must be one of nb, en"),
+        (
+            lambda d: d.update(settings={"locale": "xx"}),
+            "settings.locale must be one of nb, nn, en",
+        ),
         (lambda d: d.update(title="x" * 201), "title: must be a string of at most 200"),
         (lambda d: d.update(extra=1), "extra: unknown field"),
         (lambda d: d.update(assets=[]), "assets: must be an object"),

@@ -144,6 +144,10 @@ async def test_r4_s10_kill_a_process_and_stop_redis(tmp_path: Path) -> None:
                 assert editor.client.objects == truth, f"editor {editor.index} differs"
             for editor in editors:
                 await editor.client.close()  # type: ignore[union-attr]
+            # Stop the servers before the schema is dropped: a leave still being written
+            # (its seat, its activity) would otherwise deadlock with DROP SCHEMA.
+            for server in servers:
+                server.stop()
     finally:
         for server in servers:
             server.stop()

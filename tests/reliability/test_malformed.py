@@ -38,20 +38,22 @@ WRONG = (
 )
 
 
+# Rows that are not board content: ids of batches that changed nothing, seats, and the
+# activity log's joins and leaves (written as people come and go, not by their edits).
+BOOKKEEPING = ('INSERT INTO "batch_ids"', 'INSERT INTO "seats"', 'INSERT INTO "activity"')
+
+
 def dump(db: Path) -> str:
     """Every table's rows, in a stable order, less the ids of batches that changed nothing.
 
     A batch whose ops were all skipped has its id remembered (rule S17: a resend of it is
-    never applied later), and a socket that sent one has its seat stored (S18); those
-    rows are bookkeeping, not board content (batch ids are checked apart: `unapplied_ids`).
+    never applied later), a socket has a seat (S18), and joins and leaves go to the
+    activity log (A1); those rows are bookkeeping, not board content (batch ids are
+    checked apart: `unapplied_ids`).
     """
     conn = sqlite3.connect(db)
     try:
-        return "\n".join(
-            line
-            for line in conn.iterdump()
-            if not line.startswith(('INSERT INTO "batch_ids"', 'INSERT INTO "seats"'))
-        )
+        return "\n".join(line for line in conn.iterdump() if not line.startswith(BOOKKEEPING))
     finally:
         conn.close()
 
