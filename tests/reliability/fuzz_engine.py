@@ -203,6 +203,7 @@ class Fuzz:
         self.token = new_token()
         self.shared = [f"s{i}" for i in range(4)]  # ids everyone edits (concurrent edits)
         self.limits = FAST
+        self.fail_commits = 0.0  # share of commits that fail (database down); 0: no draw
         self.now = 0.0  # the hubs' clock (rate limits): moved by the run, so seeds replay
 
     # --- setup and teardown ----------------------------------------------------------
@@ -449,7 +450,9 @@ class Fuzz:
             await broker.release_one(index)
             await self.settle()
         elif self.gate.commits:
-            label = self.gate.release(rng.randrange(len(self.gate.commits)))
+            # No draw when commits never fail, so the protocol-client seeds replay as before.
+            fail = self.fail_commits > 0 and rng.random() < self.fail_commits
+            label = self.gate.release(rng.randrange(len(self.gate.commits)), fail=fail)
             self.log.append(f"commit {label}")
             await self.settle()
 

@@ -236,21 +236,6 @@ class JsFuzz(Fuzz):
         else:
             await self.background()
 
-    async def background(self) -> None:
-        rng = self.rng
-        held = [(b, i) for b in self.brokers for i in range(len(b.held))]
-        if held and rng.random() < 0.3:
-            broker, index = rng.choice(held)
-            header = broker.held[index][1].split(b"\n")[0].decode()
-            self.log.append(f"bus release {header}")
-            await broker.release_one(index)
-            await self.settle()
-        elif self.gate.commits:
-            fail = rng.random() < self.fail_commits
-            label = self.gate.release(rng.randrange(len(self.gate.commits)), fail=fail)
-            self.log.append(f"commit {label}")
-            await self.settle()
-
     async def drain(self) -> None:
         """Stop the faults, bring every page back, and let everything arrive."""
         self.log.append("drain")

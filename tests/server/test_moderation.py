@@ -6,8 +6,6 @@ the same time. Both databases, and two processes on one bus for the closes.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -15,9 +13,8 @@ import pytest
 
 from server.config import Settings
 from server.domain.errors import CloseCode
-from server.pubsub.memory import MemoryBroker, MemoryBus
 from tests.support.client import Client
-from tests.support.servers import LiveServer, serve_in_process, token_of
+from tests.support.servers import LiveServer, token_of, two_processes
 
 
 def note(object_id: str, **fields: object) -> dict[str, Any]:
@@ -161,16 +158,6 @@ async def test_m4_only_the_facilitator_moderates(live_server: LiveServer) -> Non
     for action in ("revert", "remove"):
         reply = await facilitate(vandal, action, client=ola.me)
         assert reply["type"] == "error" and reply["code"] == "forbidden"
-
-
-@contextlib.asynccontextmanager
-async def two_processes(settings: Settings) -> AsyncIterator[tuple[LiveServer, LiveServer]]:
-    bus = MemoryBus()
-    async with (
-        serve_in_process(settings, broker=MemoryBroker(bus)) as one,
-        serve_in_process(settings, broker=MemoryBroker(bus)) as two,
-    ):
-        yield one, two
 
 
 async def test_m5_m6_remove_with_rotate_across_two_processes(db_settings: Settings) -> None:

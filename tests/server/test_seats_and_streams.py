@@ -15,7 +15,7 @@ import pytest
 from server.config import Settings
 from server.pubsub.memory import MemoryBroker, MemoryBus
 from tests.support.client import Client
-from tests.support.servers import LiveServer, serve_in_process, token_of
+from tests.support.servers import LiveServer, serve_in_process, token_of, two_processes
 from tests.support.services import redis_prefix
 
 
@@ -31,11 +31,7 @@ async def processes(tmp_path: Path, kind: str) -> AsyncIterator[tuple[LiveServer
         async with serve_in_process(settings) as one:
             yield one, one
     elif kind == "memory":
-        bus = MemoryBus()
-        async with (
-            serve_in_process(settings, broker=MemoryBroker(bus)) as one,
-            serve_in_process(settings, broker=MemoryBroker(bus)) as two,
-        ):
+        async with two_processes(settings) as (one, two):
             yield one, two
     else:
         async with redis_prefix() as (url, prefix):

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 
 from server.config import Settings
 from server.domain.restore import DAY_MS, HOUR_MS, Stamp, thinned
-from server.pubsub.memory import MemoryBroker, MemoryBus
 from tests.support.client import Client
-from tests.support.servers import LiveServer, serve_in_process, token_of
+from tests.support.servers import LiveServer, serve_in_process, token_of, two_processes
 
 
 def note(object_id: str, **fields: object) -> dict[str, Any]:
@@ -28,16 +25,6 @@ async def applied(client: Client, ops: list[dict[str, Any]]) -> int:
 def api(server: LiveServer, board: dict[str, Any], role: str = "facilitator") -> httpx.AsyncClient:
     headers = {"authorization": f"Bearer {token_of(board['links'][role])}"}
     return httpx.AsyncClient(base_url=f"{server.url}/api/boards/{board['id']}", headers=headers)
-
-
-@contextlib.asynccontextmanager
-async def two_processes(settings: Settings) -> AsyncIterator[tuple[LiveServer, LiveServer]]:
-    bus = MemoryBus()
-    async with (
-        serve_in_process(settings, broker=MemoryBroker(bus)) as one,
-        serve_in_process(settings, broker=MemoryBroker(bus)) as two,
-    ):
-        yield one, two
 
 
 async def test_v1_v2_save_list_preview_and_bad_input(live_server: LiveServer) -> None:

@@ -20,6 +20,7 @@ import uvicorn
 from server.app import create_app
 from server.cli import uvicorn_options
 from server.config import Settings
+from server.pubsub.memory import MemoryBroker, MemoryBus
 
 
 def free_port() -> int:
@@ -141,3 +142,14 @@ class ServerProcess:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+@contextlib.asynccontextmanager
+async def two_processes(settings: Settings) -> AsyncIterator[tuple[LiveServer, LiveServer]]:
+    """Two app instances on one database, linked by an in-memory bus (two "processes")."""
+    bus = MemoryBus()
+    async with (
+        serve_in_process(settings, broker=MemoryBroker(bus)) as one,
+        serve_in_process(settings, broker=MemoryBroker(bus)) as two,
+    ):
+        yield one, two
