@@ -44,6 +44,8 @@ class Limits:
     import_pixels: int = 200_000_000  # all images of one import together
     export_seconds: float = 60.0  # one render or import in its worker process; 0 = in-thread
     peer_heartbeat_sec: float = 10.0  # a silent process's people count as gone after 3 of these
+    heavy_reads: int = 2  # snapshots / catch-ups built at once per process (more queue)
+    heavy_read_bytes_per_sec: float = 32 * 1024 * 1024  # replies over 1 MiB, per process
 
 
 @dataclass(frozen=True, slots=True)

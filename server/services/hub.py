@@ -24,6 +24,7 @@ from .bus import BusMessage, Kind, board_channel
 from .metrics import Metrics
 from .moderation import REMOVED_REASON, rotate_keeping_seats
 from .ports import BoardMeta, BoardStore, Broker, CommitResult
+from .reads import ReadBudget
 from .room import Room, RoomContext, board_info
 from .session import Session, color_for, encode, error_message
 from .templates import TemplateCatalog
@@ -72,6 +73,7 @@ class Hub:
             limits.peer_heartbeat_sec,
             version,
             public_url,
+            ReadBudget(limits.heavy_reads, limits.heavy_read_bytes_per_sec),
         )
         self._opening: dict[str, asyncio.Future[Room | None]] = {}
         self._per_address: Counter[str] = Counter()
