@@ -20,6 +20,7 @@ from server.config import Settings
 from server.domain.errors import ErrorCode, ProtocolError
 from server.domain.ratelimit import Windowed
 from server.http import api, exports, health, templates, versions
+from server.http.api import free_bytes
 from server.http.errors import protocol_error_handler
 from server.http.pages import page_routes
 from server.http.security import (
@@ -36,6 +37,7 @@ from server.services.boards import BoardService
 from server.services.exports import POOL
 from server.services.hub import Hub
 from server.services.ports import BoardStore, Broker
+from server.services.quota import DiskFloor
 from server.services.templates import SHIPPED, TemplateCatalog
 from server.shutdown import drain_commits
 from server.storage.engine import create_engine, migrate
@@ -130,6 +132,7 @@ def create_app(
             templates=app.state.templates,
             version=VERSION,
             public_url=settings.public_url,
+            disk=DiskFloor(lambda: free_bytes(settings.data_dir), settings.hard_free_bytes),
         )
         state.boards = BoardService(
             state.store,

@@ -28,6 +28,7 @@ from .ports import BoardStore
 log = logging.getLogger("samskap.quota")
 
 RESEED_SEC = 30.0  # the running count is read again from the database this often
+RECHECK_SEC = 2.0  # a refusal is checked against the database if the count is older
 DISK_CHECK_SEC = 1.0  # free disk space is asked at most this often per process
 
 
@@ -78,8 +79,10 @@ class BoardBytes:
             await self._seed()
         elif time.monotonic() - self._seeded >= RESEED_SEC and not self._reseeding:
             self._reseeding = asyncio.create_task(self._reseed(), name=f"bytes-{self.board_id}")
-        held = self.bytes or 0
         cost = 2 * frame_bytes
+        if (self.bytes or 0) + cost > self.limit and time.monotonic() - self._seeded > RECHECK_SEC:
+            await self._seed()  # counted high (refused batches count too): ask before refusing
+        held = self.bytes or 0
         if held + cost > self.limit and not all(isinstance(op, Delete) for op in ops):
             raise ProtocolError(
                 ErrorCode.TOO_LARGE,

@@ -33,6 +33,7 @@ from .metrics import Metrics
 from .moderation import REMOVED_REASON
 from .peers import Peer, PeerDirectory
 from .ports import BoardMeta, BoardStore, Broker, CommitResult, LoggedBatch
+from .quota import BoardBytes
 from .reads import BoardReads, ReadBudget, with_raw
 from .session import Session, encode
 from .templates import TemplateCatalog
@@ -61,6 +62,7 @@ class RoomContext:
     public_url: str = ""  # links the facilitator is given are built on it
     # Big snapshot and catch-up reads at once in this process (reads.py).
     heavy_reads: ReadBudget = field(default_factory=lambda: ReadBudget(2, 0))
+    board_bytes: int = 0  # SAMSKAP_LIMIT_BOARD_BYTES for live edits (0: no limit)
 
 
 def board_info(meta: BoardMeta) -> dict[str, Any]:
@@ -85,6 +87,7 @@ class Room:
         self.directory = PeerDirectory()
         self.delivery = Delivery(context.store, board_id, self.sessions, self.close_all)
         self.reads = BoardReads(context.store, board_id, context.heavy_reads)
+        self.bytes = BoardBytes(context.store, board_id, context.board_bytes)
         self.commits = CommitQueue(
             context.store,
             board_id,
@@ -117,6 +120,7 @@ class Room:
         return True
 
     async def close(self) -> None:
+        self.bytes.close()
         if self._presence_timer:
             self._presence_timer.cancel()
         if self._heartbeat:
