@@ -187,6 +187,10 @@ class BoardStore(Protocol):
 
     async def snapshot(self, board_id: str) -> Snapshot | None: ...
 
+    async def spend_daily(self, address: str, kind: str, cost: int, limit: int) -> bool:
+        """Count toward an address's allowance for today, shared by all processes."""
+        ...
+
     async def snapshot_text(self, board_id: str) -> tuple[BoardMeta, list[str]] | None: ...
 
     async def batch_texts_since(

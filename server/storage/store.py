@@ -36,6 +36,7 @@ from server.services.ports import (
 )
 
 from . import activity as _activity
+from . import address_days as _address_days
 from . import seats as _seats
 from . import versions as _versions
 from .commit import Work, commit_board, commit_boards, now_ms, object_row
@@ -99,6 +100,7 @@ class SqlBoardStore:
         if self._is_pg:
             snapshot_options["isolation_level"] = "REPEATABLE READ"
         self._snapshots = engine.execution_options(**snapshot_options)
+        self._swept_day = -1  # the day old per-address counts were last dropped
 
     def _read(self) -> Any:
         """A consistent read-only snapshot (REPEATABLE READ on PostgreSQL)."""
@@ -670,6 +672,15 @@ class SqlBoardStore:
                 total += int((await conn.execute(query)).scalar_one())
             await conn.rollback()
         return total
+
+    # --- per-address daily counters (issue 13) --------------------------------------
+
+    async def spend_daily(self, address: str, kind: str, cost: int, limit: int) -> bool:
+        """Count `cost` toward today's `limit` of `kind` for `address`, in the database
+        (every process shares it); False, and nothing counted, when over."""
+        day = _address_days.today()
+        sweep, self._swept_day = self._swept_day != day, day
+        return await _address_days.spend(self.engine, address, kind, cost, limit, sweep=sweep)
 
     # --- health ---------------------------------------------------------------------
 
