@@ -4,10 +4,12 @@ Kept here rather than in each process's memory: with two processes an address wo
 get the allowance twice, and a restart would give it again. Rather than in Redis:
 SQLite installations have no Redis, every installation has the database, and a count
 that is checked and raised in one statement cannot be raced by another process.
+Addresses are stored hashed, and only for today and yesterday.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 from sqlalchemy import delete, insert, select, update
@@ -17,6 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from .tables import address_days as table
 
 DAY_SECONDS = 86_400
+
+
+def key(address: str) -> str:
+    """What is stored for an address: a hash, so the table lists no addresses as such."""
+    return hashlib.sha256(address.encode()).hexdigest()[:32]
 
 
 def today() -> int:
@@ -32,7 +39,7 @@ async def spend(
     False, and nothing added, when it would not. `sweep` also drops counts older than
     yesterday (the caller does it once a day).
     """
-    day = today()
+    day, address = today(), key(address)
     where = (table.c.address == address, table.c.day == day, table.c.kind == kind)
     for _ in range(3):
         try:
