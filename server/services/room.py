@@ -245,7 +245,7 @@ class Room:
                 seq, data = await self._catchup(session, since, req)
             if seq > self.delivery.delivered:
                 await self.delivery.fill_gap()  # so nothing below `seq` follows the reply
-            session.send(data)
+            session.send(data, reply=True)
 
     async def _catchup(self, session: Session, since: int, req: str | None) -> tuple[int, str]:
         found = await self.reads.catchup(session.client, since)
