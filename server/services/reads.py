@@ -131,7 +131,6 @@ class BoardReads:
         self.board_id = board_id
         self.budget = budget  # shared by every room of the process
         self.gate = budget.gate
-        self.size = 0  # bytes of this board's last big reply: what the next one waits for
         self._lock = asyncio.Lock()
         self._snapshot: SnapshotText | None = None
         self._log: tuple[int, int, str] | None = None  # since, seq, text (nothing private)
@@ -156,26 +155,26 @@ class BoardReads:
                 meta = cached.meta  # the objects' seq; settings as read with them
         # Settings change without a seq (facilitation): those come from `meta`.
         if cached.whole is not None:
-            self.size = len(cached.whole)
             return meta, cached.whole
-        text = await _work(sum(map(len, cached.parts)), cached.for_client, client)
-        self.size = len(text)
-        return meta, text
+        return meta, await _work(sum(map(len, cached.parts)), cached.for_client, client)
 
-    async def pace(self) -> None:
-        """Wait for this board's turn in the process's budget (before reading)."""
-        await self.budget.pace(self.size)
+    async def pace(self, reply: str) -> None:
+        """Wait for this reply's turn in the process's budget (big replies only)."""
+        await self.budget.pace(len(reply))
 
-    async def catchup(self, client: str, since: int) -> tuple[int, str] | None:
-        """The batches after `since` as a JSON array; None: not all retained (snapshot)."""
+    async def catchup(
+        self, client: str, since: int, *, cache: bool = True
+    ) -> tuple[int, str] | None:
+        """The batches after `since` as a JSON array; None: not all retained (snapshot).
+        `cache=False`: a small top-up, which must not replace the cached catch-up."""
         async with self._lock:
             log = self._log
             if log is not None and log[0] == since:
                 meta = await self.store.board(self.board_id)
                 if meta is not None and meta.seq == log[1]:
-                    self.size = max(self.size, len(log[2]))
                     return log[1], log[2]
-            self._log = None
+            if cache:
+                self._log = None
             async with self.gate:
                 found = await self.store.batch_texts_since(self.board_id, since)
                 if found is None:
@@ -185,9 +184,8 @@ class BoardReads:
                     return seq, "[]"
                 size = sum(len(row.ops) for row in rows)
                 text = await _work(size, catchup_text, rows, client)
-            if not any(_OWNER in row.ops for row in rows):
+            if cache and not any(_OWNER in row.ops for row in rows):
                 self._log = (since, seq, text)  # the same for every seat
-            self.size = max(self.size, len(text))
             return seq, text
 
     def forget(self) -> None:

@@ -204,7 +204,6 @@ class Room:
             "you": you,
             "peers": others,
         }
-        await self.reads.pace()
         if since is not None:
             found = await self.reads.catchup(session.client, since)
             meta = await self.ctx.store.board(self.board_id)
@@ -215,11 +214,13 @@ class Room:
                     "seq": seq,
                     **self.session_info(meta.settings),
                 }
+                await self.reads.pace(missed)  # a big reply waits its turn in the process
                 return with_raw(welcome, {"catchup": missed}), seq
         snapshot = await self.reads.snapshot(session.client)
         if snapshot is None:
             raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")
         board, objects = snapshot
+        await self.reads.pace(objects)
         welcome |= {
             "board": board_info(board),
             "seq": board.seq,
@@ -230,22 +231,30 @@ class Room:
     async def sync(self, session: Session, since: Any, req: str | None = None) -> None:
         """A client saw a gap: send what it missed, without reconnecting (rule S15).
 
-        Read first, off the delivery lock (a big read must not hold this board's acks);
-        sent under it, so the reply takes its place in the socket's stream: nothing it
-        covers arrives again after it, nothing newer before. A reply that the stream
-        overtook meanwhile is read again under the lock (rare: the board moved on).
+        Read (and, when big, paced) off the delivery lock: a big read must not hold this
+        board's acks. Sent under it, so the reply takes its place in the socket's
+        stream: nothing it covers arrives again after it, nothing newer before. If the
+        stream moved past the reply meanwhile, a second `catchup` (no `req`) with the
+        batches in between follows it at once.
         """
         if isinstance(since, bool) or not isinstance(since, int) or since < 0:
             raise ProtocolError(ErrorCode.BAD_MESSAGE, "since must be a whole number >= 0")
-        await self.reads.pace()  # a big board's replies wait their turn in the process
-        reply = await self._catchup(session, since, req)
+        seq, data = await self._catchup(session, since, req)
+        await self.reads.pace(data)  # a big board's replies wait their turn in the process
         async with self.delivery.lock:
-            seq, data = reply
+            more = None
             if seq < self.delivery.delivered:
-                seq, data = await self._catchup(session, since, req)
+                found = await self.reads.catchup(session.client, seq, cache=False)
+                if found is None:  # the log was trimmed meanwhile: read all again, here
+                    seq, data = await self._catchup(session, since, req)
+                else:
+                    seq, missed = found
+                    more = with_raw({"type": "catchup", "seq": seq}, {"catchup": missed})
             if seq > self.delivery.delivered:
                 await self.delivery.fill_gap()  # so nothing below `seq` follows the reply
             session.send(data, reply=True)
+            if more is not None:
+                session.send(more, reply=True)
 
     async def _catchup(self, session: Session, since: int, req: str | None) -> tuple[int, str]:
         found = await self.reads.catchup(session.client, since)
