@@ -203,6 +203,10 @@ class BoardStore(Protocol):
         """Mark a seat removed; False when there is no such seat (rule M5)."""
         ...
 
+    async def seat_number(self, board_id: str, client: str) -> int:
+        """The seat's number, 1, 2, 3 ... on its board (rule M7); 0 if there is no seat."""
+        ...
+
     async def log_entries(self, board_id: str) -> list[LogEntry]:
         """The ops log, oldest first (what `revert` replays, rule M1)."""
         ...

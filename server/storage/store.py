@@ -35,6 +35,7 @@ from server.services.ports import (
 )
 
 from . import activity as _activity
+from . import history as _history
 from . import seats as _seats
 from . import versions as _versions
 from .commit import Work, commit_board, commit_boards, now_ms, object_row
@@ -375,6 +376,9 @@ class SqlBoardStore:
     async def remove_seat(self, board_id: str, client: str) -> bool:
         return await _seats.remove_seat(self.engine, board_id, client)
 
+    async def seat_number(self, board_id: str, client: str) -> int:
+        return await _seats.seat_number(self.engine, board_id, client)
+
     # --- versions (rules V1-V6) --------------------------------------------------------
 
     async def save_version(
@@ -403,10 +407,10 @@ class SqlBoardStore:
         return await _activity.read(self._reader, board_id, since)
 
     async def log_entries(self, board_id: str) -> list[LogEntry]:
-        return await _seats.log_entries(self._reader, board_id)
+        return await _history.log_entries(self._reader, board_id)
 
     async def records(self, board_id: str, ids: set[str]) -> dict[str, Record]:
-        return await _seats.records(self._reader, board_id, ids)
+        return await _history.records(self._reader, board_id, ids)
 
     # --- committing -----------------------------------------------------------------
 
