@@ -13,10 +13,8 @@ import secrets
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, insert, select
+from sqlalchemy import case, delete, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncEngine
-
-from server.domain.facilitation import is_anonymous
 
 from .commit import now_ms
 from .tables import activity, batches, boards, seats
@@ -42,23 +40,22 @@ async def _record(
     engine: AsyncEngine, board_id: str, kind: str, client: str, name: str, detail: dict[str, Any]
 ) -> None:
     stamp = now_ms()
+    # One statement: the name is left out while anonymous mode is on (rule M7). Settings
+    # are compact JSON, and a quote inside any text in them is escaped, so only the
+    # session's own switch matches.
+    anonymous = boards.c.settings.like('%"anonymous":true%')
+    row = select(
+        literal(secrets.token_hex(8)),
+        boards.c.id,
+        literal(stamp),
+        literal(kind),
+        literal(client),
+        case((anonymous, literal("")), else_=literal(name)),
+        literal(orjson.dumps(detail).decode()),
+    ).where(boards.c.id == board_id)
+    columns = ["id", "board_id", "at", "kind", "client", "name", "detail"]
     async with engine.begin() as conn:
-        settings = (
-            await conn.execute(select(boards.c.settings).where(boards.c.id == board_id))
-        ).scalar()
-        if settings is not None and is_anonymous(orjson.loads(settings)):
-            name = ""  # rule M7: not even the facilitator's view keeps it
-        await conn.execute(
-            insert(activity).values(
-                id=secrets.token_hex(8),
-                board_id=board_id,
-                at=stamp,
-                kind=kind,
-                client=client,
-                name=name,
-                detail=orjson.dumps(detail).decode(),
-            )
-        )
+        await conn.execute(insert(activity).from_select(columns, row))
         if kind == "join":
             await conn.execute(
                 delete(activity).where(
