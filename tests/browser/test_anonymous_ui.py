@@ -74,7 +74,7 @@ async def test_m7_participants_see_deltaker_n_in_list_cursor_and_editing(
 
     # "Undo what Aisha did" in the last 10 minutes, chosen with the keyboard.
     sent: list[str] = []
-    kari.page.on("websocket", lambda ws: ws.on("framesent", sent.append))
+    kari.page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(str(frame))))
     await kari.page.evaluate("window.samskap.conn.ws.close()")  # reconnect: frames watched
     await kari.page.wait_for_function("() => window.samskap.conn.state === 'online'")
     undo = kari.page.get_by_role("button", name=f"Undo what {AISHA} did")
