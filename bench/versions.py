@@ -1,6 +1,7 @@
 """Versions of a 5,000-object board: bytes of 100 versions, and how long a restore takes.
 
-A board of 5,000 notes (texts of 20-80 characters, a tenth of them also on other
+The bytes are also given as the board's quota counts them (`board_bytes`, which
+includes versions, rule V6). A board of 5,000 notes (texts of 20-80 characters, a tenth of them also on other
 fields) gets 100 versions, 50 notes changed between two; then the worst restores:
 after every note was deleted (5,000 brought back), and after half were deleted and
 the other half changed. The restore is the service's whole path: a `before_restore`
@@ -115,6 +116,10 @@ async def run_database(name: str, url: str, schema: str | None, args: Any) -> li
         row("uncompressed JSON of one version", float(raw), "bytes")
         row(f"bytes of {args.versions} versions (data)", float(stored[1]), "bytes")
         row("bytes per version", float(stored[1]) / args.versions, "bytes")
+        # Versions count toward SAMSKAP_LIMIT_BOARD_BYTES (rule V6): the board's figure.
+        total = await store.board_bytes(board)
+        row("board_bytes with the versions", float(total), "bytes")
+        row("versions' share of board_bytes", 100.0 * float(stored[1]) / total, "%")
 
         await change(hub, board, [{"op": "delete", "id": f"n{i}"} for i in range(args.objects)])
         started = time.perf_counter()

@@ -620,14 +620,15 @@ class SqlBoardStore:
         return result
 
     async def board_bytes(self, board_id: str) -> int:
-        """Objects (deleted ones stay, as tombstones), images and the log, in bytes
-        (characters for text columns: close enough for a quota)."""
+        """Objects (deleted ones stay, as tombstones), images, the log and versions (V6),
+        in bytes (characters for text columns: close enough for a quota)."""
         total = 0
         async with self._reader.connect() as conn:
             for table, column in (
                 (objects, objects.c.data),
                 (assets, assets.c.data),
                 (batches, batches.c.ops),
+                (versions, versions.c.data),
             ):
                 query = select(func.coalesce(func.sum(func.length(column)), 0)).where(
                     table.c.board_id == board_id
