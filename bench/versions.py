@@ -1,12 +1,12 @@
 """Versions of a 5,000-object board: bytes of 100 versions, and how long a restore takes.
 
-The bytes are also given as the board's quota counts them (`board_bytes`, which
-includes versions, rule V6). A board of 5,000 notes (texts of 20-80 characters, a tenth of them also on other
+A board of 5,000 notes (texts of 20-80 characters, a tenth of them also on other
 fields) gets 100 versions, 50 notes changed between two; then the worst restores:
 after every note was deleted (5,000 brought back), and after half were deleted and
 the other half changed. The restore is the service's whole path: a `before_restore`
 version, reading the version and the records, planning, one server batch committed
-through a room (in-memory bus), as `POST …/versions/{v}/restore` does.
+through a room (in-memory bus), as `POST …/versions/{v}/restore` does. The bytes are
+also given as the board's quota counts them (`board_bytes`, versions included, V6).
 
     python bench/versions.py [--objects 5000] [--versions 100]
 """
