@@ -5,7 +5,8 @@ fields) gets 100 versions, 50 notes changed between two; then the worst restores
 after every note was deleted (5,000 brought back), and after half were deleted and
 the other half changed. The restore is the service's whole path: a `before_restore`
 version, reading the version and the records, planning, one server batch committed
-through a room (in-memory bus), as `POST …/versions/{v}/restore` does.
+through a room (in-memory bus), as `POST …/versions/{v}/restore` does. The bytes are
+also given as the board's quota counts them (`board_bytes`, versions included, V6).
 
     python bench/versions.py [--objects 5000] [--versions 100]
 """
@@ -115,6 +116,10 @@ async def run_database(name: str, url: str, schema: str | None, args: Any) -> li
         row("uncompressed JSON of one version", float(raw), "bytes")
         row(f"bytes of {args.versions} versions (data)", float(stored[1]), "bytes")
         row("bytes per version", float(stored[1]) / args.versions, "bytes")
+        # Versions count toward SAMSKAP_LIMIT_BOARD_BYTES (rule V6): the board's figure.
+        total = await store.board_bytes(board)
+        row("board_bytes with the versions", float(total), "bytes")
+        row("versions' share of board_bytes", 100.0 * float(stored[1]) / total, "%")
 
         await change(hub, board, [{"op": "delete", "id": f"n{i}"} for i in range(args.objects)])
         started = time.perf_counter()

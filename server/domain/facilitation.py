@@ -32,6 +32,7 @@ def initial_state() -> State:
         "locked": False,
         "follow": None,
         "step": None,
+        "anonymous": False,
     }
 
 
@@ -113,6 +114,7 @@ _SHAPE: dict[str, Any] = {
     "locked": lambda v: isinstance(v, bool),
     "follow": _follow_ok,
     "step": _opt_int,
+    "anonymous": lambda v: isinstance(v, bool),
 }
 
 
@@ -259,6 +261,8 @@ def apply_command(
         state["follow"] = None
     elif action == "summon":
         effects.summon = summon_target(body)
+    elif action == "anonymous":  # rule M7: others' names stay on the server
+        state["anonymous"] = _flag(body, "on")
     else:
         raise bad(f"unknown facilitation action {action!r}")
     return state, effects
@@ -277,6 +281,7 @@ ACTIONS = (
     "follow_start",
     "follow_stop",
     "summon",
+    "anonymous",
     "agenda_step",
     "insert_template",
 )
@@ -364,3 +369,10 @@ def policy_for(role: str, client: str, rules: Rules) -> Policy:
     return Policy(
         client=client, may_add=rules.may_add, may_move=rules.may_move, private=rules.private
     )
+
+
+def is_anonymous(settings: dict[str, Any]) -> bool:
+    """Whether anonymous mode is on (rule M7). Only a literal `true` counts; it runs for
+    every presence message, so it reads this one field, not the whole state."""
+    raw = settings.get("session")
+    return isinstance(raw, dict) and raw.get("anonymous") is True

@@ -20,7 +20,7 @@ def versions(request: Request) -> VersionService:
     state = request.app.state
     found = getattr(state, "versions", None)
     if found is None:
-        found = state.versions = VersionService(state.store, state.hub)
+        found = state.versions = VersionService(state.store, state.hub, state.boards)
     return found  # type: ignore[no-any-return]
 
 

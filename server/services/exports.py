@@ -311,12 +311,14 @@ class ExportService:
     ) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
         """The board as the pure functions take it, and its assets (if asked for).
 
-        Authors' names are in `meta` only with `names` (the facilitator asked for them).
+        Authors' names are in `meta` only with `names` (the facilitator asked for them)
+        and anonymous mode is off (rule M7).
         """
         snapshot = await self.store.snapshot(board_id)
         if snapshot is None:
             raise ProtocolError(ErrorCode.NOT_FOUND, "no such board, or the link is not valid")
         meta = snapshot.board
+        names = names and not facilitation.is_anonymous(meta.settings)
         board: dict[str, Any] = {
             "title": meta.title,
             "settings": dict(meta.settings),
@@ -403,7 +405,8 @@ class ExportService:
         async with _Slot():
             board, assets = await self.load(board_id, with_meta=names)
             locale = choose([lang, str(board["settings"].get("locale") or "")], FALLBACK)
-            people = participants(board) if names else None
+            named = names and not facilitation.is_anonymous(board["settings"])  # M7
+            people = participants(board) if named else None
             self._check_budget("report", board, assets, ExportOptions())
             data = await POOL.run(
                 render_report,

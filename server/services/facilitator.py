@@ -44,6 +44,8 @@ class LiveRoom(Protocol):
 
     def send_others(self, sender: Session | None, data: str) -> None: ...
 
+    def send_session(self, info: dict[str, Any], skip: Session | None = None) -> None: ...
+
     async def relay(self, kind: str, data: str, sender: str | None) -> None: ...
 
     async def announce_session(self, settings: dict[str, Any]) -> None: ...
@@ -297,11 +299,10 @@ class Facilitator:
     async def broadcast(self, settings: dict[str, Any], reply: Reply | None = None) -> None:
         self.room.settings = settings
         info = {"type": "session", **self.room.session_info(settings)}
-        message = encode(info)
         if reply is None or reply.req is None:
-            self.room.send_all(message)
+            self.room.send_session(info)
         else:
-            self.room.send_others(reply.session, message)
+            self.room.send_session(info, skip=reply.session)
             reply.session.send(encode({**info, "req": reply.req}))
         if reply is not None:
             reply.sent = True

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-Peer = dict[str, str]  # {client, conn, name, role, color}
+Peer = dict[str, Any]  # {client, conn, name, role, color, seat}
 
 
 @dataclass(slots=True)

@@ -223,6 +223,10 @@ class BoardStore(Protocol):
         """Mark a seat removed; False when there is no such seat (rule M5)."""
         ...
 
+    async def seat_number(self, board_id: str, client: str) -> int:
+        """The seat's number, 1, 2, 3 ... on its board (rule M7); 0 if there is no seat."""
+        ...
+
     async def log_entries(self, board_id: str) -> list[LogEntry]:
         """The ops log, oldest first (what `revert` replays, rule M1)."""
         ...
@@ -295,7 +299,7 @@ class BoardStore(Protocol):
     async def assets(self, board_id: str) -> list[Asset]: ...
 
     async def board_bytes(self, board_id: str) -> int:
-        """Stored size of a board: objects (tombstones too), images and its log."""
+        """Stored size of a board: objects (tombstones too), images, its log and versions."""
         ...
 
     async def ping(self) -> None: ...

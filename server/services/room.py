@@ -25,6 +25,7 @@ from server.domain.ops import Op
 from server.domain.restore import AUTO_EVERY_MS
 
 from .access import hash_token
+from .anonymity import for_role, sees_names, unnamed
 from .bus import BusMessage, Kind, board_channel
 from .committer import SERVER, CommitQueue
 from .delivery import Delivery, private_messages, public_message
@@ -97,9 +98,10 @@ class Room:
             close_all=self.close_all,
         )
         self._heartbeat: asyncio.Task[None] | None = None
-        self._presence: dict[str, str] = {}
+        self._presence: dict[str, dict[str, Any]] = {}
         self._presence_timer: asyncio.TimerHandle | None = None
-        self.settings: dict[str, Any] = {}
+        self.anonymous = False  # rule M7: others' names only to facilitators
+        self._settings: dict[str, Any] = {}
         self.facilitator = Facilitator(self)
         self.removed: set[str] = set()  # seats removed while this room was open
         self._auto_checked = time.monotonic()  # the first check a minute after opening
@@ -141,6 +143,21 @@ class Room:
                 self._tell_left(peer)
 
     @property
+    def settings(self) -> dict[str, Any]:
+        return self._settings
+
+    @settings.setter
+    def settings(self, value: dict[str, Any]) -> None:
+        """New board settings; when anonymous mode flips, every socket here gets the
+        people list again, with or without names (rule M7)."""
+        was, self._settings = self.anonymous, value
+        self.anonymous = facilitation.is_anonymous(value)
+        if was != self.anonymous:
+            for session in self.sessions.values():
+                others = [p for p in self.peers if p["client"] != session.client]
+                self._send_to(session, {"type": "peers", "peers": others})
+
+    @property
     def store(self) -> BoardStore:
         return self.ctx.store
 
@@ -174,6 +191,7 @@ class Room:
         A seat has one socket: an older one on this seat, here or in another process,
         is closed with 4009 (rule S18).
         """
+        session.seat = await self.ctx.store.seat_number(self.board_id, session.client)
         older = self.sessions.get(session.client)
         self.sessions[session.client] = session
         try:
@@ -189,9 +207,9 @@ class Room:
         await self._publish(Kind.SEAT, client=session.client, conn=session.conn)
         session.start(welcome, base)
         await self.facilitator.after_join(session)
-        joined = encode({"type": "peer_joined", "peer": session.peer})
-        self.send_others(session, joined)
-        await self._publish(Kind.JOIN, joined, client=session.client, conn=session.conn)
+        joined = {"type": "peer_joined", "peer": session.peer}
+        self.send_people(joined, skip=session.client)
+        await self._publish(Kind.JOIN, encode(joined), client=session.client, conn=session.conn)
 
     async def _welcome(self, session: Session, since: int | None, resume: str) -> tuple[str, int]:
         """The welcome as text: big snapshots and catch-ups are built off the event
@@ -215,7 +233,7 @@ class Room:
                     **self.session_info(meta.settings),
                 }
                 await self.reads.pace(missed)  # a big reply waits its turn in the process
-                return with_raw(welcome, {"catchup": missed}), seq
+                return with_raw(self._for(session, welcome), {"catchup": missed}), seq
         snapshot = await self.reads.snapshot(session.client)
         if snapshot is None:
             raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")
@@ -226,7 +244,13 @@ class Room:
             "seq": board.seq,
             **self.session_info(board.settings),
         }
-        return with_raw(welcome, {"objects": objects}), board.seq
+        return with_raw(self._for(session, welcome), {"objects": objects}), board.seq
+
+    def _for(self, session: Session, welcome: dict[str, Any]) -> dict[str, Any]:
+        """The welcome's people as this socket may see them (rule M7)."""
+        settings = welcome["board"]["settings"]
+        anonymous = self.anonymous or facilitation.is_anonymous(settings)
+        return for_role(welcome, session.role, anonymous)
 
     async def sync(self, session: Session, since: Any, req: str | None = None) -> None:
         """A client saw a gap: send what it missed, without reconnecting (rule S15).
@@ -332,13 +356,14 @@ class Room:
             "type": "presence",
             "client": session.client,
             "name": session.name,
+            "seat": session.seat,
             "color": session.color,
             "cursor": msg.cursor,
             "selection": msg.selection,
             "editing": msg.editing,
             "view": msg.view,
         }
-        self._presence[session.client] = encode(body)
+        self._presence[session.client] = body
         if self._presence_timer is None:
             loop = asyncio.get_running_loop()
             self._presence_timer = loop.call_later(PRESENCE_TICK, self._flush_presence)
@@ -346,17 +371,36 @@ class Room:
     def _flush_presence(self) -> None:
         self._presence_timer = None
         pending, self._presence = self._presence, {}
-        for client, data in pending.items():
+        for client, body in pending.items():
             sender = self.sessions.get(client)
             if sender is None:
                 continue  # left meanwhile: no presence from someone not here
-            self.send_others(sender, data)
+            data = self.send_people(body, skip=client)
             self.ctx.spawn(self._publish(Kind.PRESENCE, data, client=client, conn=sender.conn))
 
     async def _announce_peers(self) -> None:
         await self._publish(Kind.PEERS, encode([s.peer for s in self.sessions.values()]))
 
     # --- fan-out ----------------------------------------------------------------------
+
+    def send_people(self, message: dict[str, Any], skip: str | None = None) -> str:
+        """Send a message that names a person to every socket but seat `skip`: with the
+        name to facilitators, without it to the others in anonymous mode (rule M7).
+        Returns the named text (what goes on the bus)."""
+        named = encode(message)
+        hidden = encode(unnamed(message)) if self.anonymous else named
+        for session in self.sessions.values():
+            if session.client != skip:
+                session.send(named if sees_names(session.role, self.anonymous) else hidden)
+        return named
+
+    def _send_to(self, session: Session, message: dict[str, Any]) -> None:
+        session.send(encode(for_role(message, session.role, self.anonymous)))
+
+    def send_session(self, info: dict[str, Any], skip: Session | None = None) -> None:
+        """A `session` message to every socket but `skip` (the follow leader's name
+        only to facilitators in anonymous mode, rule M7)."""
+        self.send_people(info, skip=None if skip is None else skip.client)
 
     def send_others(self, sender: Session | None, data: str) -> None:
         for session in self.sessions.values():
@@ -370,7 +414,9 @@ class Room:
 
     async def relay(self, kind: str, data: str, sender: str | None) -> None:
         """Send a message to this room (all but `sender`) and to the other processes."""
-        if sender is None:
+        if kind == "summon":  # it names the facilitator (rule M7)
+            self.send_people(orjson.loads(data), skip=sender)
+        elif sender is None:
             self.send_all(data)
         else:
             self._send_except_client(sender, data)
@@ -457,11 +503,14 @@ class Room:
                     private_messages(logged),
                 )
         elif kind is Kind.PRESENCE:
-            self._send_except_client(message.client, data)
+            if self.anonymous:
+                self.send_people(orjson.loads(data), skip=message.client)
+            else:
+                self._send_except_client(message.client, data)
         elif kind is Kind.JOIN:
-            peer = orjson.loads(data)["peer"]
-            self.directory.joined(origin, peer)
-            self._send_except_client(message.client, data)
+            joined = orjson.loads(data)
+            self.directory.joined(origin, joined["peer"])
+            self.send_people(joined, skip=message.client)
         elif kind is Kind.LEAVE:
             peer = self.directory.left(origin, message.conn)
             if peer is not None:
@@ -476,19 +525,16 @@ class Room:
             changes = self.directory.reconcile(origin, orjson.loads(data))
             for peer in changes.joined:
                 if peer["client"] not in self.sessions:
-                    self.send_all(encode({"type": "peer_joined", "peer": peer}))
+                    self.send_people({"type": "peer_joined", "peer": peer})
             for peer in changes.left:
                 self._tell_left(peer)
         elif kind is Kind.BOARD:
             self.send_all(data)
         elif kind is Kind.SESSION:
             self.settings = orjson.loads(data)["settings"]
-            self.send_all(encode({"type": "session", **self.session_info(self.settings)}))
+            self.send_session({"type": "session", **self.session_info(self.settings)})
         elif kind is Kind.SUMMON:
-            if message.client:
-                self._send_except_client(message.client, data)
-            else:
-                self.send_all(data)
+            self.send_people(orjson.loads(data), skip=message.client or None)
         elif kind is Kind.CLOSE:
             order = orjson.loads(data)
             self.close_all(order["code"], order["reason"], order.get("role"))

@@ -80,6 +80,7 @@ class Session:
         self.fresh_seat = False  # its seat was made for it (not claimed with a secret)
         self.acted = False  # it edited, voted or ran a command: its seat owns something
         self.client = client  # the seat (rule S18)
+        self.seat = 0  # the seat's number on its board: "Deltaker N" (rule M7)
         self.conn = secrets.token_hex(6)  # this socket: a seat may move to a newer one
         self.name = name or "Gjest"
         self.role = role
@@ -110,13 +111,14 @@ class Session:
         self._settled: OrderedDict[str, None] = OrderedDict()  # batches answered for good
 
     @property
-    def peer(self) -> dict[str, str]:
+    def peer(self) -> dict[str, Any]:
         return {
             "client": self.client,
             "conn": self.conn,
             "name": self.name,
             "role": self.role,
             "color": self.color,
+            "seat": self.seat,
         }
 
     # --- resend order ---------------------------------------------------------------

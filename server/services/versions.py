@@ -14,6 +14,7 @@ from server.domain.errors import ErrorCode, ProtocolError
 from server.domain.render.png import render_png
 from server.domain.restore import KINDS, plan_restore
 
+from .boards import BoardService
 from .exports import POOL, votes_of
 from .hub import Hub
 from .ports import BoardStore, CommitStatus, VersionInfo
@@ -35,15 +36,21 @@ def clean_label(value: Any) -> str:
 
 
 class VersionService:
-    def __init__(self, store: BoardStore, hub: Hub) -> None:
+    def __init__(self, store: BoardStore, hub: Hub, boards: BoardService | None = None) -> None:
         self.store = store
         self.hub = hub
+        self.boards = boards  # its quota, SAMSKAP_LIMIT_BOARD_BYTES (rule V6)
 
     async def listed(self, board_id: str) -> list[dict[str, Any]]:
         return [v.public() for v in await self.store.versions(board_id)]
 
     async def save(self, board_id: str, kind: str, label: str, by: str = "") -> VersionInfo:
         assert kind in KINDS
+        if kind == "manual" and self.boards is not None:
+            # Versions count toward the board's bytes (V6): a full board saves no more by
+            # hand. Automatic ones are still made (a restore stays undoable) and thinned.
+            newest = await self.store.versions(board_id)
+            await self.boards.check_room_for(board_id, newest[0].size if newest else 0)
         info = await self.store.save_version(board_id, kind, label, by)
         if info is None:
             raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")

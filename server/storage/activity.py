@@ -2,7 +2,8 @@
 
 Edits are not recorded twice: they are counted per seat and minute from the ops log
 (`batches`), as far back as it reaches. Only op kinds are counted: no object's text,
-private or not, is read into the answer.
+private or not, is read into the answer. Every event and count carries the seat's
+number; what happens while anonymous mode is on is recorded without the name (M7).
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import secrets
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, insert, select
+from sqlalchemy import case, delete, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .commit import now_ms
-from .tables import activity, batches
+from .tables import activity, batches, boards, seats
 
 KEEP_MS = 90 * 86_400_000  # events older than 90 days are dropped when someone joins
 MAX_EVENTS = 5_000  # per answer, newest kept
@@ -39,18 +40,22 @@ async def _record(
     engine: AsyncEngine, board_id: str, kind: str, client: str, name: str, detail: dict[str, Any]
 ) -> None:
     stamp = now_ms()
+    # One statement: the name is left out while anonymous mode is on (rule M7). Settings
+    # are compact JSON, and a quote inside any text in them is escaped, so only the
+    # session's own switch matches.
+    anonymous = boards.c.settings.like('%"anonymous":true%')
+    row = select(
+        literal(secrets.token_hex(8)),
+        boards.c.id,
+        literal(stamp),
+        literal(kind),
+        literal(client),
+        case((anonymous, literal("")), else_=literal(name)),
+        literal(orjson.dumps(detail).decode()),
+    ).where(boards.c.id == board_id)
+    columns = ["id", "board_id", "at", "kind", "client", "name", "detail"]
     async with engine.begin() as conn:
-        await conn.execute(
-            insert(activity).values(
-                id=secrets.token_hex(8),
-                board_id=board_id,
-                at=stamp,
-                kind=kind,
-                client=client,
-                name=name,
-                detail=orjson.dumps(detail).decode(),
-            )
-        )
+        await conn.execute(insert(activity).from_select(columns, row))
         if kind == "join":
             await conn.execute(
                 delete(activity).where(
@@ -74,6 +79,12 @@ async def read(engine: AsyncEngine, board_id: str, since: int) -> dict[str, Any]
                 batches.c.board_id == board_id, batches.c.created_at >= since
             )
         )
+        numbers = {
+            r.client: r.number
+            for r in await conn.execute(
+                select(seats.c.client, seats.c.number).where(seats.c.board_id == board_id)
+            )
+        }
         counts: dict[tuple[str, int], dict[str, int]] = {}
         for r in logged:
             minute = r.created_at // 60_000 * 60_000
@@ -88,13 +99,14 @@ async def read(engine: AsyncEngine, board_id: str, since: int) -> dict[str, Any]
             "at": r.at,
             "kind": r.kind,
             "client": r.client,
+            "seat": numbers.get(r.client),
             "name": r.name,
             **orjson.loads(r.detail),
         }
         for r in reversed(rows)
     ]
     edits = [
-        {"client": client, "minute": minute, **c}
+        {"client": client, "seat": numbers.get(client), "minute": minute, **c}
         for (client, minute), c in sorted(counts.items(), key=lambda kv: (kv[0][1], kv[0][0]))
     ]
     return {"events": events, "edits": edits}

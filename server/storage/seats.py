@@ -1,21 +1,20 @@
-"""Seats (rule S18) and moderation (rules M1-M6): who a seat is, and what it did.
+"""Seats (rule S18), their numbers (M7) and removal (M5): who a seat is, and whether it
+may return.
 
 A seat is claimed with its secret; the database holds only the secret's SHA-256, so a
 copy of the database (or a backup) cannot be used to take anyone's seat. A removed
 seat keeps its row, marked, so its secret is refused rather than issued a new seat.
+Numbers count seats in the order they were made; a seat that never changed anything
+is dropped when it leaves, and its number may be given again.
 """
 
 from __future__ import annotations
 
-import orjson
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from server.domain.ops import Record
-from server.domain.revert import LogEntry
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from .commit import now_ms
-from .tables import batches, boards, objects, seats
+from .tables import boards, seats
 
 
 async def claim_seat(engine: AsyncEngine, board_id: str, secret_hash: str) -> str | None:
@@ -38,11 +37,10 @@ async def claim_seat(engine: AsyncEngine, board_id: str, secret_hash: str) -> st
 
 
 async def add_seat(engine: AsyncEngine, board_id: str, client: str, secret_hash: str) -> bool:
-    """Store a new seat; False when the board is gone."""
+    """Store a new seat with the next number; False when the board is gone."""
     stamp = now_ms()
     async with engine.begin() as conn:
-        exists = (await conn.execute(select(boards.c.id).where(boards.c.id == board_id))).first()
-        if exists is None:
+        if not await _lock_board(conn, board_id):
             return False
         await conn.execute(
             insert(seats).values(
@@ -51,9 +49,42 @@ async def add_seat(engine: AsyncEngine, board_id: str, client: str, secret_hash:
                 secret_hash=secret_hash,
                 created_at=stamp,
                 seen_at=stamp,
+                number=await _next_number(conn, board_id),
             )
         )
     return True
+
+
+async def _lock_board(conn: AsyncConnection, board_id: str) -> bool:
+    """Hold the board's row (PostgreSQL), so two processes never give out one number;
+    SQLite has one writer at a time anyway. False when the board is gone."""
+    query = select(boards.c.id).where(boards.c.id == board_id).with_for_update()
+    return (await conn.execute(query)).first() is not None
+
+
+async def _next_number(conn: AsyncConnection, board_id: str) -> int:
+    query = select(func.coalesce(func.max(seats.c.number), 0)).where(seats.c.board_id == board_id)
+    return int((await conn.execute(query)).scalar_one()) + 1
+
+
+async def seat_number(engine: AsyncEngine, board_id: str, client: str) -> int:
+    """The seat's number (rule M7); a seat made before numbers existed gets the next one
+    now. 0 when there is no such seat."""
+    async with engine.begin() as conn:
+        where = (seats.c.board_id == board_id, seats.c.client == client)
+        row = (await conn.execute(select(seats.c.number).where(*where))).first()
+        if row is None:
+            return 0
+        if row.number is not None:
+            return int(row.number)
+        if not await _lock_board(conn, board_id):
+            return 0
+        number = await _next_number(conn, board_id)
+        await conn.execute(
+            update(seats).where(*where, seats.c.number.is_(None)).values(number=number)
+        )
+        again = (await conn.execute(select(seats.c.number).where(*where))).scalar()
+    return int(again or 0)
 
 
 async def drop_unused_seat(engine: AsyncEngine, board_id: str, client: str) -> None:
@@ -94,30 +125,3 @@ async def remove_seat(engine: AsyncEngine, board_id: str, client: str) -> bool:
             )
         ).first()
     return row is not None
-
-
-async def log_entries(engine: AsyncEngine, board_id: str) -> list[LogEntry]:
-    """The board's whole ops log (the last `log_retain` batches), oldest first."""
-    async with engine.connect() as conn:
-        rows = await conn.execute(
-            select(batches.c.seq, batches.c.client, batches.c.ops, batches.c.created_at)
-            .where(batches.c.board_id == board_id)
-            .order_by(batches.c.seq)
-        )
-        return [LogEntry(r.seq, r.client, orjson.loads(r.ops), r.created_at) for r in rows]
-
-
-async def records(engine: AsyncEngine, board_id: str, ids: set[str]) -> dict[str, Record]:
-    """The stored records of `ids`, tombstones included."""
-    found: dict[str, Record] = {}
-    wanted = sorted(ids)
-    async with engine.connect() as conn:
-        for i in range(0, len(wanted), 500):
-            rows = await conn.execute(
-                select(objects.c.id, objects.c.data, objects.c.deleted).where(
-                    objects.c.board_id == board_id, objects.c.id.in_(wanted[i : i + 500])
-                )
-            )
-            for r in rows:
-                found[r.id] = Record(orjson.loads(r.data), bool(r.deleted))
-    return found

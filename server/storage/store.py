@@ -37,6 +37,7 @@ from server.services.ports import (
 
 from . import activity as _activity
 from . import address_days as _address_days
+from . import history as _history
 from . import seats as _seats
 from . import versions as _versions
 from .commit import Work, commit_board, commit_boards, now_ms, object_row
@@ -416,6 +417,9 @@ class SqlBoardStore:
     async def remove_seat(self, board_id: str, client: str) -> bool:
         return await _seats.remove_seat(self.engine, board_id, client)
 
+    async def seat_number(self, board_id: str, client: str) -> int:
+        return await _seats.seat_number(self.engine, board_id, client)
+
     # --- versions (rules V1-V6) --------------------------------------------------------
 
     async def save_version(
@@ -444,10 +448,10 @@ class SqlBoardStore:
         return await _activity.read(self._reader, board_id, since)
 
     async def log_entries(self, board_id: str) -> list[LogEntry]:
-        return await _seats.log_entries(self._reader, board_id)
+        return await _history.log_entries(self._reader, board_id)
 
     async def records(self, board_id: str, ids: set[str]) -> dict[str, Record]:
-        return await _seats.records(self._reader, board_id, ids)
+        return await _history.records(self._reader, board_id, ids)
 
     # --- committing -----------------------------------------------------------------
 
@@ -657,14 +661,15 @@ class SqlBoardStore:
         return result
 
     async def board_bytes(self, board_id: str) -> int:
-        """Objects (deleted ones stay, as tombstones), images and the log, in bytes
-        (characters for text columns: close enough for a quota)."""
+        """Objects (deleted ones stay, as tombstones), images, the log and versions (V6),
+        in bytes (characters for text columns: close enough for a quota)."""
         total = 0
         async with self._reader.connect() as conn:
             for table, column in (
                 (objects, objects.c.data),
                 (assets, assets.c.data),
                 (batches, batches.c.ops),
+                (versions, versions.c.data),
             ):
                 query = select(func.coalesce(func.sum(func.length(column)), 0)).where(
                     table.c.board_id == board_id

@@ -114,6 +114,8 @@ seats = Table(
     Column("seen_at", BigInteger, nullable=False),
     # Set when the facilitator removed the seat (rule M5): its secret no longer admits.
     Column("removed_at", BigInteger, nullable=True),
+    # 1, 2, 3 ... in the order seats were made: anonymous mode shows "Deltaker N" (M7).
+    Column("number", Integer, nullable=True),
     UniqueConstraint("board_id", "secret_hash", name="uq_seats_board_secret"),
 )
 

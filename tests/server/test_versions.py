@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import secrets
 from typing import Any
 
 import httpx
@@ -171,3 +173,34 @@ def test_v6_retention_keeps_manual_and_the_last_day_then_thins_by_hour_and_day()
     # 12 versions 10 minutes apart from an hour's start back: three clock hours, one each.
     assert len({f"h{i}" for i in range(12)} - dropped) == 3
     assert len({f"d{i}" for i in range(5)} - dropped) <= 2  # one a day (5 h may span two)
+
+
+async def test_v6_versions_count_toward_the_board_bytes(db_settings: Settings) -> None:
+    """Each version adds its stored bytes to the board's (SAMSKAP_LIMIT_BOARD_BYTES); a
+    full board refuses a version by hand (413), and a restore still saves the version
+    that undoes it."""
+    texts = [secrets.token_urlsafe(60) for _ in range(200)]  # zlib cannot shrink these
+    async with serve_in_process(db_settings) as server:
+        board = await server.create_board("V6 bytes")
+        kari = await Client.connect(
+            server.url, board["id"], token_of(board["links"]["facilitator"]), name="Kari"
+        )
+        await applied(kari, [note(f"n{i}", text=t, x=i * 220) for i, t in enumerate(texts)])
+        store = server.app.state.store
+        before = await store.board_bytes(board["id"])
+        async with api(server, board) as http:
+            made = (await http.post("/versions", json={"label": "one"})).json()
+        after = await store.board_bytes(board["id"])
+        assert made["bytes"] > 10_000 and after == before + made["bytes"]
+        await kari.close()
+    limit = after + made["bytes"] // 2  # room for half a version more
+    limits = dataclasses.replace(db_settings.limits, board_bytes=limit)
+    full = dataclasses.replace(db_settings, limits=limits)
+    async with serve_in_process(full) as server, api(server, board) as http:
+        refused = await http.post("/versions", json={"label": "two"})
+        assert refused.status_code == 413 and refused.json()["error"] == "too_large"
+        assert len((await http.get("/versions")).json()["versions"]) == 1
+        restored = await http.post(f"/versions/{made['id']}/restore", json={})
+        assert restored.status_code == 200, restored.text
+        kinds = [v["kind"] for v in (await http.get("/versions")).json()["versions"]]
+        assert sorted(kinds) == ["before_restore", "manual"]

@@ -5,6 +5,11 @@
 // message from anyone else is ignored, never turned into a person. A person is one seat
 // on one socket (`conn`): a peer_left for an older socket of a seat that came back is
 // ignored. A cursor that has not moved for a minute fades.
+//
+// Anonymous mode (rule M7): the server leaves others' names out for participants and
+// viewers; such a person is shown by seat number, "Deltaker 3", in the list, on the
+// cursor and in "… is editing". The facilitator gets names and sees the number beside
+// them. When the mode flips the server sends the whole list again (`peers`).
 
 const CURSOR_FADE_MS = 60_000;
 
@@ -17,7 +22,8 @@ export class Presence extends EventTarget {
     this.layer = layer;
     this.list = list;
     this.count = count;
-    this.peers = new Map(); // client -> {client,conn,name,role,color,cursor,moved,selection,editing,el,label}
+    this.peers = new Map(); // client -> {client,conn,name,seat,role,color,cursor,moved,selection,editing,el,label}
+    ctx.conn?.addEventListener("peers", (e) => this.reset(e.detail.peers));
     // Idle cursors fade even when nothing else makes the board redraw.
     setInterval(() => {
       if ([...this.peers.values()].some((p) => p.el && !p.el.hidden)) this.ctx.renderer.request();
@@ -44,7 +50,13 @@ export class Presence extends EventTarget {
   }
 
   _take(p, info) {
-    for (const k of ["conn", "name", "role", "color", "cursor", "selection", "editing", "view"]) if (k in info) p[k] = info[k];
+    for (const k of ["conn", "name", "seat", "role", "color", "cursor", "selection", "editing", "view"]) if (k in info) p[k] = info[k];
+    if ("name" in info) p.numbered = false;
+    else if (p.seat && !p.numbered) {
+      // The server sent no name (anonymous mode): the seat number is the name here.
+      p.name = this.ctx.t("people.number", { n: p.seat });
+      p.numbered = true;
+    }
     if ("cursor" in info) p.moved = performance.now();
   }
 
@@ -120,7 +132,9 @@ export class Presence extends EventTarget {
     const dot = h("span", { class: "avatar", "aria-hidden": "true", text: initial.toUpperCase() });
     dot.style.backgroundColor = p.color || "#6b7280";
     const role = this.ctx.t(`role.${p.role || "participant"}`);
-    const label = isYou ? `${name} ${this.ctx.t("people.you")}` : name;
+    let label = isYou ? `${name} ${this.ctx.t("people.you")}` : name;
+    // The facilitator sees names and, in anonymous mode, the number the others see.
+    if (!p.numbered && p.seat && this.ctx.session?.state?.anonymous) label += ` · ${this.ctx.t("people.number", { n: p.seat })}`;
     const item = h("li", { class: "person" }, dot, h("span", { class: "person-name", text: label }), h("span", { class: "person-role", text: role }));
     // The facilitator's "undo what X did" and "remove" (rules M1, M5).
     if (!isYou && this.ctx.moderation && p.client) item.append(this.ctx.moderation.buttons(p));

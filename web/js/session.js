@@ -16,6 +16,7 @@ const DEFAULT = {
   locked: false,
   follow: null,
   step: null,
+  anonymous: false,
 };
 
 export class SessionState extends EventTarget {

@@ -2,6 +2,8 @@
 // M1-M6, from the people list and the activity list), versions with previews, save and
 // restore (V1-V6), and the activity list (A1). Every step that changes the board asks
 // first in a dialog that says what will happen; results are announced in the live region.
+// "Undo" asks how far back: the last 10 minutes, since the person last joined, or the
+// whole session (`revert`'s `since`, rule M2).
 
 import { h } from "../util.js";
 
@@ -25,21 +27,23 @@ export class Moderation {
     return fetch(`/api/boards/${encodeURIComponent(this.ctx.boardId)}${path}`, { ...options, headers });
   }
 
-  /** Ask in the dialog; resolves {ok, rotate}. */
-  ask(title, text, { confirm, rotate = null }) {
+  /** Ask in the dialog; resolves {ok, rotate, since}. */
+  ask(title, text, { confirm, rotate = null, since = false }) {
     const d = this.dialog;
     $("#mod-title").textContent = title;
     $("#mod-text").textContent = text;
     $("#mod-confirm").textContent = confirm;
     $("#mod-rotate-row").hidden = rotate === null;
     $("#mod-rotate").checked = rotate === true;
+    $("#mod-since-row").hidden = !since;
+    $("#mod-since").value = "all";
     return new Promise((resolve) => {
       const done = (ok) => {
         d.removeEventListener("close", onClose);
         $("#mod-confirm").onclick = null;
         $("#mod-cancel").onclick = null;
         if (d.open) d.close();
-        resolve({ ok, rotate: $("#mod-rotate").checked });
+        resolve({ ok, rotate: $("#mod-rotate").checked, since: $("#mod-since").value });
       };
       const onClose = () => done(false);
       d.addEventListener("close", onClose);
@@ -65,11 +69,26 @@ export class Moderation {
 
   async undo(client, name) {
     const { ctx } = this;
-    const { ok } = await this.ask(ctx.t("mod.undo_named", { name }), ctx.t("mod.undo_confirm", { name }), { confirm: ctx.t("mod.undo") });
+    const { ok, since } = await this.ask(ctx.t("mod.undo_named", { name }), ctx.t("mod.undo_confirm", { name }), { confirm: ctx.t("mod.undo"), since: true });
     if (!ok) return;
-    const reply = await this.session.facilitate("revert", { client });
+    const body = { client };
+    const from = await this.since(since, client);
+    if (from !== null) body.since = from;
+    const reply = await this.session.facilitate("revert", body);
     if (reply.type !== "reverted") return this.status(ctx.t("mod.failed", { message: reply.message || "" }));
     this.status(ctx.t("mod.undone", { name, restored: reply.restored, removed: reply.removed, reset: reply.reset }));
+  }
+
+  /** `since` for a choice in the dialog: an ISO time in the server's clock, or null
+   * for the whole session (also when the person's last join is no longer known). */
+  async since(choice, client) {
+    if (choice === "10m") return new Date(Date.now() + (this.session.offset || 0) - 600_000).toISOString();
+    if (choice !== "joined") return null;
+    const res = await this.api("/activity");
+    if (!res.ok) return null;
+    const { events } = await res.json();
+    const joins = events.filter((e) => e.kind === "join" && e.client === client);
+    return joins.length ? new Date(joins[joins.length - 1].at).toISOString() : null;
   }
 
   async remove(client, name) {
@@ -169,7 +188,9 @@ export class Moderation {
     if (!res.ok) return this.status(ctx.t("act.failed"));
     const { events, edits } = await res.json();
     const people = new Map();
-    for (const e of events) if (e.kind === "join" && e.client) people.set(e.client, { client: e.client, name: e.name, role: e.role, created: 0, changed: 0, deleted: 0 });
+    // A join made in anonymous mode has no name (rule M7): the seat number stands in.
+    const label = (e) => e.name || people.get(e.client)?.name || (e.seat ? ctx.t("people.number", { n: e.seat }) : "");
+    for (const e of events) if (e.kind === "join" && e.client) people.set(e.client, { client: e.client, name: label(e), role: e.role, created: 0, changed: 0, deleted: 0 });
     for (const e of edits) {
       const p = people.get(e.client);
       if (!p) continue;

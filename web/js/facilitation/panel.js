@@ -1,5 +1,5 @@
-// The facilitator's panel: agenda steps, timer, private mode, dot voting, board lock
-// and permissions, follow me / bring everyone here. Every control sends one
+// The facilitator's panel: agenda steps, timer, private mode, dot voting, board lock,
+// permissions and anonymous mode, follow me / bring everyone here. Every control sends one
 // `facilitate` message; what the buttons show follows the `session` the server sends.
 
 import { bounds, insideFrame } from "../geometry.js";
@@ -58,6 +58,8 @@ export class FacilitationPanel {
     for (const box of root.querySelectorAll("[data-perm]")) {
       box.addEventListener("change", () => fac("permissions", { [box.dataset.perm]: box.checked }));
     }
+    // Anonymous mode (rule M7): others' names stay on the server.
+    $("#fac-anonymous").addEventListener("change", (e) => fac("anonymous", { on: e.target.checked }));
 
     // Follow me, bring everyone here
     on("#fac-follow", () => {
@@ -80,7 +82,10 @@ export class FacilitationPanel {
       ctx.toast(ctx.t("summon.sent"));
     });
 
-    session.addEventListener("change", () => {
+    session.addEventListener("change", ({ detail }) => {
+      if (detail && detail.before && !!detail.before.anonymous !== !!detail.after.anonymous) {
+        ctx.announce(ctx.t(detail.after.anonymous ? "fac.anonymous_on" : "fac.anonymous_off"));
+      }
       if (this.pendingStep && session.state.step === this.pendingStep.step) this.pendingStep = null;
       this.render();
     });
@@ -207,6 +212,7 @@ export class FacilitationPanel {
     // Board
     $("#fac-lock").checked = !!s.locked;
     for (const box of this.root.querySelectorAll("[data-perm]")) box.checked = s.permissions[box.dataset.perm] !== false;
+    $("#fac-anonymous").checked = !!s.anonymous;
 
     // Follow
     const leading = this.leading();
