@@ -9,7 +9,7 @@ LOCK := requirements.lock
 # The runtime packages alone, at the same versions (the Docker image installs these).
 RUNTIME_LOCK := requirements-runtime.lock
 
-.PHONY: serve test lint browser proxy audit lock js
+.PHONY: serve test lint browser proxy audit lock js model
 
 # The venv holds exactly the versions in requirements.lock (runtime and test packages,
 # pip included, each with its sha256 hashes), then the project itself without its deps.
@@ -62,6 +62,11 @@ proxy:
 # engine, undo. Node is on every machine (the fuzz tests run the engine under it too).
 js:
 	node --test tests/js/
+
+# The page's copy of the domain model (defaults, limits, session shape), generated and
+# pinned by tests/server/test_client_model.py: run after changing objects.py or facilitation.py.
+model: $(STAMP)
+	$(PY) -m server.domain.client_model > web/js/model.generated.js
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

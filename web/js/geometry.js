@@ -1,5 +1,6 @@
 // Geometry of board objects: bounds, hit tests and where connectors meet objects.
 
+import { RANGES } from "./model.generated.js";
 import { BOX_KINDS } from "./schema.js";
 import { clamp } from "./util.js";
 
@@ -47,10 +48,11 @@ export function resizeBox(obj) {
   return { x: b.x + pad, y: b.y + pad, w: b.w - 2 * pad, h: b.h - 2 * pad };
 }
 
-// The server's limits (server/domain/objects.py): larger values are refused.
+// The server's limits (server/domain/objects.py, via model.generated.js): larger values
+// are refused. MIN_SIZE is the page's own: the smallest box a handle drags to.
 const MIN_SIZE = 20;
-export const MAX_SIZE = 1_000_000;
-const MAX_COORD = 10_000_000;
+export const MAX_SIZE = RANGES.w[1];
+const MAX_COORD = RANGES.x[1];
 
 const tenth = (v) => Math.round(v * 10) / 10;
 
@@ -290,7 +292,7 @@ export function frameContents(frame, objects, lookup) {
 // --- resizing a multi-selection as one (the select tool's group handles) -------------
 
 // The server's bounds of a text's font size (server/domain/objects.py: font_size).
-const FONT_MIN = 4, FONT_MAX = 512;
+const [FONT_MIN, FONT_MAX] = RANGES.font_size;
 
 const freeEnds = (obj) => ["from", "to"].filter((end) => obj[end] && obj[end].id === undefined);
 

@@ -2,6 +2,7 @@
 // reader can read and edit. Changes made here are ordinary undoable board changes.
 
 import { bounds, center, insideFrame } from "./geometry.js";
+import { TEXT_LIMITS } from "./model.generated.js";
 import { debounce, h } from "./util.js";
 
 const LISTED = new Set(["note", "text", "shape"]);
@@ -77,7 +78,7 @@ export class Outline {
   _frame(frame, items) {
     const { ctx } = this;
     const li = this._el(`f:${frame.id}`, () => {
-      const title = h("input", { type: "text", class: "outline-frame-title", maxlength: 200 });
+      const title = h("input", { type: "text", class: "outline-frame-title", maxlength: TEXT_LIMITS.title });
       title.addEventListener("change", () => {
         const cur = ctx.store.get(frame.id);
         if (cur && cur.title !== title.value) ctx.actions.update(frame.id, { title: title.value });
@@ -119,7 +120,7 @@ export class Outline {
   _item(obj, index, where) {
     const { ctx } = this;
     const li = this._el(`n:${obj.id}`, () => {
-      const field = h("textarea", { class: "outline-text", rows: 2, maxlength: 5000 });
+      const field = h("textarea", { class: "outline-text", rows: 2, maxlength: TEXT_LIMITS.text });
       field.addEventListener("change", () => {
         const cur = ctx.store.get(obj.id);
         if (cur && cur.text !== field.value) ctx.actions.update(obj.id, { text: field.value });
