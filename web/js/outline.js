@@ -1,7 +1,7 @@
 // The outline: frames and the notes (and texts) in them, as a live list that a screen
 // reader can read and edit. Changes made here are ordinary undoable board changes.
 
-import { bounds, center, insideFrame } from "./geometry.js";
+import { frameOf } from "./geometry.js";
 import { TEXT_LIMITS } from "./model.generated.js";
 import { debounce, h } from "./util.js";
 
@@ -26,9 +26,8 @@ export class Outline {
     for (const o of all) {
       if (!LISTED.has(o.kind)) continue;
       if (o.kind === "shape" && !o.text) continue;
-      const c = center(bounds(o, ctx.lookup));
-      let home = null;
-      for (const f of frames) if (insideFrame(f, c) && (!home || f.w * f.h < home.w * home.h)) home = f;
+      // The frame rule F1: the smallest frame holding the item's centre.
+      const home = frameOf(o, frames, ctx.lookup);
       (home ? groups.get(home.id) : outside).push(o);
     }
     const order = (a, b) => a.y - b.y || a.x - b.x;
