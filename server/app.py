@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 from server.config import Settings
 from server.domain.errors import ErrorCode, ProtocolError
 from server.domain.ratelimit import Windowed
+from server.files import SHIPPED_TEMPLATES, install_fonts, read_template_folder
 from server.http import api, exports, health, templates, versions
 from server.http.errors import protocol_error_handler
 from server.http.pages import page_routes
@@ -36,7 +37,7 @@ from server.services.boards import BoardService
 from server.services.exports import POOL
 from server.services.hub import Hub
 from server.services.ports import BoardStore, Broker
-from server.services.templates import SHIPPED, TemplateCatalog
+from server.services.templates import TemplateCatalog
 from server.shutdown import drain_commits
 from server.storage.engine import create_engine, migrate
 from server.storage.store import SqlBoardStore
@@ -160,7 +161,7 @@ def create_app(
             if store is None:
                 await state.store.close()
 
-    folders = [SHIPPED] + ([settings.templates_dir] if settings.templates_dir else [])
+    folders = [SHIPPED_TEMPLATES] + ([settings.templates_dir] if settings.templates_dir else [])
     origins = OriginPolicy(settings.public_url, settings.allowed_origins)
     middleware = [
         Middleware(AccessLog),
@@ -195,5 +196,6 @@ def create_app(
     app.state.accessibility_url = settings.accessibility_url
     app.state.origins = origins
     app.state.limiter = AddressLimiter(settings)
-    app.state.templates = TemplateCatalog(*folders)
+    install_fonts()  # the renderers (exports, previews) measure and draw with these
+    app.state.templates = TemplateCatalog(*(read_template_folder(f) for f in folders))
     return app
