@@ -59,7 +59,8 @@ proxy:
 	  else echo "docker-compose missing: the compose check will skip (apt-get install docker-compose)"; fi; }
 
 # The browser's modules alone, under Node's own test runner (no dependency): store, sync
-# engine, undo. Node is on every machine (the fuzz tests run the engine under it too).
+# engine, undo, geometry, the frame rule F1 (the table shared with pytest), i18n
+# fallback. Node is on every machine (the fuzz tests run the engine under it too).
 js:
 	node --test tests/js/
 
