@@ -33,6 +33,11 @@ export class Actions {
     this.sayTimer = setTimeout(() => this.announce(key, vars), SAY_AFTER_MS);
   }
 
+  /** Drop an announcement still waiting (an undo makes "Moved to 130, 40" untrue). */
+  hush() {
+    clearTimeout(this.sayTimer);
+  }
+
   /** Send `ops` as one batch and remember how to undo it. */
   commit(ops, { undoable = true } = {}) {
     if (!ops.length) return null;
