@@ -2,7 +2,7 @@
 
 Shared by the renderers, the CSV export, the session report and breakout copies, so
 "what is inside a frame" has one answer everywhere: the frame rule F1 of
-docs/protocol.md. web/js/geometry.js implements the same rule for the page, and
+docs/protocol.md. web/js/frames.js implements the same rule for the page, and
 tests/data/frame_rule.json is one table of cases run against both.
 """
 

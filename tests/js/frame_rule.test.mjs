@@ -1,10 +1,10 @@
 // F1, the frame rule, in the page: the same table as tests/server/test_frame_rule.py
-// (tests/data/frame_rule.json) against web/js/geometry.js, which the outline, the export
+// (tests/data/frame_rule.json) against web/js/frames.js, which the outline, the export
 // menu and dragging a frame (Actions.withContents) use.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { frameContents, frameOf } from "../../web/js/geometry.js";
+import { frameContents, frameOf } from "../../web/js/frames.js";
 
 const table = JSON.parse(readFileSync(new URL("../data/frame_rule.json", import.meta.url), "utf8"));
 

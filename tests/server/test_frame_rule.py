@@ -1,6 +1,6 @@
 """F1, the frame rule, in the domain: the shared table tests/data/frame_rule.json.
 
-The same table runs against the page's web/js/geometry.js in tests/js/frame_rule.test.mjs,
+The same table runs against the page's web/js/frames.js in tests/js/frame_rule.test.mjs,
 so the server (breakout copies, CSV, report) and the page (dragging a frame, the outline,
 export) give one answer to "what is inside this frame".
 """

@@ -1,6 +1,7 @@
 // Everything that changes the board goes through here: one undoable batch per action.
 
-import { bounds, center, frameContents, intersects, keptRatio, resizeBox, resizedTo, sizeLimits, unionBounds } from "./geometry.js";
+import { frameContents } from "./frames.js";
+import { bounds, center, intersects, keptRatio, resizeBox, resizedTo, sizeLimits, unionBounds } from "./geometry.js";
 import { BOX_KINDS, cleanObject, withDefaults } from "./schema.js";
 import { inverseOf } from "./undo.js";
 import { clamp, randomId } from "./util.js";

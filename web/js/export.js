@@ -1,7 +1,7 @@
 // The export menu: PNG, SVG or PDF of the whole board, the frame in view or the
 // selection's frame; notes as CSV, the JSON backup, JSON Canvas; the session report.
 
-import { frameAtPoint, frameOf } from "./geometry.js";
+import { frameAtPoint, frameOf } from "./frames.js";
 import { currentLang } from "./i18n.js";
 import { fetchFile, saveBlob } from "./download.js";
 

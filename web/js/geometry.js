@@ -275,35 +275,12 @@ export function hit(obj, p, tol, lookup) {
   return p.x >= obj.x - tol && p.x <= obj.x + obj.w + tol && p.y >= obj.y - tol && p.y <= obj.y + obj.h + tol;
 }
 
-// --- the frame rule (F1 in docs/protocol.md; server/domain/geometry.py is its twin) ----
-// An object is in a frame when the frame's box as drawn (turned about its centre, edges
-// included) holds the object's centre; it belongs to the smallest such frame (then the
-// lowest id). Dragging a frame carries everything it holds, nested frames and their
-// contents too. tests/data/frame_rule.json runs the same cases against both languages.
+// --- the frame rule's point test (F1 in docs/protocol.md; the rest is in frames.js) ---
 
 // Rounding slack for "on the edge" after turning a point into a rotated frame's axes.
 const EDGE_SLACK = 1e-6;
 
-/**
- * The centre the frame rule uses: a box's middle (rotation turns about it), a pen
- * stroke's middle, a connector's drawn line's middle (NaN while an end's object is gone).
- */
-export function objectCenter(obj, lookup) {
-  if (obj.kind === "connector") {
-    for (const end of [obj.from, obj.to]) {
-      if (!end) return { x: NaN, y: NaN };
-      if (end.id !== undefined) {
-        const target = lookup(end.id);
-        if (!target || !BOX_KINDS.has(target.kind)) return { x: NaN, y: NaN };
-      }
-    }
-    const [a, b] = connectorEnds(obj, lookup);
-    return { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
-  }
-  return center(bounds(obj, lookup));
-}
-
-/** F1: does frame `f`'s box as drawn hold point `p` (edges included)? */
+/** F1: does frame `f`'s box as drawn (turned about its centre) hold point `p`, edges in? */
 export function frameHolds(f, p) {
   const q = turn(p, { x: f.x + f.w / 2, y: f.y + f.h / 2 }, -(Number(f.rotation) || 0));
   const e = EDGE_SLACK;
@@ -312,27 +289,6 @@ export function frameHolds(f, p) {
 
 /** Is `p` inside a frame's area (for picking it when nothing else is there)? The rule's test. */
 export const insideFrame = frameHolds;
-
-const smaller = (a, b) => a.w * a.h - b.w * b.h || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-
-/** The smallest frame (then the lowest id) among `objects` holding point `p`, or null. */
-export function frameAtPoint(p, objects, exceptId = null) {
-  let best = null;
-  for (const f of objects) if (f.kind === "frame" && f.id !== exceptId && frameHolds(f, p) && (!best || smaller(f, best) < 0)) best = f;
-  return best;
-}
-
-/** F1: the frame `obj` is in (the smallest holding its centre), or null. */
-export function frameOf(obj, objects, lookup) {
-  return frameAtPoint(objectCenter(obj, lookup), objects, obj.id);
-}
-
-/** F1: the objects a frame holds (their centres lie in it), nested frames' contents too. */
-export function frameContents(frame, objects, lookup) {
-  const out = [];
-  for (const o of objects) if (o.id !== frame.id && frameHolds(frame, objectCenter(o, lookup))) out.push(o);
-  return out;
-}
 
 // --- resizing a multi-selection as one (the select tool's group handles) -------------
 

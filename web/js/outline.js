@@ -1,7 +1,7 @@
 // The outline: frames and the notes (and texts) in them, as a live list that a screen
 // reader can read and edit. Changes made here are ordinary undoable board changes.
 
-import { frameOf } from "./geometry.js";
+import { frameOf } from "./frames.js";
 import { TEXT_LIMITS } from "./model.generated.js";
 import { debounce, h } from "./util.js";
 
