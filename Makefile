@@ -9,7 +9,7 @@ LOCK := requirements.lock
 # The runtime packages alone, at the same versions (the Docker image installs these).
 RUNTIME_LOCK := requirements-runtime.lock
 
-.PHONY: serve test lint browser proxy audit lock js
+.PHONY: serve test lint browser proxy audit lock js model
 
 # The venv holds exactly the versions in requirements.lock (runtime and test packages,
 # pip included, each with its sha256 hashes), then the project itself without its deps.
@@ -59,9 +59,15 @@ proxy:
 	  else echo "docker-compose missing: the compose check will skip (apt-get install docker-compose)"; fi; }
 
 # The browser's modules alone, under Node's own test runner (no dependency): store, sync
-# engine, undo. Node is on every machine (the fuzz tests run the engine under it too).
+# engine, undo, geometry, the frame rule F1 (the table shared with pytest), i18n
+# fallback. Node is on every machine (the fuzz tests run the engine under it too).
 js:
 	node --test tests/js/
+
+# The page's copy of the domain model (defaults, limits, session shape), generated and
+# pinned by tests/server/test_client_model.py: run after changing objects.py or facilitation.py.
+model: $(STAMP)
+	$(PY) -m server.domain.client_model > web/js/model.generated.js
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 from server.config import Settings
 from server.domain.errors import ErrorCode, ProtocolError
 from server.domain.ratelimit import Windowed
+from server.files import SHIPPED_TEMPLATES, install_fonts, read_template_folder
 from server.http import api, exports, health, templates, versions
 from server.http.api import free_bytes
 from server.http.errors import protocol_error_handler
@@ -38,7 +39,7 @@ from server.services.exports import POOL
 from server.services.hub import Hub
 from server.services.ports import BoardStore, Broker
 from server.services.quota import DiskFloor
-from server.services.templates import SHIPPED, TemplateCatalog
+from server.services.templates import TemplateCatalog
 from server.shutdown import drain_commits
 from server.storage.engine import create_engine, migrate
 from server.storage.store import SqlBoardStore
@@ -166,7 +167,7 @@ def create_app(
             if store is None:
                 await state.store.close()
 
-    folders = [SHIPPED] + ([settings.templates_dir] if settings.templates_dir else [])
+    folders = [SHIPPED_TEMPLATES] + ([settings.templates_dir] if settings.templates_dir else [])
     origins = OriginPolicy(settings.public_url, settings.allowed_origins)
     middleware = [
         Middleware(AccessLog),
@@ -201,5 +202,6 @@ def create_app(
     app.state.accessibility_url = settings.accessibility_url
     app.state.origins = origins
     app.state.limiter = AddressLimiter(settings)
-    app.state.templates = TemplateCatalog(*folders)
+    install_fonts()  # the renderers (exports, previews) measure and draw with these
+    app.state.templates = TemplateCatalog(*(read_template_folder(f) for f in folders))
     return app

@@ -65,7 +65,7 @@ def _migrate(settings: Settings) -> int:
 
 
 def _templates_check(paths: Sequence[str]) -> int:
-    from server.domain.templates import check_files
+    from server.files import check_files
 
     problems = check_files(paths)
     for problem in problems:

@@ -108,8 +108,10 @@ async def _open(settings: Settings) -> Any:
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> ExportFile:
+    from server.files import install_fonts
     from server.services.exports import ExportOptions, ExportService
 
+    install_fonts()  # the renderers draw with the shipped fonts (as create_app sets up)
     store = await _open(settings)
     try:
         service = ExportService(store, settings.limits)

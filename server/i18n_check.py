@@ -152,9 +152,9 @@ def _localised(data: Any, path: list[str | int]) -> Iterator[tuple[list[str | in
 
 def check_templates(report: Report, paths: Sequence[Path]) -> None:
     """Every per-language block of every template has a text in every language."""
-    from server.domain.templates import check_files
     from server.domain.templates.model import place
     from server.domain.templates.parse import YamlProblem, line_of, parse_yaml
+    from server.files import check_files
 
     for problem in check_files([str(p) for p in paths]):
         report.broken.append(problem)

@@ -8,8 +8,15 @@ from pathlib import Path
 import pytest
 
 from server.config import Settings
+from server.files import install_fonts
 from tests.support.servers import LiveServer, serve_in_process
 from tests.support.services import postgres_schema, redis_prefix
+
+
+@pytest.fixture(autouse=True, scope="session")
+def shipped_fonts() -> None:
+    """The renderers draw with the shipped fonts, read by the files adapter as the app does."""
+    install_fonts()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

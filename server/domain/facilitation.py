@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import ErrorCode, ProtocolError
@@ -130,7 +130,6 @@ class Effects:
     clear_votes: bool = False
     close_votes: bool = False
     summon: dict[str, Any] | None = None
-    messages: list[str] = field(default_factory=list)
 
 
 def _seconds(body: dict[str, Any], key: str = "seconds") -> int:

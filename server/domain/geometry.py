@@ -1,7 +1,9 @@
 """Board geometry: boxes, centres, containment (frame and zone of a note) and bounds.
 
-Shared by the renderers, the CSV export and the session report, so "which frame is
-this note in" has one answer everywhere: the smallest frame containing its centre.
+Shared by the renderers, the CSV export, the session report and breakout copies, so
+"what is inside a frame" has one answer everywhere: the frame rule F1 of
+docs/protocol.md. web/js/frames.js implements the same rule for the page, and
+tests/data/frame_rule.json is one table of cases run against both.
 """
 
 from __future__ import annotations
@@ -141,39 +143,67 @@ def contains(box: Box, point: Point) -> bool:
     return box[0] <= point[0] <= box[2] and box[1] <= point[1] <= box[3]
 
 
+# Rounding slack for "on the edge" after turning a point into a rotated frame's axes.
+EDGE_SLACK = 1e-6
+
+
+def frame_holds(frame: Obj, point: Point) -> bool:
+    """F1: `point` lies in the frame's box as drawn (turned about its centre), edges in."""
+    x0, y0, x1, y1 = rect(frame)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    px, py = point
+    angle = -math.radians(float(frame.get("rotation", 0) or 0))
+    if angle:
+        dx, dy = px - cx, py - cy
+        px = cx + dx * math.cos(angle) - dy * math.sin(angle)
+        py = cy + dx * math.sin(angle) + dy * math.cos(angle)
+    e = EDGE_SLACK
+    return x0 - e <= px <= x1 + e and y0 - e <= py <= y1 + e
+
+
 def _area(obj: Obj) -> float:
     x0, y0, x1, y1 = rect(obj)
     return (x1 - x0) * (y1 - y0)
 
 
-def _smallest_containing(obj: Obj, objects: list[Obj], kind: str, locked: bool) -> Obj | None:
-    point = center(obj, {o["id"]: o for o in objects})
+def frame_of(obj: Obj, objects: Iterable[Obj]) -> Obj | None:
+    """F1: the smallest frame (then the lowest id) holding the object's centre, or None.
+
+    The object's centre is `center`: a box's middle (rotation turns about it), a pen
+    stroke's middle, a connector's line's middle (no frame while an end's object is gone).
+    """
+    items = list(objects)
+    point = center(obj, {o["id"]: o for o in items})
+    inside = [
+        f
+        for f in items
+        if f.get("kind") == "frame" and f["id"] != obj.get("id") and frame_holds(f, point)
+    ]
+    return min(inside, key=lambda f: (_area(f), f["id"])) if inside else None
+
+
+def zone_of(obj: Obj, objects: Iterable[Obj]) -> Obj | None:
+    """The smallest locked shape containing the object's centre (its text names the zone)."""
+    items = list(objects)
+    point = center(obj, {o["id"]: o for o in items})
     inside = [
         c
-        for c in objects
-        if c.get("kind") == kind
-        and (not locked or c.get("locked"))
+        for c in items
+        if c.get("kind") == "shape"
+        and c.get("locked")
         and c["id"] != obj.get("id")
         and contains(rect(c), point)
     ]
     return min(inside, key=lambda c: (_area(c), c["id"])) if inside else None
 
 
-def frame_of(obj: Obj, objects: Iterable[Obj]) -> Obj | None:
-    """The smallest frame whose box contains the object's centre, or None."""
-    return _smallest_containing(obj, list(objects), "frame", locked=False)
-
-
-def zone_of(obj: Obj, objects: Iterable[Obj]) -> Obj | None:
-    """The smallest locked shape containing the object's centre (its text names the zone)."""
-    return _smallest_containing(obj, list(objects), "shape", locked=True)
-
-
 def frame_contents(frame: Obj, objects: Iterable[Obj]) -> list[Obj]:
-    """The frame and every object whose centre lies in its box ("moves with the frame")."""
+    """F1: the frame and every object whose centre it holds ("moves with the frame").
+
+    Nested frames and what they hold come along: their centres lie in the outer frame.
+    """
     items = list(objects)
     by_id = {o["id"]: o for o in items}
-    box = rect(frame)
     return [frame] + [
-        o for o in items if o["id"] != frame["id"] and contains(box, center(o, by_id))
+        o for o in items if o["id"] != frame["id"] and frame_holds(frame, center(o, by_id))
     ]

@@ -122,21 +122,28 @@ def _points(name: str, value: Any) -> list[list[float]]:
     return out
 
 
+# The bounds of every numeric field, and the length limit of every text field: the
+# validators below use them, and web/js/model.generated.js carries them to the page.
+FONT_SIZE_MIN = 4
+FONT_SIZE_MAX = 512
+RANGES: dict[str, tuple[float, float]] = {
+    "x": (-MAX_COORD, MAX_COORD),
+    "y": (-MAX_COORD, MAX_COORD),
+    "w": (0, MAX_SIZE),
+    "h": (0, MAX_SIZE),
+    "rotation": (-360, 360),
+    "z": (-MAX_Z, MAX_Z),
+    "font_size": (FONT_SIZE_MIN, FONT_SIZE_MAX),
+    "width": (0.5, 200),
+}
+TEXT_LIMITS: dict[str, int] = {"text": MAX_TEXT, "tag": MAX_TAG, "title": MAX_TITLE, "alt": MAX_ALT}
+
 # Every field any kind may carry. A field means the same thing on every kind.
 FIELDS: dict[str, Validator] = {
-    "x": _coord,
-    "y": _coord,
-    "w": _number(0, MAX_SIZE),
-    "h": _number(0, MAX_SIZE),
-    "rotation": _number(-360, 360),
-    "z": _number(-MAX_Z, MAX_Z),
+    **{name: _number(*bounds) for name, bounds in RANGES.items()},
+    **{name: _text(limit) for name, limit in TEXT_LIMITS.items()},
     "color": _color,
     "locked": _boolean,
-    "text": _text(MAX_TEXT),
-    "tag": _text(MAX_TAG),
-    "title": _text(MAX_TITLE),
-    "alt": _text(MAX_ALT),
-    "font_size": _number(4, 512),
     "align": _choice(ALIGNS),
     "shape": _choice(SHAPES),
     "stroke": _color,
@@ -145,7 +152,6 @@ FIELDS: dict[str, Validator] = {
     "arrow": _choice(ARROWS),
     "dashed": _boolean,
     "points": _points,
-    "width": _number(0.5, 200),
     "asset": _ident,
 }
 

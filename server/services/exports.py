@@ -52,6 +52,7 @@ from server.domain.render.pdf import render_pdf
 from server.domain.render.png import render_png
 from server.domain.render.report import render_report
 from server.domain.render.svg import render_svg
+from server.domain.render.text import install_fonts, installed_fonts
 
 from .boards import BoardService, clean_title
 from .ports import Asset, BoardStore
@@ -186,7 +187,10 @@ class _ProcessWorker:
 
     def __init__(self) -> None:
         context = multiprocessing.get_context("spawn")  # the server has threads: no fork
-        self.executor = ProcessPoolExecutor(1, mp_context=context)
+        # The worker draws with this process's fonts, handed over as bytes (it reads no files).
+        self.executor = ProcessPoolExecutor(
+            1, mp_context=context, initializer=install_fonts, initargs=(installed_fonts(),)
+        )
         self.executor.submit(_warm).result(timeout=120)
 
     def call(self, job: Callable[[], T], seconds: float) -> T:

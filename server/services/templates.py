@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 from server.domain.errors import ErrorCode, ProtocolError
 from server.domain.render.png import render_png
-from server.domain.templates import Template, agenda, instantiate, load_folder, pick_locale, summary
+from server.domain.templates import (
+    Template,
+    TemplateFolder,
+    agenda,
+    instantiate,
+    load_folders,
+    pick_locale,
+    summary,
+)
 
 log = logging.getLogger("samskap.templates")
 
-SHIPPED = Path(__file__).resolve().parent.parent.parent / "workshop_templates"
-
 
 class TemplateCatalog:
-    def __init__(self, *folders: Path) -> None:
+    """Templates from folders the files adapter read (`server.files.read_template_folder`)."""
+
+    def __init__(self, *folders: TemplateFolder) -> None:
         self.templates: dict[str, Template]
-        self.templates, self.problems = load_folder(*folders)
+        self.templates, self.problems = load_folders(folders)
         for problem in self.problems:
             log.warning("template skipped: %s", problem)  # a bad file never stops the server
         self._previews: dict[tuple[str, str], bytes] = {}

@@ -8,13 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from server.domain.templates import (
-    MAX_BYTES,
-    TemplateError,
-    check_files,
-    load_folder,
-    load_template,
-)
+from server.domain.templates import MAX_BYTES, TemplateError, load_template
+from server.files import check_files, load_folder
 
 GOOD = """\
 id: mini

@@ -17,11 +17,10 @@ from server.domain.templates import (
     LOCALES,
     agenda,
     instantiate,
-    load_folder,
-    read_file,
     summary,
 )
 from server.domain.templates.schema import schema_json
+from server.files import load_folder, read_file
 
 from .labels import contrast, ends, is_zone, labels, overlap, segment_hits
 

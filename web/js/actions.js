@@ -1,6 +1,7 @@
 // Everything that changes the board goes through here: one undoable batch per action.
 
-import { bounds, center, frameContents, intersects, keptRatio, resizeBox, resizedTo, sizeLimits, unionBounds } from "./geometry.js";
+import { frameContents } from "./frames.js";
+import { bounds, center, intersects, keptRatio, resizeBox, resizedTo, sizeLimits, unionBounds } from "./geometry.js";
 import { BOX_KINDS, cleanObject, withDefaults } from "./schema.js";
 import { inverseOf } from "./undo.js";
 import { clamp, randomId } from "./util.js";
@@ -31,6 +32,11 @@ export class Actions {
     if (!this.announce) return;
     clearTimeout(this.sayTimer);
     this.sayTimer = setTimeout(() => this.announce(key, vars), SAY_AFTER_MS);
+  }
+
+  /** Drop an announcement still waiting (an undo makes "Moved to 130, 40" untrue). */
+  hush() {
+    clearTimeout(this.sayTimer);
   }
 
   /** Send `ops` as one batch and remember how to undo it. */

@@ -115,7 +115,7 @@ async function main() {
   // 7. Tools, the selection toolbar, undo/redo and pointer input.
   const toolbox = new Toolbox({ ctx, editor });
   const selbar = new SelectionBar({ ctx, editor, stage });
-  const history = new History({ undo, ui, announce: notices.announce });
+  const history = new History({ undo, actions, announce: notices.announce });
   const pointer = new PointerInput({ ctx, toolbox, editor, voting, presenceOut });
 
   // 8. Keyboard and 9. clipboard (paste, drop, the image picker).

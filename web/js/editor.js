@@ -1,6 +1,7 @@
 // Editing an object's text in place: a <textarea> over the object. Others see the text
 // as it is typed and a "… is editing" label; they cannot edit it at the same time.
 
+import { TEXT_LIMITS } from "./model.generated.js";
 import { TEXT_FIELD } from "./schema.js";
 import { LINE_HEIGHT, textLayout, wrapText } from "./render/text.js";
 import { throttle } from "./util.js";
@@ -36,7 +37,7 @@ export class Editor {
     area.className = `text-editor kind-${obj.kind}`;
     area.value = this.original;
     area.setAttribute("aria-label", ctx.t("edit.label", { what: ctx.t(`kind.${obj.kind}`) }));
-    area.maxLength = this.field === "title" ? 200 : 5000;
+    area.maxLength = TEXT_LIMITS[this.field];
     area.addEventListener("input", () => {
       this._fitText();
       this.live();

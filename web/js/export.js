@@ -1,7 +1,7 @@
 // The export menu: PNG, SVG or PDF of the whole board, the frame in view or the
 // selection's frame; notes as CSV, the JSON backup, JSON Canvas; the session report.
 
-import { bounds, center, insideFrame } from "./geometry.js";
+import { frameAtPoint, frameOf } from "./frames.js";
 import { currentLang } from "./i18n.js";
 import { fetchFile, saveBlob } from "./download.js";
 
@@ -33,13 +33,9 @@ export class ExportMenu {
     this.root.querySelector("#export-names").closest("label").hidden = role !== "facilitator";
   }
 
-  /** The smallest frame containing point `p`. */
+  /** The smallest frame containing point `p` (the frame rule F1). */
   frameAt(p) {
-    let best = null;
-    for (const o of this.ctx.store.sorted()) {
-      if (o.kind === "frame" && insideFrame(o, p) && (!best || o.w * o.h < best.w * best.h)) best = o;
-    }
-    return best;
+    return frameAtPoint(p, this.ctx.store.sorted());
   }
 
   /** {frame, note}: what a picture export of the chosen scope covers. */
@@ -55,7 +51,7 @@ export class ExportMenu {
       const objs = [...ctx.selection].map((id) => ctx.store.get(id)).filter(Boolean);
       if (!objs.length) return { frame: null, note: ctx.t("export.no_selection") };
       if (objs.length === 1 && objs[0].kind === "frame") return { frame: objs[0], note: ctx.t("export.frame_is", { title: objs[0].title || ctx.t("outline.untitled") }) };
-      const homes = new Set(objs.map((o) => (o.kind === "frame" ? o : this.frameAt(center(bounds(o, ctx.lookup))))?.id || null));
+      const homes = new Set(objs.map((o) => (o.kind === "frame" ? o : frameOf(o, ctx.store.sorted(), ctx.lookup))?.id || null));
       const [only] = homes;
       if (homes.size === 1 && only) {
         const f = ctx.store.get(only);

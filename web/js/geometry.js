@@ -1,5 +1,6 @@
 // Geometry of board objects: bounds, hit tests and where connectors meet objects.
 
+import { RANGES } from "./model.generated.js";
 import { BOX_KINDS } from "./schema.js";
 import { clamp } from "./util.js";
 
@@ -47,10 +48,11 @@ export function resizeBox(obj) {
   return { x: b.x + pad, y: b.y + pad, w: b.w - 2 * pad, h: b.h - 2 * pad };
 }
 
-// The server's limits (server/domain/objects.py): larger values are refused.
+// The server's limits (server/domain/objects.py, via model.generated.js): larger values
+// are refused. MIN_SIZE is the page's own: the smallest box a handle drags to.
 const MIN_SIZE = 20;
-export const MAX_SIZE = 1_000_000;
-const MAX_COORD = 10_000_000;
+export const MAX_SIZE = RANGES.w[1];
+const MAX_COORD = RANGES.x[1];
 
 const tenth = (v) => Math.round(v * 10) / 10;
 
@@ -273,24 +275,25 @@ export function hit(obj, p, tol, lookup) {
   return p.x >= obj.x - tol && p.x <= obj.x + obj.w + tol && p.y >= obj.y - tol && p.y <= obj.y + obj.h + tol;
 }
 
-/** Is `p` inside a frame's area (for picking it when nothing else is there)? */
-export const insideFrame = (f, p) => p.x >= f.x && p.x <= f.x + f.w && p.y >= f.y && p.y <= f.y + f.h;
+// --- the frame rule's point test (F1 in docs/protocol.md; the rest is in frames.js) ---
 
-/** Objects inside a frame (their bounds lie within it). */
-export function frameContents(frame, objects, lookup) {
-  const fb = { x: frame.x, y: frame.y, w: frame.w, h: frame.h };
-  const out = [];
-  for (const o of objects) {
-    if (o.id === frame.id || o.kind === "connector") continue;
-    if (contains(fb, bounds(o, lookup))) out.push(o);
-  }
-  return out;
+// Rounding slack for "on the edge" after turning a point into a rotated frame's axes.
+const EDGE_SLACK = 1e-6;
+
+/** F1: does frame `f`'s box as drawn (turned about its centre) hold point `p`, edges in? */
+export function frameHolds(f, p) {
+  const q = turn(p, { x: f.x + f.w / 2, y: f.y + f.h / 2 }, -(Number(f.rotation) || 0));
+  const e = EDGE_SLACK;
+  return q.x >= f.x - e && q.x <= f.x + f.w + e && q.y >= f.y - e && q.y <= f.y + f.h + e;
 }
+
+/** Is `p` inside a frame's area (for picking it when nothing else is there)? The rule's test. */
+export const insideFrame = frameHolds;
 
 // --- resizing a multi-selection as one (the select tool's group handles) -------------
 
 // The server's bounds of a text's font size (server/domain/objects.py: font_size).
-const FONT_MIN = 4, FONT_MAX = 512;
+const [FONT_MIN, FONT_MAX] = RANGES.font_size;
 
 const freeEnds = (obj) => ["from", "to"].filter((end) => obj[end] && obj[end].id === undefined);
 

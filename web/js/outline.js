@@ -1,7 +1,8 @@
 // The outline: frames and the notes (and texts) in them, as a live list that a screen
 // reader can read and edit. Changes made here are ordinary undoable board changes.
 
-import { bounds, center, insideFrame } from "./geometry.js";
+import { frameOf } from "./frames.js";
+import { TEXT_LIMITS } from "./model.generated.js";
 import { debounce, h } from "./util.js";
 
 const LISTED = new Set(["note", "text", "shape"]);
@@ -25,9 +26,8 @@ export class Outline {
     for (const o of all) {
       if (!LISTED.has(o.kind)) continue;
       if (o.kind === "shape" && !o.text) continue;
-      const c = center(bounds(o, ctx.lookup));
-      let home = null;
-      for (const f of frames) if (insideFrame(f, c) && (!home || f.w * f.h < home.w * home.h)) home = f;
+      // The frame rule F1: the smallest frame holding the item's centre.
+      const home = frameOf(o, frames, ctx.lookup);
       (home ? groups.get(home.id) : outside).push(o);
     }
     const order = (a, b) => a.y - b.y || a.x - b.x;
@@ -77,7 +77,7 @@ export class Outline {
   _frame(frame, items) {
     const { ctx } = this;
     const li = this._el(`f:${frame.id}`, () => {
-      const title = h("input", { type: "text", class: "outline-frame-title", maxlength: 200 });
+      const title = h("input", { type: "text", class: "outline-frame-title", maxlength: TEXT_LIMITS.title });
       title.addEventListener("change", () => {
         const cur = ctx.store.get(frame.id);
         if (cur && cur.title !== title.value) ctx.actions.update(frame.id, { title: title.value });
@@ -119,7 +119,7 @@ export class Outline {
   _item(obj, index, where) {
     const { ctx } = this;
     const li = this._el(`n:${obj.id}`, () => {
-      const field = h("textarea", { class: "outline-text", rows: 2, maxlength: 5000 });
+      const field = h("textarea", { class: "outline-text", rows: 2, maxlength: TEXT_LIMITS.text });
       field.addEventListener("change", () => {
         const cur = ctx.store.get(obj.id);
         if (cur && cur.text !== field.value) ctx.actions.update(obj.id, { text: field.value });

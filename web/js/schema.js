@@ -1,20 +1,15 @@
-// The board object model as the server defines it (server/domain/objects.py):
-// defaults per kind, so an optimistic create looks exactly like what the server stores.
+// The board object model as the server defines it: defaults per kind (so an optimistic
+// create looks exactly like what the server stores), from model.generated.js, which is
+// generated from server/domain/objects.py and pinned by a test. The palettes are the
+// page's own.
 
-const COMMON = { rotation: 0, z: 0, locked: false };
+import { BOX_KINDS as BOX_KIND_LIST, DEFAULTS, TEXT_FIELD as TEXT_FIELDS } from "./model.generated.js";
 
-export const SCHEMAS = {
-  note: { ...COMMON, w: 200, h: 200, color: "#fff59d", text: "", tag: "" },
-  text: { ...COMMON, w: 240, h: 60, color: "#1f2937", text: "", font_size: 24, align: "left" },
-  shape: { ...COMMON, w: 200, h: 120, shape: "rectangle", color: "#ffffff", stroke: "#1f2937", text: "" },
-  connector: { ...COMMON, color: "#1f2937", arrow: "end", dashed: false, text: "" },
-  path: { ...COMMON, color: "#1f2937", width: 3 },
-  image: { ...COMMON, w: 200, h: 200, alt: "" },
-  frame: { ...COMMON, w: 800, h: 600, color: "#f3f4f6", title: "" },
-};
-
-export const BOX_KINDS = new Set(["note", "text", "shape", "image", "frame"]);
-export const TEXT_FIELD = { note: "text", text: "text", shape: "text", connector: "text", frame: "title" };
+/** Per kind: field -> default, for the fields a create may leave out. */
+export const SCHEMAS = DEFAULTS;
+export const BOX_KINDS = new Set(BOX_KIND_LIST);
+/** Per kind: the field its words live in (what double-click and Enter edit). */
+export const TEXT_FIELD = TEXT_FIELDS;
 
 export function withDefaults(obj) {
   const schema = SCHEMAS[obj.kind] || {};

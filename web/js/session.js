@@ -6,18 +6,11 @@
 // Events: "change" {before, after} after every session message, "votes" after a
 // `votes` message.
 
+import { SESSION_DEFAULT } from "./model.generated.js";
 import { readJSON, writeJSON } from "./util.js";
 
-const DEFAULT = {
-  timer: null,
-  private: false,
-  voting: null,
-  permissions: { add: true, move: true, vote: true },
-  locked: false,
-  follow: null,
-  step: null,
-  anonymous: false,
-};
+// The session's initial state, as server/domain/facilitation.py's initial_state().
+const DEFAULT = SESSION_DEFAULT;
 
 export class SessionState extends EventTarget {
   constructor(conn, boardId) {

@@ -68,10 +68,9 @@ def select(objects: list[dict[str, Any]], frame: str | None) -> tuple[list[dict[
     target = by_id.get(frame)
     if target is None or target.get("kind") != "frame":
         raise ValueError(f"unknown frame id {frame!r}")
-    box = geometry.rect(target)
-    chosen = [
-        o for o in objects if o is target or geometry.contains(box, geometry.center(o, by_id))
-    ]
+    # The frame rule F1 (docs/protocol.md), kept in drawing order.
+    held = {o["id"] for o in geometry.frame_contents(target, objects)}
+    chosen = [o for o in objects if o["id"] in held]
     return chosen, geometry.extent(target)
 
 

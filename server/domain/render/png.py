@@ -8,26 +8,20 @@ then render again with emoji drawn from the fallback font instead.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 import resvg
 
 from . import layout
 from .svg import scene_svg
-from .text import FONTS, font_path
-
-
-@lru_cache(maxsize=8)
-def _font_bytes(key: str) -> bytes:
-    return font_path(key).read_bytes()
+from .text import FONTS, font_data
 
 
 def _options(emoji: bool) -> Any:
     opts = resvg.usvg.Options.default()
     for key in FONTS:
         if key != "emoji" or emoji:
-            opts.load_font_data(_font_bytes(key))
+            opts.load_font_data(font_data(key))
     opts.font_family = FONTS["regular"][1]
     return opts
 

@@ -2,20 +2,23 @@
 
 The browser, the SVG/PNG and the PDF all use the same font files, and every line
 break is computed here, so a note wraps the same way everywhere. Widths are measured
-per word at one em and cached (functools.lru_cache is the only module state).
+per word at one em and cached.
+
+Pure: the font files come in as bytes. The adapter `server/files.py` reads web/fonts
+and hands them to `install_fonts` once per process (the app, an export worker, the
+tests); rendering without them is a clear RuntimeError. The installed fonts and the
+lru_caches over them are this module's only state.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import uharfbuzz as hb
-
-FONT_DIR = Path(__file__).resolve().parents[3] / "web" / "fonts"
 
 # key -> (file name, family name as written in SVG / registered in the PDF)
 FONTS: dict[str, tuple[str, str]] = {
@@ -40,23 +43,59 @@ class Run:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class FontFile:
+    """One font: its bytes (HarfBuzz, resvg) and where it lies (fpdf reads only files)."""
+
+    data: bytes
+    path: str
+
+
+_fonts: dict[str, FontFile] = {}
+
+
+def install_fonts(fonts: Mapping[str, FontFile]) -> None:
+    """Use these fonts (by key of FONTS) from now on in this process."""
+    _fonts.clear()
+    _fonts.update(fonts)
+    for cached in (_hb_font, _coverage, _run_em, _em, _extents_em):
+        cached.cache_clear()
+
+
+def installed_fonts() -> dict[str, FontFile]:
+    """The fonts in use (to hand to a worker process)."""
+    return dict(_fonts)
+
+
+def _font(key: str) -> FontFile:
+    try:
+        return _fonts[key]
+    except KeyError:
+        raise RuntimeError(
+            f"font {key!r} is not installed: call server.files.install_fonts() first"
+        ) from None
+
+
+def font_data(key: str) -> bytes:
+    """The bytes of a font key, for renderers that load fonts themselves."""
+    return _font(key).data
+
+
+def font_path(key: str) -> str:
+    """The file of a font key, for renderers that only read files (fpdf)."""
+    return _font(key).path
+
+
 @lru_cache(maxsize=8)
 def _hb_font(key: str) -> hb.Font:
-    face = hb.Face(hb.Blob.from_file_path(str(FONT_DIR / FONTS[key][0])))
-    return hb.Font(face)
+    return hb.Font(hb.Face(hb.Blob(font_data(key))))
 
 
 @lru_cache(maxsize=8)
 def _coverage(key: str) -> frozenset[int]:
-    path = FONT_DIR / FONTS[key][0]
-    if not path.exists():
+    if key not in _fonts:
         return frozenset()
-    return frozenset(hb.Face(hb.Blob.from_file_path(str(path))).unicodes)
-
-
-def font_path(key: str) -> Path:
-    """The file of a font key, for renderers that load fonts themselves."""
-    return FONT_DIR / FONTS[key][0]
+    return frozenset(hb.Face(hb.Blob(font_data(key))).unicodes)
 
 
 def _sticks(code: int, prev: int) -> bool:

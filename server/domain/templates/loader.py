@@ -1,14 +1,14 @@
-"""Turning template files into `Template`s, one file or a whole folder.
+"""Turning template files into `Template`s, one file or whole folders.
 
-A bad file must never stop the server: `load_folder` reports it and goes on, and
-only `TemplateError` ever leaves `load_template`.
+Pure: the files come in as bytes (`TemplateFile`, `TemplateFolder`), read by the
+adapter `server/files.py`. A bad file must never stop the server: `load_folders`
+reports it and goes on, and only `TemplateError` ever leaves `load_template`.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from .check import Problem, schema_problems, semantic_problems
@@ -55,17 +55,33 @@ def load_template(text: str, source: str = "template") -> Template:
     )
 
 
-def read_file(path: str | os.PathLike[str], source: str | None = None) -> Template:
-    """Load one file, refusing oversized or non-UTF-8 files before parsing them.
+@dataclass(frozen=True, slots=True)
+class TemplateFile:
+    """One file as the adapter read it: its bytes, or why it could not be read."""
 
-    Messages name the file as `source` (default: the file name).
+    name: str
+    data: bytes = b""
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateFolder:
+    """One folder's template files (by file name), or why the folder could not be read."""
+
+    name: str
+    files: tuple[TemplateFile, ...] = ()
+    error: str | None = None
+
+
+def decode_file(file: TemplateFile) -> Template:
+    """One file's template, refusing unreadable, oversized or non-UTF-8 files first.
+
+    Messages name the file as `file.name`. The adapter reads at most MAX_BYTES + 1.
     """
-    name = source if source is not None else Path(path).name
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise TemplateError([f"{name}: cannot read the file ({exc.strerror or exc})"]) from None
+    name = file.name
+    if file.error is not None:
+        raise TemplateError([f"{name}: cannot read the file ({file.error})"])
+    raw = file.data
     if len(raw) > MAX_BYTES:
         raise TemplateError([f"{name}: file is larger than {MAX_BYTES} bytes"])
     try:
@@ -75,11 +91,12 @@ def read_file(path: str | os.PathLike[str], source: str | None = None) -> Templa
     return load_template(text, name)
 
 
-def _files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())
+def is_template_name(name: str) -> bool:
+    """A file the catalogue reads (.yaml or .yml, any case)."""
+    return name.lower().endswith(SUFFIXES)
 
 
-def load_folder(*folders: str | os.PathLike[str]) -> tuple[dict[str, Template], list[str]]:
+def load_folders(folders: Iterable[TemplateFolder]) -> tuple[dict[str, Template], list[str]]:
     """Good templates by id and the problems of bad files, from one or more folders.
 
     A later folder (the operator's own) overrides ids of an earlier one; two files with
@@ -88,33 +105,31 @@ def load_folder(*folders: str | os.PathLike[str]) -> tuple[dict[str, Template], 
     templates: dict[str, Template] = {}
     problems: list[str] = []
     for folder in folders:
-        here: dict[str, Template] = {}
-        try:
-            files = _files(Path(folder))
-        except OSError as exc:
-            problems.append(f"{folder}: cannot read the folder ({exc.strerror or exc})")
+        if folder.error is not None:
+            problems.append(f"{folder.name}: cannot read the folder ({folder.error})")
             continue
-        for path in files:
+        here: dict[str, Template] = {}
+        for file in sorted(folder.files, key=lambda f: f.name):
             try:
-                template = read_file(path)
+                template = decode_file(file)
             except TemplateError as exc:
                 problems.extend(exc.problems)
                 continue
             if template.id in here:
                 other = here[template.id].source
-                problems.append(f"{path.name}: id: {template.id!r} is already used by {other}")
+                problems.append(f"{file.name}: id: {template.id!r} is already used by {other}")
                 continue
             here[template.id] = template
         templates.update(here)
     return templates, problems
 
 
-def check_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+def check_sources(files: Iterable[TemplateFile]) -> list[str]:
     """Problems of each file (for `samskap templates check`); empty means all good."""
     problems: list[str] = []
-    for path in paths:
+    for file in files:
         try:
-            read_file(path, os.fspath(path))
+            decode_file(file)
         except TemplateError as exc:
             problems.extend(exc.problems)
     return problems

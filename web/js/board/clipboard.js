@@ -5,6 +5,7 @@
 import { Actions } from "../actions.js";
 import { copyAssets } from "../assetcopy.js";
 import { t } from "../i18n.js";
+import { TEXT_LIMITS } from "../model.generated.js";
 import { uploadImage } from "../tools/image.js";
 import { isTextInput } from "../util.js";
 import { $ } from "./page.js";
@@ -74,7 +75,7 @@ export class Clipboard {
         actions.paste(objects);
       });
     } else if (objects) actions.paste(objects);
-    else if (text.trim()) actions.create({ kind: "note", x: Math.round(at.x - 100), y: Math.round(at.y - 100), text: text.slice(0, 5000), color: ui.noteColor });
+    else if (text.trim()) actions.create({ kind: "note", x: Math.round(at.x - 100), y: Math.round(at.y - 100), text: text.slice(0, TEXT_LIMITS.text), color: ui.noteColor });
     else if (actions.clipboard) actions.paste(Actions.parseClip(actions.clipboard));
   }
 }

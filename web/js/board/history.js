@@ -5,9 +5,10 @@ import { t } from "../i18n.js";
 import { $ } from "./page.js";
 
 export class History {
-  constructor({ undo, ui, announce }) {
+  /** `actions`: its pending "moved"/"resized" words are dropped when a step is undone. */
+  constructor({ undo, actions, announce }) {
     this.stack = undo;
-    this.ui = ui;
+    this.actions = actions;
     this.announce = announce;
     $("#undo-btn").addEventListener("click", () => this.undo());
     $("#redo-btn").addEventListener("click", () => this.redo());
@@ -24,10 +25,12 @@ export class History {
   }
 
   undo() {
+    this.actions.hush();
     if (this.stack.undo()) this._said("announce.undo");
   }
 
   redo() {
+    this.actions.hush();
     if (this.stack.redo()) this._said("announce.redo");
   }
 }

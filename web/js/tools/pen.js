@@ -2,6 +2,7 @@
 // strokes it touches (one undoable step per gesture).
 
 import { hit } from "../geometry.js";
+import { MAX_PATH_POINTS } from "../model.generated.js";
 
 /** Drop points closer than `minDist`, then simplify (Ramer-Douglas-Peucker). */
 export function simplify(points, tolerance) {
@@ -57,7 +58,7 @@ export class PenTool {
     this.points = null;
     ctx.ui.draft = null;
     if (!pts) return;
-    const simple = simplify(pts, 0.8 / ctx.camera.zoom).slice(0, 5000);
+    const simple = simplify(pts, 0.8 / ctx.camera.zoom).slice(0, MAX_PATH_POINTS);
     let x0 = Infinity, y0 = Infinity;
     for (const [x, y] of simple) {
       x0 = Math.min(x0, x);
