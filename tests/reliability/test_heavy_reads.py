@@ -4,7 +4,8 @@
 (12.6 MB of notes, the same again in its retained log) is joined and synced from 0
 over and over by four viewers in another process, while a participant on another
 board sends 40 batches one at a time: every ack's round trip is timed, and the p99
-must stay under 100 ms. The figures are printed (`-s` shows them).
+must stay under 100 ms (on an overloaded machine, where the acks alone have a p99 over
+50 ms: at most 100 ms above that). The figures are printed (`-s` shows them).
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ async def test_four_viewers_syncing_a_25_mb_board_leave_other_boards_acks_fast(
         print(f"\n[{backend}] {quiet.line('no viewers')}")
         print(f"[{backend}] {busy.line('4 viewers joining and syncing the 25 MB board')}")
         assert busy.viewers.get("syncs", 0) >= 4, busy.viewers  # the viewers did read
-        assert busy.pct(99) < 100, busy.line("too slow")
+        # Under 100 ms; on a machine so busy that the acks alone have a p99 over 50 ms
+        # (other jobs on the same cores), the viewers may add at most 100 ms to it (the
+        # code before this change added 500-900 ms here).
+        limit = 100.0 if quiet.pct(99) <= 50 else quiet.pct(99) + 100
+        print(f"[{backend}] limit {limit:.0f} ms")
+        assert busy.pct(99) < limit, busy.line("too slow")
     finally:
         server.stop()
