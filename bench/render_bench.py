@@ -360,9 +360,13 @@ def _print(result: dict[str, Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--objects", type=int, nargs="+", default=[2000])
-    parser.add_argument("--layout", choices=["course", "grid"], default="course",
-                        help="course: frames of notes, strokes, images (render_board.py); "
-                        "grid: the 2,000-object grid of earlier sessions")
+    parser.add_argument(
+        "--layout",
+        choices=["course", "grid"],
+        default="course",
+        help="course: frames of notes, strokes, images (render_board.py); "
+        "grid: the 2,000-object grid of earlier sessions",
+    )
     parser.add_argument("--runs", type=int, default=1, help="runs per size")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes")
     parser.add_argument("--trace", type=Path, help="write a Chromium trace of panning at fit")

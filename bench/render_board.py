@@ -17,11 +17,40 @@ from typing import Any
 FRAME_W, FRAME_H, GAP = 2400, 1600, 400
 COLORS = ["#fff59d", "#ffcc80", "#f8bbd0", "#d1c4e9", "#b3e5fc", "#c5e1a5"]
 INKS = ["#1f2937", "#c62828", "#1565c0", "#2e7d32"]
-WORDS = (
-    "bibliotek frivillig samskaping møteplass leksehjelp språkkafé idé kurs barn senior "
-    "digital hjelp bøker lesing fellesskap åpent rom kaffe nabolag skole kommune prosjekt "
-    "brukere tilbud arrangement verksted samarbeid lokale ønsker behov erfaring"
-).split()
+WORDS = [
+]
+    "bibliotek",
+    "frivillig",
+    "samskaping",
+    "møteplass",
+    "leksehjelp",
+    "språkkafé",
+    "idé",
+    "kurs",
+    "barn",
+    "senior",
+    "digital",
+    "hjelp",
+    "bøker",
+    "lesing",
+    "fellesskap",
+    "åpent",
+    "rom",
+    "kaffe",
+    "nabolag",
+    "skole",
+    "kommune",
+    "prosjekt",
+    "brukere",
+    "tilbud",
+    "arrangement",
+    "verksted",
+    "samarbeid",
+    "lokale",
+    "ønsker",
+    "behov",
+    "erfaring",
+]
 # Per frame of 100: (kind, count); the frame itself is the 100th.
 MIX = (("note", 60), ("text", 5), ("shape", 8), ("connector", 10), ("path", 14), ("image", 2))
 
@@ -41,11 +70,21 @@ def _stroke(rng: random.Random) -> list[list[float]]:
     return points
 
 
-def frame_objects(rng: random.Random, f: int, fx: float, fy: float, assets: list[str]) -> list[dict[str, Any]]:
+def frame_objects(
+    rng: random.Random, f: int, fx: float, fy: float, assets: list[str]
+) -> list[dict[str, Any]]:
     """One exercise frame at (fx, fy) and about 99 objects inside it."""
     out: list[dict[str, Any]] = [
-        {"id": f"f{f}", "kind": "frame", "x": fx, "y": fy, "w": FRAME_W, "h": FRAME_H, "z": 0,
-         "title": f"Økt {f // 12 + 1}: {_words(rng, 2, 4)}"}
+        {
+            "id": f"f{f}",
+            "kind": "frame",
+            "x": fx,
+            "y": fy,
+            "w": FRAME_W,
+            "h": FRAME_H,
+            "z": 0,
+            "title": f"Økt {f // 12 + 1}: {_words(rng, 2, 4)}",
+        }
     ]
     notes: list[str] = []
     z = 1
@@ -61,26 +100,68 @@ def frame_objects(rng: random.Random, f: int, fx: float, fy: float, assets: list
                 x = cx + col * 170 + rng.uniform(-10, 10)
                 y = cy + row * 170 + rng.uniform(-10, 10)
                 text = _words(rng, 2, 24)
-                out.append({**base, "x": x, "y": y, "w": 160, "h": 160, "text": text,
-                            "color": rng.choice(COLORS)})
+                out.append(
+                    {
+                        **base,
+                        "x": x,
+                        "y": y,
+                        "w": 160,
+                        "h": 160,
+                        "text": text,
+                        "color": rng.choice(COLORS),
+                    }
+                )
                 notes.append(oid)
             elif kind == "text":
-                out.append({**base, "x": fx + 60 + k * 460, "y": fy + 30, "w": 420, "h": 50,
-                            "text": _words(rng, 2, 5), "font_size": 28})
+                out.append(
+                    {
+                        **base,
+                        "x": fx + 60 + k * 460,
+                        "y": fy + 30,
+                        "w": 420,
+                        "h": 50,
+                        "text": _words(rng, 2, 5),
+                        "font_size": 28,
+                    }
+                )
             elif kind == "shape":
-                out.append({**base, "x": fx + 100 + k * 280, "y": fy + FRAME_H - 260,
-                            "w": 220, "h": 130, "shape": rng.choice(["rectangle", "ellipse", "diamond"]),
-                            "text": _words(rng, 1, 3)})
+                out.append(
+                    {
+                        **base,
+                        "x": fx + 100 + k * 280,
+                        "y": fy + FRAME_H - 260,
+                        "w": 220,
+                        "h": 130,
+                        "shape": rng.choice(["rectangle", "ellipse", "diamond"]),
+                        "text": _words(rng, 1, 3),
+                    }
+                )
             elif kind == "connector":
                 a, b = rng.sample(notes, 2)
                 out.append({**base, "from": {"id": a}, "to": {"id": b}, "arrow": "end"})
             elif kind == "path":
-                out.append({**base, "x": fx + rng.uniform(100, FRAME_W - 300),
-                            "y": fy + rng.uniform(100, FRAME_H - 300), "points": _stroke(rng),
-                            "color": rng.choice(INKS), "width": 3})
+                out.append(
+                    {
+                        **base,
+                        "x": fx + rng.uniform(100, FRAME_W - 300),
+                        "y": fy + rng.uniform(100, FRAME_H - 300),
+                        "points": _stroke(rng),
+                        "color": rng.choice(INKS),
+                        "width": 3,
+                    }
+                )
             elif kind == "image" and assets:
-                out.append({**base, "x": fx + FRAME_W - 520, "y": fy + 120 + k * 420, "w": 400,
-                            "h": 300, "asset": assets[(f + k) % len(assets)], "alt": "Foto fra økta"})
+                out.append(
+                    {
+                        **base,
+                        "x": fx + FRAME_W - 520,
+                        "y": fy + 120 + k * 420,
+                        "w": 400,
+                        "h": 300,
+                        "asset": assets[(f + k) % len(assets)],
+                        "alt": "Foto fra økta",
+                    }
+                )
     return out
 
 

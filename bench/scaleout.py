@@ -132,7 +132,9 @@ def run_row(
     finally:
         for server in servers:
             server.stop()
-    periods = sum(s["nr_periods"] - b["nr_periods"] for s, b in zip(stats, before["stat"], strict=True))
+    periods = sum(
+        s["nr_periods"] - b["nr_periods"] for s, b in zip(stats, before["stat"], strict=True)
+    )
     throttled = sum(
         s["nr_throttled"] - b["nr_throttled"] for s, b in zip(stats, before["stat"], strict=True)
     )
@@ -183,7 +185,9 @@ def _stop_on_term(*_: Any) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--cpu-quota", type=float, default=0.3, help="cores per app process")
     parser.add_argument("--period-us", type=int, default=10_000, help="CFS period")
@@ -225,7 +229,9 @@ def main() -> int:
             }
             for processes in args.processes:
                 row = run_row(env, processes, args, groups)
-                one = next((r for r in rows if r["processes"] == 1), row if processes == 1 else None)
+                one = next(
+                    (r for r in rows if r["processes"] == 1), row if processes == 1 else None
+                )
                 if one is not None:
                     row["ratio"] = row["delivered_per_s"] / one["delivered_per_s"]
                 rows.append(row)
