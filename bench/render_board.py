@@ -18,7 +18,6 @@ FRAME_W, FRAME_H, GAP = 2400, 1600, 400
 COLORS = ["#fff59d", "#ffcc80", "#f8bbd0", "#d1c4e9", "#b3e5fc", "#c5e1a5"]
 INKS = ["#1f2937", "#c62828", "#1565c0", "#2e7d32"]
 WORDS = [
-]
     "bibliotek",
     "frivillig",
     "samskaping",
