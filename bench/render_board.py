@@ -137,7 +137,9 @@ def frame_objects(
                 )
             elif kind == "connector":
                 a, b = rng.sample(notes, 2)
-                out.append({**base, "from": {"id": a}, "to": {"id": b}, "arrow": "end"})
+                out.append(
+                    {**base, "x": 0, "y": 0, "from": {"id": a}, "to": {"id": b}, "arrow": "end"}
+                )
             elif kind == "path":
                 out.append(
                     {
