@@ -4,7 +4,7 @@
 
 import { connectorEnds } from "../geometry.js";
 import { ARROW, INK, arrowHead, readableOn, roundRect, strokePoints } from "./shapes.js";
-import { BASELINE, LINE_HEIGHT, NOTE_PAD, TAG_SIZE, fitted, font, labelLayout, textLayout, textWidth, wrapText } from "./text.js";
+import { BASELINE, LINE_HEIGHT, NOTE_PAD, TAG_SIZE, fitted, font, hasLayout, labelLayout, maxTextSize, textBox, textLayout, textWidth, wrapText } from "./text.js";
 
 export const objectPainting = {
   /** Draw laid-out lines (see text.js) as the export places them: same box, same baselines. */
@@ -63,7 +63,32 @@ export const objectPainting = {
 
   _text(obj, color) {
     if (this.ui.editingId === obj.id || !obj.text) return;
+    // Level of detail: lines under 1.5 screen px are not drawn (see _lines), so when
+    // even the largest size this object's text can have is that small, its layout
+    // (wrapping and fitting: most of a 10,000-object first render) is not computed.
+    const most = maxTextSize(obj) * LINE_HEIGHT * this.camera.zoom;
+    if (most < 1.5) return;
+    // Under 3 px a block of text is one faint bar (see _lines): when its layout was never
+    // needed yet, the bar is estimated from the text's length instead of laid out.
+    if (most < 3 && !hasLayout(obj)) return this._textBar(obj, color);
     this._lines(textLayout(obj), color);
+  },
+
+  /** One faint bar where the text would be, sized from its length at the largest size. */
+  _textBar(obj, color) {
+    const size = maxTextSize(obj);
+    const box = textBox(obj);
+    const chars = obj.text.length;
+    const perLine = Math.max(1, Math.floor(box[2] / (0.5 * size)));
+    const lh = size * LINE_HEIGHT;
+    const lines = Math.min(Math.ceil(chars / perLine), Math.max(1, Math.floor(box[3] / lh)));
+    const w = Math.min(box[2], chars * 0.5 * size);
+    const h = lh * (lines - 1) + lh * 0.45;
+    const c = this.c;
+    c.fillStyle = color;
+    c.globalAlpha *= 0.21;
+    c.fillRect(box[0] + (box[2] - w) / 2, box[1] + (box[3] - lh * lines) / 2 + lh * 0.3, w, h);
+    c.globalAlpha /= 0.21;
   },
 
   /** A note's tag (party initials) on its own line at the bottom, as the export writes it:
@@ -148,8 +173,7 @@ export const objectPainting = {
   _frameTitle(obj, z) {
     const size = Math.min(Math.max(18, 12 / z), 400);
     if (size * z < 4) return;
-    const first = wrapText(obj.title, size, Math.max(obj.w, 40), true);
-    const line = first[0] + (first.length > 1 ? "…" : "");
+    const line = titleLine(obj, size);
     const y = size === 18 ? obj.y - 28 : obj.y - 6 / z - size * LINE_HEIGHT;
     this._lines({ box: [obj.x, y, obj.w, size === 18 ? 24 : size * LINE_HEIGHT], lines: [line], size, bold: true, align: "left", valign: "middle" }, "#374151");
   },
@@ -170,7 +194,7 @@ export const objectPainting = {
 
   _path(obj) {
     const c = this.c;
-    const pts = obj.points;
+    const pts = coarsePoints(obj, this.camera.zoom);
     c.strokeStyle = obj.color;
     c.lineWidth = obj.width;
     c.lineCap = "round";
@@ -217,3 +241,40 @@ export const objectPainting = {
       this._lines({ box: [x, y, L.w, L.h], lines: L.lines, widths: L.widths, size: L.size, bold: false, align: "center", valign: "middle" }, color);
     }
   },};
+
+const titles = new WeakMap();
+
+/** A frame title's first line at `size`, "…" if cut (cached: frames redraw at every zoom step). */
+function titleLine(obj, size) {
+  const hit = titles.get(obj);
+  if (hit && hit.size === size) return hit.line;
+  const first = wrapText(obj.title, size, Math.max(obj.w, 40), true);
+  const line = first[0] + (first.length > 1 ? "…" : "");
+  titles.set(obj, { size, line });
+  return line;
+}
+
+const coarse = new WeakMap();
+
+/**
+ * Level of detail for strokes: when zoomed out so far that a stroke has more points
+ * than half the screen pixels it spans, every k-th point only (the last one kept).
+ * The curve through them looks the same at that size and costs k times less to trace.
+ */
+function coarsePoints(obj, zoom) {
+  const pts = obj.points;
+  if (pts.length < 16) return pts;
+  const last = pts[pts.length - 1];
+  let span = 0; // length along every 8th point: enough to know how many pixels it spans
+  for (let i = 8; i < pts.length; i += 8) span += Math.abs(pts[i][0] - pts[i - 8][0]) + Math.abs(pts[i][1] - pts[i - 8][1]);
+  const step = Math.floor(pts.length / Math.max(2, (span * zoom) / 2));
+  if (step < 2) return pts;
+  const key = `${step}`;
+  const cached = coarse.get(pts);
+  if (cached && cached.key === key) return cached.pts;
+  const out = [];
+  for (let i = 0; i < pts.length; i += step) out.push(pts[i]);
+  if (out[out.length - 1] !== last) out.push(last);
+  coarse.set(pts, { key, pts: out });
+  return out;
+}
