@@ -263,7 +263,14 @@ async def run(n: int, trace: Path | None = None, layout: str = "course") -> dict
         proc = subprocess.Popen(
             [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)],
             cwd=ROOT,
-            env={**os.environ, **BENCH_LIMITS, "SAMSKAP_DATA_DIR": data},
+            # A 50,000-object course board is 18 MB of JSON: its welcome does not fit the
+            # default outbox of 16 MiB per socket (the page would be closed as too slow).
+            env={
+                **os.environ,
+                **BENCH_LIMITS,
+                "SAMSKAP_LIMIT_OUTBOX_BYTES": str(64 * 2**20),
+                "SAMSKAP_DATA_DIR": data,
+            },
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -173,7 +173,8 @@ export const objectPainting = {
   _frameTitle(obj, z) {
     const size = Math.min(Math.max(18, 12 / z), 400);
     if (size * z < 4) return;
-    const line = titleLine(obj, size);
+    const first = wrapText(obj.title, size, Math.max(obj.w, 40), true);
+    const line = first[0] + (first.length > 1 ? "…" : "");
     const y = size === 18 ? obj.y - 28 : obj.y - 6 / z - size * LINE_HEIGHT;
     this._lines({ box: [obj.x, y, obj.w, size === 18 ? 24 : size * LINE_HEIGHT], lines: [line], size, bold: true, align: "left", valign: "middle" }, "#374151");
   },
@@ -194,7 +195,7 @@ export const objectPainting = {
 
   _path(obj) {
     const c = this.c;
-    const pts = coarsePoints(obj, this.camera.zoom);
+    const pts = obj.points;
     c.strokeStyle = obj.color;
     c.lineWidth = obj.width;
     c.lineCap = "round";
@@ -240,41 +241,5 @@ export const objectPainting = {
       c.fill();
       this._lines({ box: [x, y, L.w, L.h], lines: L.lines, widths: L.widths, size: L.size, bold: false, align: "center", valign: "middle" }, color);
     }
-  },};
-
-const titles = new WeakMap();
-
-/** A frame title's first line at `size`, "…" if cut (cached: frames redraw at every zoom step). */
-function titleLine(obj, size) {
-  const hit = titles.get(obj);
-  if (hit && hit.size === size) return hit.line;
-  const first = wrapText(obj.title, size, Math.max(obj.w, 40), true);
-  const line = first[0] + (first.length > 1 ? "…" : "");
-  titles.set(obj, { size, line });
-  return line;
-}
-
-const coarse = new WeakMap();
-
-/**
- * Level of detail for strokes: when zoomed out so far that a stroke has more points
- * than half the screen pixels it spans, every k-th point only (the last one kept).
- * The curve through them looks the same at that size and costs k times less to trace.
- */
-function coarsePoints(obj, zoom) {
-  const pts = obj.points;
-  if (pts.length < 16) return pts;
-  const last = pts[pts.length - 1];
-  let span = 0; // length along every 8th point: enough to know how many pixels it spans
-  for (let i = 8; i < pts.length; i += 8) span += Math.abs(pts[i][0] - pts[i - 8][0]) + Math.abs(pts[i][1] - pts[i - 8][1]);
-  const step = Math.floor(pts.length / Math.max(2, (span * zoom) / 2));
-  if (step < 2) return pts;
-  const key = `${step}`;
-  const cached = coarse.get(pts);
-  if (cached && cached.key === key) return cached.pts;
-  const out = [];
-  for (let i = 0; i < pts.length; i += step) out.push(pts[i]);
-  if (out[out.length - 1] !== last) out.push(last);
-  coarse.set(pts, { key, pts: out });
-  return out;
-}
+  },
+};
