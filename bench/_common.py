@@ -167,7 +167,7 @@ def start_samskap(
     try:
         if on_spawn is not None:
             on_spawn(proc.pid)
-        _wait_http(server.url + "/healthz")
+        _wait_http(server.url + "/healthz", timeout=120)  # start-up on a busy machine: 30 s+
     except BaseException:
         server.stop()
         raise

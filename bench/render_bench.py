@@ -1,17 +1,23 @@
-"""Render bench: Chromium opens a 2,000-object board; time to first full render and
-frame times while panning.
+"""Render bench: Chromium opens a big board; time to first full render, JS heap, and
+frame times while panning and zooming.
 
-Run from the repository root: `.venv/bin/python bench/render_bench.py [--objects N]`.
-Starts its own server (temporary SQLite database), fills a board through the real
-WebSocket protocol, opens it in a fresh browser context and measures there:
+Run from the repository root: `.venv/bin/python bench/render_bench.py [--objects N ...]
+[--layout course|grid] [--runs R]`. The course layout (render_board.py: frames of notes,
+headings, shapes, connectors, pen strokes and photos) is the default; `grid` is the
+2,000-object grid of earlier sessions. Starts its own server (temporary SQLite
+database), fills a board through the real WebSocket protocol, opens it in a fresh
+browser context and measures there:
 - first render: from navigation start to the first frame drawn with the whole board;
+- heap: the page's JS heap after a full garbage collection (CDP), after opening and
+  again after all the frames below;
+- zooming: 60 frames that each change the zoom by 1 %, at fit and at 100 %;
 - panning: 120 frames, each moving the view; the draw time of each frame (script and
   canvas raster, which run on the main thread) and the interval between frames with
   the frame-rate cap lifted. Done at "zoom to fit" (every object in view: the worst
   case) and at 100 %;
 - dragging at fit: 60 frames that each move one note (a local preview, as the select
   tool does while dragging), so every frame draws the whole board again.
-Writes bench/results/render.json (or --out). With --trace FILE, also records a
+Writes bench/results/render.json (or --out) as {"rows": [...]}. With --trace FILE, also records a
 Chromium performance trace of the panning at "zoom to fit" (open it in chrome://tracing
 or Perfetto) and prints the busiest trace events per thread.
 """
