@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from pathlib import Path
 
 ROOT = Path("/sys/fs/cgroup")
@@ -80,5 +81,11 @@ class CpuGroup:
                 for pid in (path / "cgroup.procs").read_text().split():
                     with contextlib.suppress(OSError):
                         (path.parent / "cgroup.procs").write_text(pid)
-            with contextlib.suppress(OSError):
-                path.rmdir()
+            for _ in range(50):  # a process that was just stopped may still be exiting
+                try:
+                    path.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.1)
