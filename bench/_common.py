@@ -20,7 +20,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,8 +140,16 @@ class Server:
                 self.proc.wait()
 
 
-def start_samskap(env: dict[str, str] | None = None, port: int | None = None) -> Server:
-    """`python -m server serve` with bench limits; SQLite in a fresh temp dir by default."""
+def start_samskap(
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+    on_spawn: Callable[[int], None] | None = None,
+) -> Server:
+    """`python -m server serve` with bench limits; SQLite in a fresh temp dir by default.
+
+    `on_spawn(pid)` runs right after the process starts, before it serves (e.g. to put
+    it into a cgroup while it is still importing).
+    """
     port = port or free_port()
     full = dict(os.environ)
     full.update(BENCH_LIMITS)
@@ -157,7 +165,9 @@ def start_samskap(env: dict[str, str] | None = None, port: int | None = None) ->
     )
     server = Server(proc, port, "samskap")
     try:
-        _wait_http(server.url + "/healthz")
+        if on_spawn is not None:
+            on_spawn(proc.pid)
+        _wait_http(server.url + "/healthz", timeout=120)  # start-up on a busy machine: 30 s+
     except BaseException:
         server.stop()
         raise

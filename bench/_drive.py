@@ -83,6 +83,13 @@ def _busy() -> float:
     return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
 
 
+def _by_group(clients: list[dict[str, Any]]) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for client in clients:
+        counts[client["sender"].split("-", 1)[0]] += client["received"]
+    return dict(sorted(counts.items()))
+
+
 def aggregate(
     specs: Sequence[LoadSpec], results: list[dict[str, Any]], watches: list[Watch], start: float
 ) -> dict[str, Any]:
@@ -117,6 +124,8 @@ def aggregate(
         "load_cpu_pct_total": sum(100 * r["cpu_seconds"] / r["wall"] for r in results),
         "load_processes": len(results),
         "send_lag_p99_ms": percentiles(lag)["p99"] if lag else 0.0,
+        # Deliveries per server: the sender prefix "g<n>-" says which server a client is on.
+        "received_by_group": _by_group(clients),
     }
     if cross:
         row["same_p99"] = percentiles(same)["p99"]

@@ -144,6 +144,31 @@ export const TAG_BAND = TAG_SIZE + 6; // a note's tag has its own line at the bo
 /** Is this a template zone (its name sits in a band at the top, not in the middle)? */
 export const isZone = (obj) => obj.kind === "shape" && obj.locked && (obj.shape || "rectangle") === "rectangle" && obj.h > 160;
 
+/** Is this object's text laid out already (textLayout would not compute anything)? */
+export const hasLayout = (obj) => layouts.get(obj)?.generation === generation;
+
+/** The box an object's text is laid out in: [x, y, w, h] (see textLayout). */
+export function textBox(obj) {
+  const { x, y, w, h } = obj;
+  if (obj.kind === "note") return [x + NOTE_PAD, y + NOTE_PAD, w - 2 * NOTE_PAD, h - 2 * NOTE_PAD - (obj.tag ? TAG_BAND : 0)];
+  if (isZone(obj)) return [x + 12, y + 10, w - 24, 60];
+  if (obj.kind === "shape") {
+    const shape = obj.shape || "rectangle";
+    if (shape === "ellipse") return [x + w * 0.15, y + h * 0.15, w * 0.7, h * 0.7];
+    if (shape === "diamond") return [x + w * 0.25, y + h * 0.25, w * 0.5, h * 0.5];
+    return [x + 10, y + 10, w - 20, h - 20];
+  }
+  return [x, y, w, h];
+}
+
+/** The largest font size textLayout can give this object's text (a bound, cheap). */
+export function maxTextSize(obj) {
+  if (obj.kind === "note") return Math.min(32, Math.max(8, obj.h / 5));
+  if (obj.kind === "text") return obj.font_size || 24;
+  if (obj.kind === "shape") return 22;
+  return 16;
+}
+
 /**
  * Where an object's text goes and how it is laid out, as the export does it:
  * {box: [x, y, w, h], lines, size, bold, align, valign}. Cached per object version.
@@ -151,32 +176,24 @@ export const isZone = (obj) => obj.kind === "shape" && obj.locked && (obj.shape 
 export function textLayout(obj) {
   const cached = layouts.get(obj);
   if (cached && cached.generation === generation) return cached;
-  const { x, y, w, h } = obj;
   const text = obj.text || "";
+  const box = textBox(obj);
   let out;
   if (obj.kind === "note") {
-    const band = obj.tag ? TAG_BAND : 0;
-    const box = [x + NOTE_PAD, y + NOTE_PAD, w - 2 * NOTE_PAD, h - 2 * NOTE_PAD - band];
-    const { lines, size } = fitted(text, box[2], box[3], Math.min(32, Math.max(8, h / 5)));
+    const { lines, size } = fitted(text, box[2], box[3], maxTextSize(obj));
     out = { box, lines, size, bold: false, align: "center", valign: "middle" };
   } else if (obj.kind === "text") {
     const size = obj.font_size || 24;
-    out = { box: [x, y, w, h], lines: wrapText(text, size, Math.max(w, 1)), size, bold: false, align: obj.align || "left", valign: "top" };
+    out = { box, lines: wrapText(text, size, Math.max(obj.w, 1)), size, bold: false, align: obj.align || "left", valign: "top" };
   } else if (isZone(obj)) {
     // A template zone: its name in a 60 px band at the top, so notes in it do not hide it.
-    const box = [x + 12, y + 10, w - 24, 60];
     const { lines, size } = fitted(text, box[2], box[3], 22);
     out = { box, lines, size, bold: true, align: "center", valign: "top" };
   } else if (obj.kind === "shape") {
-    const shape = obj.shape || "rectangle";
-    const box =
-      shape === "ellipse" ? [x + w * 0.15, y + h * 0.15, w * 0.7, h * 0.7]
-      : shape === "diamond" ? [x + w * 0.25, y + h * 0.25, w * 0.5, h * 0.5]
-      : [x + 10, y + 10, w - 20, h - 20];
     const { lines, size } = fitted(text, box[2], box[3], 22);
     out = { box, lines, size, bold: false, align: "center", valign: "middle" };
   } else {
-    out = { box: [x, y, w, h], lines: [], size: 16, bold: false, align: "left", valign: "top" };
+    out = { box, lines: [], size: 16, bold: false, align: "left", valign: "top" };
   }
   out.widths = out.lines.map((line) => textWidth(line, out.size, out.bold));
   out.generation = generation;

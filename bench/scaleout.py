@@ -1,0 +1,256 @@
+"""Scale-out: do N app processes, each held to the same CPU share, deliver N times one?
+
+Each app process (`python -m server serve`, PostgreSQL + Redis) runs in its own cgroup
+v1 CPU group capped at `--cpu-quota` of a core (default 0.3), while PostgreSQL, Redis
+and the load generator run free. Clients are spread over 20 boards and, round robin as
+a load balancer would, over the processes; each keeps `--window` batches in flight
+(closed loop), so the capped processes are the bottleneck. Per row: deliveries/s,
+p50/p99 latency, each process's CPU (its group's `cpuacct.usage`) per delivery made to
+its own clients, how often the kernel throttled it, and the ratio to N = 1.
+
+Why 0.3 of a core: the machine has 2 cores. Three capped processes take 0.9, which
+leaves 1.1 cores for PostgreSQL, Redis (together about 0.6 of the app's CPU in
+`multiprocess.py`'s runs) and the load generator, so nothing but the quota limits the
+app processes even at N = 3. A smaller share makes each run longer for the same count;
+a larger one saturates the machine at N = 3 and measures the machine, not the design.
+The period is 10 ms instead of the kernel's 100 ms so that a throttled process waits
+at most 7 ms, not 70 ms, for its next slice (a latency the quota would add, not the code).
+
+Needs root and the cgroup v1 `cpu` controller; otherwise it says why and exits 2.
+Groups and processes are removed on exit, also on Ctrl-C or SIGTERM.
+
+    python bench/scaleout.py [--processes 1 2 3] [--duration 15] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+from _cgroup import CpuGroup, unavailable
+from _common import (
+    BENCH_LIMITS,
+    PG_URL,
+    REDIS_URL,
+    Server,
+    create_board,
+    pg_schema,
+    raise_priority,
+    start_samskap,
+    table,
+    write_results,
+)
+from _drive import run_load, split
+from loadgen import ClientSpec, LoadSpec
+
+COLUMNS = (
+    "processes",
+    "cpu_quota",
+    "delivered_per_s",
+    "ratio",
+    "p50_ms",
+    "p99_ms",
+    "lost",
+    "dup",
+    "cpu_us_per_delivery",
+    "throttled_pct",
+    "app_cpu_pct",
+    "db_redis_cpu_pct",
+    "load_cpu_pct_total",
+    "other_cpu_pct",
+    "load1",
+)
+
+
+def _service_cpu() -> float:
+    """CPU seconds of PostgreSQL and Redis processes so far (shared with other users)."""
+    total = 0.0
+    for proc in psutil.process_iter(["name", "cpu_times"]):
+        name = proc.info["name"] or ""
+        times = proc.info["cpu_times"]
+        if times is not None and (name.startswith("postgres") or name.startswith("redis")):
+            total += times.user + times.system
+    return total
+
+
+def run_row(
+    env: dict[str, str], processes: int, args: argparse.Namespace, groups: list[CpuGroup]
+) -> dict[str, Any]:
+    servers: list[Server] = []
+    tag = f"samskap-scale-{os.getpid()}"
+    try:
+        for i in range(processes):
+            group = CpuGroup(f"{tag}-{processes}-{i}", args.cpu_quota, args.period_us)
+            groups.append(group)
+            servers.append(start_samskap(env, on_spawn=group.add))
+        mine = groups[-processes:]
+        for group in mine:
+            group.limit()  # after start-up: the quota holds while serving
+        boards = [create_board(servers[0], f"Scale {b}") for b in range(args.boards)]
+        clients = []
+        for i in range(args.clients):
+            if args.spread == "board":  # all of a board's sockets on one process
+                b = i % args.boards
+                at = b % processes
+            else:  # round robin per connection, as the shipped nginx config does
+                at = i % processes
+                b = (i // processes) % args.boards
+            board, token = boards[b]
+            url = f"{servers[at].ws_base}/ws/boards/{board}"
+            clients.append(ClientSpec(url, token, f"g{at}-{i}", board))
+        specs = [
+            LoadSpec(
+                "samskap",
+                part,
+                args.duration,
+                interval=args.interval,
+                window=0 if args.interval else args.window,
+            )
+            for part in split(clients, args.load_processes)
+        ]
+        before: dict[str, Any] = {}
+
+        def on_ready() -> None:
+            before["cpu"] = [g.usage_s() for g in mine]
+            before["stat"] = [g.throttle() for g in mine]
+            before["svc"] = _service_cpu()
+            before["t"] = time.monotonic()
+
+        result = run_load(specs, [s.proc.pid for s in servers], on_ready=on_ready)
+        wall = time.monotonic() - before["t"]
+        cpu = [g.usage_s() - c for g, c in zip(mine, before["cpu"], strict=True)]
+        stats = [g.throttle() for g in mine]
+        svc = _service_cpu() - before["svc"]
+    finally:
+        for server in servers:
+            server.stop()
+    periods = sum(
+        s["nr_periods"] - b["nr_periods"] for s, b in zip(stats, before["stat"], strict=True)
+    )
+    throttled = sum(
+        s["nr_throttled"] - b["nr_throttled"] for s, b in zip(stats, before["stat"], strict=True)
+    )
+    by_group = result["received_by_group"]
+    per_process = [
+        {
+            "cpu_s": cpu[i],
+            "cpu_pct": 100 * cpu[i] / wall,
+            "deliveries": by_group.get(f"g{i}", 0),
+            "cpu_us_per_delivery": 1e6 * cpu[i] / max(1, by_group.get(f"g{i}", 0)),
+        }
+        for i in range(processes)
+    ]
+    delivered = sum(p["deliveries"] for p in per_process)
+    return {
+        "processes": processes,
+        "cpu_quota": args.cpu_quota,
+        "period_us": args.period_us,
+        "clients": result["clients"],
+        "boards": args.boards,
+        "window": args.window,
+        "interval": args.interval,
+        "spread": args.spread,
+        "duration_s": args.duration,
+        "delivered_per_s": result["delivered_msgs_s"],
+        "offered_batches_s": result["offered_batches_s"],
+        "p50_ms": result["p50"],
+        "p99_ms": result["p99"],
+        "max_ms": result["max"],
+        "lost": result["lost"],
+        "dup": result["dup"],
+        "dropped": result["dropped"],
+        "cpu_us_per_delivery": 1e6 * sum(cpu) / max(1, delivered),
+        "per_process": per_process,
+        "throttled_pct": 100 * throttled / max(1, periods),
+        "app_cpu_pct": 100 * sum(cpu) / wall,
+        "db_redis_cpu_pct": 100 * svc / wall,
+        "load_cpu_pct_total": result["load_cpu_pct_total"],
+        "load_cpu_pct_max": result["load_cpu_pct_max"],
+        "other_cpu_pct": result["other_cpu_pct"] - 100 * svc / wall,
+        "load1": os.getloadavg()[0],
+        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+
+
+def _stop_on_term(*_: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--processes", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--cpu-quota", type=float, default=0.3, help="cores per app process")
+    parser.add_argument("--period-us", type=int, default=10_000, help="CFS period")
+    parser.add_argument("--duration", type=float, default=15.0)
+    parser.add_argument("--clients", type=int, default=120)
+    parser.add_argument("--boards", type=int, default=20)
+    parser.add_argument("--window", type=int, default=2, help="batches in flight per client")
+    parser.add_argument(
+        "--interval",
+        type=float,
+        help="open loop instead: one batch per client every INTERVAL s (for p99 at a set load)",
+    )
+    parser.add_argument(
+        "--spread",
+        choices=["connection", "board"],
+        default="connection",
+        help="connection: round robin per socket (the shipped nginx config); "
+        "board: every socket of a board on one process (hash by board)",
+    )
+    parser.add_argument("--load-processes", type=int, default=2)
+    parser.add_argument("--json", type=Path, help="append one JSON object per row to FILE")
+    parser.add_argument("--label", default="")
+    args = parser.parse_args()
+    why = unavailable()
+    if why:
+        print(f"scaleout: cannot cap CPU per process: {why}", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, _stop_on_term)
+    raise_priority()
+    rows: list[dict[str, Any]] = []
+    groups: list[CpuGroup] = []
+    try:
+        with pg_schema() as pg:
+            env = {
+                "SAMSKAP_DATABASE_URL": PG_URL,
+                "SAMSKAP_DATABASE_SCHEMA": pg.schema,
+                "SAMSKAP_REDIS_URL": REDIS_URL,
+                "SAMSKAP_REDIS_PREFIX": "bench-" + secrets.token_hex(4),
+            }
+            for processes in args.processes:
+                row = run_row(env, processes, args, groups)
+                one = next(
+                    (r for r in rows if r["processes"] == 1), row if processes == 1 else None
+                )
+                if one is not None:
+                    row["ratio"] = row["delivered_per_s"] / one["delivered_per_s"]
+                rows.append(row)
+                print(table([row], COLUMNS), flush=True)
+                if args.json:
+                    with args.json.open("a") as fh:
+                        fh.write(json.dumps(row) + "\n")
+    except KeyboardInterrupt:
+        print("scaleout: interrupted; servers stopped, groups removed", file=sys.stderr)
+        return 130
+    finally:
+        for group in groups:
+            group.close()
+    print()
+    print(table(rows, COLUMNS))
+    name = "scaleout" + (f"-{args.label}" if args.label else "")
+    print(f"\nwrote {write_results(name, {'limits_env': BENCH_LIMITS, 'rows': rows})}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
