@@ -28,14 +28,27 @@ async def log_entries(engine: AsyncEngine, board_id: str) -> list[LogEntry]:
         return [LogEntry(r.seq, r.client, orjson.loads(r.ops), r.created_at) for r in rows]
 
 
+# Above this many ids one read of the board's rows (a range of the primary key) beats
+# IN lists: a restore asks for nearly every object, and on PostgreSQL the IN lists were
+# planned badly on a table whose statistics lagged behind (bench/versions.py).
+WHOLE_BOARD_FROM = 1_000
+
+
 async def records(engine: AsyncEngine, board_id: str, ids: set[str]) -> dict[str, Record]:
     """The stored records of `ids`, tombstones included."""
     found: dict[str, Record] = {}
-    wanted = sorted(ids)
+    columns = (objects.c.id, objects.c.data, objects.c.deleted)
     async with engine.connect() as conn:
+        if len(ids) >= WHOLE_BOARD_FROM:
+            rows = await conn.execute(select(*columns).where(objects.c.board_id == board_id))
+            for r in rows:
+                if r.id in ids:
+                    found[r.id] = Record(orjson.loads(r.data), bool(r.deleted))
+            return found
+        wanted = sorted(ids)
         for i in range(0, len(wanted), 500):
             rows = await conn.execute(
-                select(objects.c.id, objects.c.data, objects.c.deleted).where(
+                select(*columns).where(
                     objects.c.board_id == board_id, objects.c.id.in_(wanted[i : i + 500])
                 )
             )

@@ -44,7 +44,7 @@ export class Follow {
       if (after && (!before || before.client !== after.client)) {
         this.optedOut = false;
         if (this.following) {
-          ctx.announce(ctx.t("follow.started", { name: after.name || ctx.t("people.someone") }));
+          ctx.announce(ctx.t("follow.started", { name: this.nameOf(after.client, after.name) }));
           this.jump();
         }
       }
@@ -98,9 +98,14 @@ export class Follow {
       const v = viewFor(msg.view, ctx.camera.width, ctx.camera.height);
       ctx.camera.set(v.x, v.y, v.zoom);
     } else return;
-    const text = ctx.t("summon.moved", { name: msg.name || ctx.t("people.someone") });
+    const text = ctx.t("summon.moved", { name: this.nameOf(msg.by, msg.name) });
     ctx.announce(text);
     ctx.toast(text);
+  }
+
+  /** A name, or in anonymous mode (rule M7: none sent) the people list's "Deltaker N". */
+  nameOf(client, name) {
+    return name || this.ctx.presence?.peers.get(client)?.name || this.ctx.t("people.someone");
   }
 
   render() {
@@ -109,7 +114,7 @@ export class Follow {
     const show = !!f && !this.isLeader(f);
     this.banner.hidden = !show;
     if (!show) return;
-    const name = f.name || ctx.t("people.someone");
+    const name = this.nameOf(f.client, f.name);
     this.banner.querySelector(".banner-text").textContent = ctx.t(this.optedOut ? "follow.not_following" : "follow.following", { name });
     this.stopBtn.hidden = this.optedOut;
     this.resumeBtn.hidden = !this.optedOut;
