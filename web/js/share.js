@@ -7,6 +7,7 @@ import { qrSvg } from "./qr.js";
 import { h } from "./util.js";
 
 const ORDER = ["participant", "viewer", "facilitator"];
+const QR = { participant: "share.qr_participant", viewer: "share.qr_viewer", facilitator: "share.qr_facilitator" };
 const INTRO = { facilitator: "share.intro_facilitator", participant: "share.intro_participant", viewer: "share.intro_viewer" };
 
 /** The link this page was opened with (after a rotation, the token it was handed: M6). */
@@ -64,7 +65,7 @@ export class ShareDialog {
     qr.replaceChildren();
     caption.textContent = "";
     if (link) {
-      const label = t("share.qr_label", { role: t(`start.links.${this.shown}`) });
+      const label = t(QR[this.shown] || QR.viewer);
       qr.append(qrSvg(link, label));
       qr.dataset.link = link;
       caption.textContent = label;
