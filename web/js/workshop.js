@@ -1,6 +1,7 @@
 // The workshop's last metre on the board page: popovers that behave and sharing from
 // the board. Wired once the board's parts exist (`ctx` as board.js builds it).
 
+import { HiddenCount } from "./facilitation/hidden.js";
 import { Popovers } from "./popover.js";
 import { ShareDialog } from "./share.js";
 
@@ -14,5 +15,6 @@ export function wireWorkshop(ctx, doc = document) {
     dialog: doc.querySelector("#share-dialog"),
     title: () => titleEl.textContent.trim(),
   });
-  return { popovers, share };
+  const hidden = new HiddenCount(ctx, ctx.session, doc.querySelector("#fac-hidden"));
+  return { popovers, share, hidden };
 }
