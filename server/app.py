@@ -20,6 +20,7 @@ from server.config import Settings
 from server.domain.errors import ErrorCode, ProtocolError
 from server.domain.ratelimit import Windowed
 from server.http import api, exports, health, templates, versions
+from server.http.api import free_bytes
 from server.http.errors import protocol_error_handler
 from server.http.pages import page_routes
 from server.http.security import (
@@ -36,6 +37,7 @@ from server.services.boards import BoardService
 from server.services.exports import POOL
 from server.services.hub import Hub
 from server.services.ports import BoardStore, Broker
+from server.services.quota import DiskFloor
 from server.services.templates import SHIPPED, TemplateCatalog
 from server.shutdown import drain_commits
 from server.storage.engine import create_engine, migrate
@@ -44,23 +46,25 @@ from server.version import VERSION, VersionHeader
 from server.versions import registered
 
 log = logging.getLogger("samskap")
-DAY = 24 * 3600.0
 
 
 class AddressLimiter:
-    """Per-address limits on costly HTTP actions (new boards, uploads)."""
+    """Per-address limits on costly HTTP actions (new boards, uploads, imported bytes).
+
+    Per minute in this process's memory (a burst guard); per day in the database, so
+    every process counts toward one allowance and a restart gives none back. Both key
+    IPv6 addresses by their /64 (`client_address`).
+    """
+
+    DAILY = {"boards": "boards_per_day", "imported bytes": "import_bytes_per_day"}
 
     def __init__(self, settings: Settings) -> None:
         limits = settings.limits
+        self.limits = limits
         self.proxies = settings.trusted_proxies
         self.windows = {
             "boards": Windowed(limits.boards_per_minute, 60.0),
             "uploads": Windowed(limits.uploads_per_minute, 60.0),
-        }
-        # Per day (in this process): what one address may add to the disk.
-        self.daily = {
-            "boards": Windowed(limits.boards_per_day, DAY),
-            "imported bytes": Windowed(limits.import_bytes_per_day, DAY),
         }
 
     def check(self, kind: str, request: Request) -> None:
@@ -68,9 +72,10 @@ class AddressLimiter:
         if not self.windows[kind].allow(address, time.monotonic()):
             raise ProtocolError(ErrorCode.RATE_LIMITED, f"too many {kind}: try again in a minute")
 
-    def check_daily(self, kind: str, request: Request, cost: int = 1) -> None:
+    async def check_daily(self, kind: str, request: Request, cost: int = 1) -> None:
         address = client_address(request.scope, self.proxies)
-        if not self.daily[kind].allow(address, time.monotonic(), cost):
+        limit = getattr(self.limits, self.DAILY[kind])
+        if not await request.app.state.store.spend_daily(address, kind, cost, limit):
             raise ProtocolError(
                 ErrorCode.RATE_LIMITED,
                 f"this address has reached today's limit of {kind} on this server:"
@@ -130,6 +135,7 @@ def create_app(
             templates=app.state.templates,
             version=VERSION,
             public_url=settings.public_url,
+            disk=DiskFloor(lambda: free_bytes(settings.data_dir), settings.hard_free_bytes),
         )
         state.boards = BoardService(
             state.store,

@@ -44,6 +44,8 @@ class Limits:
     import_pixels: int = 200_000_000  # all images of one import together
     export_seconds: float = 60.0  # one render or import in its worker process; 0 = in-thread
     peer_heartbeat_sec: float = 10.0  # a silent process's people count as gone after 3 of these
+    heavy_reads: int = 2  # snapshots / catch-ups built at once per process (more queue)
+    heavy_read_bytes_per_sec: float = 32 * 1024 * 1024  # replies over 1 MiB, per process
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,7 @@ class Settings:
     metrics_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     metrics_token: str = ""
     min_free_bytes: int = 1024 * 1024 * 1024  # below: no new boards, imports, uploads
+    hard_free_bytes: int = 100 * 1024 * 1024  # below: no edits either (storage_full)
     limits: Limits = field(default_factory=Limits)
 
     def __post_init__(self) -> None:
@@ -174,5 +177,6 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         metrics_networks=_split(env.get("SAMSKAP_METRICS_NETWORKS", "127.0.0.0/8,::1/128")),
         metrics_token=env.get("SAMSKAP_METRICS_TOKEN", ""),
         min_free_bytes=int(env.get("SAMSKAP_MIN_FREE_BYTES", str(1024**3))),
+        hard_free_bytes=int(env.get("SAMSKAP_HARD_FREE_BYTES", str(100 * 1024**2))),
         limits=_limits(env),
     )

@@ -21,7 +21,7 @@ class ErrorCode(StrEnum):
     UNAUTHORIZED = "unauthorized"
     UNAVAILABLE = "unavailable"
     CREATE_CODE = "create_code"  # HTTP only: creating needs the library's staff code
-    STORAGE_FULL = "storage_full"  # HTTP only: the server's disk is nearly full
+    STORAGE_FULL = "storage_full"  # the disk is nearly full (HTTP), or full (edits too)
     REMOVED = "removed"  # this seat was removed from the board by the facilitator (M5)
 
 

@@ -111,7 +111,7 @@ async def create_board(request: Request) -> Response:
     state.limiter.check("boards", request)
     check_create(request)
     check_disk(request)
-    state.limiter.check_daily("boards", request)
+    await state.limiter.check_daily("boards", request)
     body = await read_json(request)
     if not isinstance(body, dict):
         raise ProtocolError(ErrorCode.BAD_MESSAGE, "send a JSON object")

@@ -134,8 +134,8 @@ async def import_board(request: Request) -> Response:
     data = await read_body(request, state.settings.limits.import_bytes)
     if not data:
         raise _bad("send the file as the request body")
-    state.limiter.check_daily("boards", request)
-    state.limiter.check_daily("imported bytes", request, len(data))
+    await state.limiter.check_daily("boards", request)
+    await state.limiter.check_daily("imported bytes", request, len(data))
     title = request.query_params.get("title")
     created = await exports(request).import_board(service(request), data, title=title)
     return JSONResponse(created, status_code=201)

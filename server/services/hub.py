@@ -24,6 +24,8 @@ from .bus import BusMessage, Kind, board_channel
 from .metrics import Metrics
 from .moderation import REMOVED_REASON, rotate_keeping_seats
 from .ports import BoardMeta, BoardStore, Broker, CommitResult
+from .quota import DiskFloor
+from .reads import ReadBudget
 from .room import Room, RoomContext, board_info
 from .session import Session, color_for, encode, error_message
 from .templates import TemplateCatalog
@@ -51,8 +53,10 @@ class Hub:
         clock: Callable[[], float] = time.monotonic,
         version: str = "",
         public_url: str = "",
+        disk: DiskFloor | None = None,
     ) -> None:
         self.store = store
+        self.disk = disk  # below its hard floor no edit is saved (storage_full)
         self.clock = clock  # for rate limits (a test gives its own, to replay a seed)
         self.templates = templates
         self.broker = broker
@@ -72,6 +76,8 @@ class Hub:
             limits.peer_heartbeat_sec,
             version,
             public_url,
+            ReadBudget(limits.heavy_reads, limits.heavy_read_bytes_per_sec),
+            limits.board_bytes,
         )
         self._opening: dict[str, asyncio.Future[Room | None]] = {}
         self._per_address: Counter[str] = Counter()
@@ -229,6 +235,9 @@ class Hub:
                     raise limited
                 session.in_order(msg.batch)  # after a refusal, nothing overtakes its resend
                 ops = msg.parse()
+                if self.disk is not None:
+                    self.disk.check()
+                await room.bytes.admit(len(frame), ops)  # SAMSKAP_LIMIT_BOARD_BYTES
                 self.acted(session)
                 room.submit(session, msg.batch, ops)
             elif isinstance(msg, Presence):

@@ -67,6 +67,16 @@ class PendingBatch:
     role: str
 
 
+@dataclass(frozen=True, slots=True)
+class RawBatch:
+    """A logged batch with its ops as the stored JSON text (read for catch-ups)."""
+
+    seq: int
+    batch_id: str
+    client: str
+    ops: str
+
+
 class CommitStatus(StrEnum):
     APPLIED = "applied"
     DUPLICATE = "duplicate"  # the batch id was committed before: ack with its seq
@@ -176,6 +186,16 @@ class BoardStore(Protocol):
     async def boards_idle_since(self, cutoff_ms: int) -> list[str]: ...
 
     async def snapshot(self, board_id: str) -> Snapshot | None: ...
+
+    async def spend_daily(self, address: str, kind: str, cost: int, limit: int) -> bool:
+        """Count toward an address's allowance for today, shared by all processes."""
+        ...
+
+    async def snapshot_text(self, board_id: str) -> tuple[BoardMeta, list[str]] | None: ...
+
+    async def batch_texts_since(
+        self, board_id: str, since: int
+    ) -> tuple[int, list[RawBatch]] | None: ...
 
     async def batches_since(
         self, board_id: str, since: int

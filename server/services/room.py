@@ -13,7 +13,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -21,18 +21,20 @@ import orjson
 from server.domain import facilitation
 from server.domain.errors import CloseCode, ErrorCode, ProtocolError
 from server.domain.messages import Presence
-from server.domain.ops import Op, Record, hidden_from
+from server.domain.ops import Op
 from server.domain.restore import AUTO_EVERY_MS
 
 from .access import hash_token
 from .bus import BusMessage, Kind, board_channel
 from .committer import SERVER, CommitQueue
-from .delivery import Delivery, message_for, private_messages, public_message
+from .delivery import Delivery, private_messages, public_message
 from .facilitator import Facilitator
 from .metrics import Metrics
 from .moderation import REMOVED_REASON
 from .peers import Peer, PeerDirectory
 from .ports import BoardMeta, BoardStore, Broker, CommitResult, LoggedBatch
+from .quota import BoardBytes
+from .reads import BoardReads, ReadBudget, with_raw
 from .session import Session, encode
 from .templates import TemplateCatalog
 
@@ -58,6 +60,9 @@ class RoomContext:
     peer_heartbeat: float = 10.0  # seconds between "who is here" announcements
     version: str = ""  # the server's version, told to every page in its welcome
     public_url: str = ""  # links the facilitator is given are built on it
+    # Big snapshot and catch-up reads at once in this process (reads.py).
+    heavy_reads: ReadBudget = field(default_factory=lambda: ReadBudget(2, 0))
+    board_bytes: int = 0  # SAMSKAP_LIMIT_BOARD_BYTES for live edits (0: no limit)
 
 
 def board_info(meta: BoardMeta) -> dict[str, Any]:
@@ -81,6 +86,8 @@ class Room:
         self.sessions: dict[str, Session] = {}  # seat (client id) -> its one socket
         self.directory = PeerDirectory()
         self.delivery = Delivery(context.store, board_id, self.sessions, self.close_all)
+        self.reads = BoardReads(context.store, board_id, context.heavy_reads)
+        self.bytes = BoardBytes(context.store, board_id, context.board_bytes)
         self.commits = CommitQueue(
             context.store,
             board_id,
@@ -113,6 +120,7 @@ class Room:
         return True
 
     async def close(self) -> None:
+        self.bytes.close()
         if self._presence_timer:
             self._presence_timer.cancel()
         if self._heartbeat:
@@ -179,15 +187,15 @@ class Room:
         if older is not None and older is not session:
             older.close(CloseCode.REPLACED, "this board was opened in another tab or window")
         await self._publish(Kind.SEAT, client=session.client, conn=session.conn)
-        session.start(encode(welcome), base)
+        session.start(welcome, base)
         await self.facilitator.after_join(session)
         joined = encode({"type": "peer_joined", "peer": session.peer})
         self.send_others(session, joined)
         await self._publish(Kind.JOIN, joined, client=session.client, conn=session.conn)
 
-    async def _welcome(
-        self, session: Session, since: int | None, resume: str
-    ) -> tuple[dict[str, Any], int]:
+    async def _welcome(self, session: Session, since: int | None, resume: str) -> tuple[str, int]:
+        """The welcome as text: big snapshots and catch-ups are built off the event
+        loop, one per board at a time, from the stored JSON (`reads.py`)."""
         others = [p for p in self.peers if p["client"] != session.client]
         you = {**session.peer, "resume": resume}  # the secret goes to this socket only
         welcome: dict[str, Any] = {
@@ -197,56 +205,68 @@ class Room:
             "peers": others,
         }
         if since is not None:
-            found = await self.ctx.store.batches_since(self.board_id, since)
+            found = await self.reads.catchup(session.client, since)
             meta = await self.ctx.store.board(self.board_id)
             if found is not None and meta is not None:
                 seq, missed = found
                 welcome |= {
                     "board": board_info(meta),
                     "seq": seq,
-                    "catchup": [message_for(b, session.client) for b in missed],
                     **self.session_info(meta.settings),
                 }
-                return welcome, seq
-        snapshot = await self.ctx.store.snapshot(self.board_id)
+                await self.reads.pace(missed)  # a big reply waits its turn in the process
+                return with_raw(welcome, {"catchup": missed}), seq
+        snapshot = await self.reads.snapshot(session.client)
         if snapshot is None:
             raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")
+        board, objects = snapshot
+        await self.reads.pace(objects)
         welcome |= {
-            "board": board_info(snapshot.board),
-            "seq": snapshot.board.seq,
-            "objects": [
-                obj for obj in snapshot.objects if not hidden_from(Record(obj), session.client)
-            ],
-            **self.session_info(snapshot.board.settings),
+            "board": board_info(board),
+            "seq": board.seq,
+            **self.session_info(board.settings),
         }
-        return welcome, snapshot.board.seq
+        return with_raw(welcome, {"objects": objects}), board.seq
 
     async def sync(self, session: Session, since: Any, req: str | None = None) -> None:
         """A client saw a gap: send what it missed, without reconnecting (rule S15).
 
-        Read and sent under the delivery lock, so the reply takes its place in the
-        socket's stream: nothing it covers arrives again after it, nothing newer before.
+        Read (and, when big, paced) off the delivery lock: a big read must not hold this
+        board's acks. Sent under it, so the reply takes its place in the socket's
+        stream: nothing it covers arrives again after it, nothing newer before. If the
+        stream moved past the reply meanwhile, a second `catchup` (no `req`) with the
+        batches in between follows it at once.
         """
         if isinstance(since, bool) or not isinstance(since, int) or since < 0:
             raise ProtocolError(ErrorCode.BAD_MESSAGE, "since must be a whole number >= 0")
+        seq, data = await self._catchup(session, since, req)
+        await self.reads.pace(data)  # a big board's replies wait their turn in the process
         async with self.delivery.lock:
-            found = await self.ctx.store.batches_since(self.board_id, since)
-            if found is not None:
-                seq, missed = found
-                body: dict[str, Any] = {"catchup": [message_for(b, session.client) for b in missed]}
-            else:
-                snapshot = await self.ctx.store.snapshot(self.board_id)
-                if snapshot is None:
-                    raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")
-                seq = snapshot.board.seq
-                body = {
-                    "objects": [
-                        o for o in snapshot.objects if not hidden_from(Record(o), session.client)
-                    ]
-                }
+            more = None
+            if seq < self.delivery.delivered:
+                found = await self.reads.catchup(session.client, seq, cache=False)
+                if found is None:  # the log was trimmed meanwhile: read all again, here
+                    seq, data = await self._catchup(session, since, req)
+                else:
+                    seq, missed = found
+                    more = with_raw({"type": "catchup", "seq": seq}, {"catchup": missed})
             if seq > self.delivery.delivered:
                 await self.delivery.fill_gap()  # so nothing below `seq` follows the reply
-            session.send(encode(with_req({"type": "catchup", "seq": seq, **body}, req)))
+            session.send(data, reply=True)
+            if more is not None:
+                session.send(more, reply=True)
+
+    async def _catchup(self, session: Session, since: int, req: str | None) -> tuple[int, str]:
+        found = await self.reads.catchup(session.client, since)
+        if found is not None:
+            seq, missed = found
+            body = {"catchup": missed}
+        else:
+            snapshot = await self.reads.snapshot(session.client)
+            if snapshot is None:
+                raise ProtocolError(ErrorCode.NOT_FOUND, "the board was deleted")
+            seq, body = snapshot[0].seq, {"objects": snapshot[1]}
+        return seq, with_raw(with_req({"type": "catchup", "seq": seq}, req), body)
 
     async def leave(self, session: Session) -> None:
         if self.sessions.get(session.client) is session:

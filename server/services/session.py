@@ -90,6 +90,10 @@ class Session:
         # spawn a task and an asyncio.wait per frame (docs/performance.md, profile).
         self._outbox: deque[str] = deque()
         self._outbox_bytes = 0  # characters queued (about bytes: JSON is mostly ASCII)
+        # Replies this socket asked for (welcome, catch-up) may be larger than the byte
+        # bound (a big board's snapshot): they are queued, and the bound counts the rest.
+        self._big: set[int] = set()  # id() of such replies still queued
+        self._big_bytes = 0
         self._wakeup: asyncio.Future[None] | None = None
         self.closed: asyncio.Future[tuple[int, str]] = asyncio.get_running_loop().create_future()
         self._held: list[tuple[int, str]] | None = []  # batches that arrive before welcome
@@ -160,18 +164,27 @@ class Session:
 
     # --- sending --------------------------------------------------------------------
 
-    def send(self, data: str) -> None:
+    def send(self, data: str, *, reply: bool = False) -> None:
+        """Queue a message; `reply`: one this socket asked for (see `_big`)."""
         if self.closed.done():
             return
         limits = self.limits
-        if len(self._outbox) >= limits.outbox_messages > 0 or (
-            self._outbox_bytes + len(data) > limits.outbox_bytes > 0
-        ):
+        over = self._outbox_bytes - self._big_bytes + len(data) > limits.outbox_bytes > 0
+        if len(self._outbox) >= limits.outbox_messages > 0 or (over and not reply):
             self.close(CloseCode.SLOW_CONSUMER, "slow consumer: reconnect with since")
             return
+        if over:
+            self._big.add(id(data))
+            self._big_bytes += len(data)
         self._outbox.append(data)
         self._outbox_bytes += len(data)
         self._wake()
+
+    def _taken(self, data: str) -> None:
+        self._outbox_bytes -= len(data)
+        if self._big and id(data) in self._big:
+            self._big.discard(id(data))
+            self._big_bytes -= len(data)
 
     def _wake(self) -> None:
         waiter = self._wakeup
@@ -183,14 +196,15 @@ class Session:
         if not self._outbox:
             return None
         data = self._outbox.popleft()
-        self._outbox_bytes -= len(data)
+        self._taken(data)
         return data
 
     def queued(self) -> list[str]:
         """Take what is still waiting in the outbox (flushed before a close)."""
         pending = list(self._outbox)
         self._outbox.clear()
-        self._outbox_bytes = 0
+        self._outbox_bytes = self._big_bytes = 0
+        self._big.clear()
         return pending
 
     def send_batch(self, seq: int, data: str) -> None:
@@ -203,7 +217,7 @@ class Session:
     def start(self, welcome: str, base_seq: int) -> None:
         """Send the welcome, then what arrived meanwhile and is newer (rule S7)."""
         held, self._held, self._base_seq = self._held or [], None, base_seq
-        self.send(welcome)
+        self.send(welcome, reply=True)
         for seq, data in held:
             if seq > base_seq:
                 self.send(data)
@@ -226,12 +240,13 @@ class Session:
                 continue
             if len(outbox) == 1:
                 one = outbox.popleft()
-                self._outbox_bytes -= len(one)
+                self._taken(one)
                 yield one
             else:
                 count = min(len(outbox), MAX_FRAME_MESSAGES)
                 taken = [outbox.popleft() for _ in range(count)]
-                self._outbox_bytes -= sum(map(len, taken))
+                for data in taken:
+                    self._taken(data)
                 yield "[" + ",".join(taken) + "]"
 
     # --- limits ---------------------------------------------------------------------

@@ -30,11 +30,13 @@ from server.services.ports import (
     CommitResult,
     LoggedBatch,
     PendingBatch,
+    RawBatch,
     Snapshot,
     VersionInfo,
 )
 
 from . import activity as _activity
+from . import address_days as _address_days
 from . import seats as _seats
 from . import versions as _versions
 from .commit import Work, commit_board, commit_boards, now_ms, object_row
@@ -52,6 +54,8 @@ from .tables import (
     versions,
     votes,
 )
+
+ROWS_PER_READ = 200  # rows per chunk of a big read: the event loop runs between chunks
 
 
 def _meta(row: Row[Any] | Any) -> BoardMeta:
@@ -96,6 +100,7 @@ class SqlBoardStore:
         if self._is_pg:
             snapshot_options["isolation_level"] = "REPEATABLE READ"
         self._snapshots = engine.execution_options(**snapshot_options)
+        self._swept_day = -1  # the day old per-address counts were last dropped
 
     def _read(self) -> Any:
         """A consistent read-only snapshot (REPEATABLE READ on PostgreSQL)."""
@@ -305,6 +310,25 @@ class SqlBoardStore:
             live = [orjson.loads(r.data) for r in rows]
         return Snapshot(_meta(row), live)
 
+    async def snapshot_text(self, board_id: str) -> tuple[BoardMeta, list[str]] | None:
+        """The live objects as their stored JSON text, read in chunks (the loop runs
+        between them): for joins and syncs of big boards (`services/reads.py`)."""
+        async with self._read() as conn:
+            row = (
+                await conn.execute(select(*_BOARD_COLUMNS).where(boards.c.id == board_id))
+            ).first()
+            if row is None:
+                return None
+            parts: list[str] = []
+            result = await conn.stream(
+                select(objects.c.data).where(
+                    objects.c.board_id == board_id, objects.c.deleted.is_(False)
+                )
+            )
+            async for chunk in result.partitions(ROWS_PER_READ):
+                parts.extend(r.data for r in chunk)
+        return _meta(row), parts
+
     async def object_meta(self, board_id: str) -> dict[str, dict[str, Any]]:
         """Author and times per live object (for CSV exports and reports)."""
         async with self._reader.connect() as conn:
@@ -323,6 +347,31 @@ class SqlBoardStore:
     async def batches_since(
         self, board_id: str, since: int
     ) -> tuple[int, list[LoggedBatch]] | None:
+        found = await self._log_since(board_id, since, batches.c.skipped)
+        if found is None:
+            return None
+        seq, rows = found
+        return seq, [
+            LoggedBatch(r.seq, r.batch_id, r.client, orjson.loads(r.ops), orjson.loads(r.skipped))
+            for r in rows
+        ]
+
+    async def batch_texts_since(
+        self, board_id: str, since: int
+    ) -> tuple[int, list[RawBatch]] | None:
+        """Like `batches_since`, with each batch's ops as the stored JSON text (for
+        catch-ups of big boards, `services/reads.py`)."""
+        found = await self._log_since(board_id, since)
+        if found is None:
+            return None
+        seq, rows = found
+        return seq, [RawBatch(r.seq, r.batch_id, r.client, r.ops) for r in rows]
+
+    async def _log_since(
+        self, board_id: str, since: int, *extra: Any
+    ) -> tuple[int, list[Row[Any]]] | None:
+        """(seq, the log's rows after `since`), read in chunks (the loop runs between
+        them); None when the log no longer reaches back to `since`."""
         async with self._read() as conn:
             seq = (await conn.execute(select(boards.c.seq).where(boards.c.id == board_id))).scalar()
             if seq is None or since > seq:
@@ -338,25 +387,17 @@ class SqlBoardStore:
             )
             if first.first() is None:
                 return None
-            rows = (
-                await conn.execute(
-                    select(
-                        batches.c.seq,
-                        batches.c.batch_id,
-                        batches.c.client,
-                        batches.c.ops,
-                        batches.c.skipped,
-                    )
-                    .where(batches.c.board_id == board_id, batches.c.seq > since)
-                    .order_by(batches.c.seq)
-                )
-            ).all()
+            result = await conn.stream(
+                select(batches.c.seq, batches.c.batch_id, batches.c.client, batches.c.ops, *extra)
+                .where(batches.c.board_id == board_id, batches.c.seq > since)
+                .order_by(batches.c.seq)
+            )
+            rows: list[Row[Any]] = []
+            async for chunk in result.partitions(ROWS_PER_READ):
+                rows.extend(chunk)
         if not rows or rows[0].seq != since + 1 or len(rows) != seq - since:
             return None  # trimmed past `since`: the caller sends a full snapshot
-        return seq, [
-            LoggedBatch(r.seq, r.batch_id, r.client, orjson.loads(r.ops), orjson.loads(r.skipped))
-            for r in rows
-        ]
+        return seq, rows
 
     # --- seats (rule S18) -------------------------------------------------------------
 
@@ -635,6 +676,15 @@ class SqlBoardStore:
                 total += int((await conn.execute(query)).scalar_one())
             await conn.rollback()
         return total
+
+    # --- per-address daily counters (issue 13) --------------------------------------
+
+    async def spend_daily(self, address: str, kind: str, cost: int, limit: int) -> bool:
+        """Count `cost` toward today's `limit` of `kind` for `address`, in the database
+        (every process shares it); False, and nothing counted, when over."""
+        day = _address_days.today()
+        sweep, self._swept_day = self._swept_day != day, day
+        return await _address_days.spend(self.engine, address, kind, cost, limit, sweep=sweep)
 
     # --- health ---------------------------------------------------------------------
 

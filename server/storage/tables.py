@@ -159,3 +159,15 @@ activity = Table(
     Column("detail", Text, nullable=False, default="{}"),
 )
 Index("ix_activity_board_at", activity.c.board_id, activity.c.at)
+
+# What each address (IPv6: its /64) did per UTC day: boards created, bytes imported.
+# In the database so every process counts toward one allowance and a restart forgets
+# nothing (migration 0005); rows older than yesterday are dropped as new days begin.
+address_days = Table(
+    "address_days",
+    metadata,
+    Column("address", String(64), primary_key=True),
+    Column("day", Integer, primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("amount", BigInteger, nullable=False),
+)

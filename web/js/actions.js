@@ -11,7 +11,7 @@ const CLIP_TAG = "samskap/objects";
 const SAY_AFTER_MS = 500;
 
 export class Actions {
-  constructor({ store, conn, selection, undo, camera }) {
+  constructor({ store, conn, selection, undo, camera, boardId = null, announce = null }) {
     this.store = store;
     this.conn = conn;
     this.selection = selection;
@@ -19,10 +19,10 @@ export class Actions {
     this.camera = camera;
     this.clipboard = null;
     this.pasteCount = 0;
-    this.boardId = null; // named on the clipboard, so another board can copy its images
+    this.boardId = boardId; // named on the clipboard, so another board can copy its images
     this.lookup = (id) => store.get(id);
     // (key, vars) => void: says a translated string in the page's polite live region.
-    this.announce = null;
+    this.announce = announce;
     this.sayTimer = null;
   }
 

@@ -7,6 +7,7 @@ import { debounce, h } from "./util.js";
 const LISTED = new Set(["note", "text", "shape"]);
 
 export class Outline {
+  /** `ctx`: the shared services plus `editingBy(id)` (the people list) and `voting`. */
   constructor(ctx, root) {
     this.ctx = ctx;
     this.root = root;
@@ -31,6 +32,22 @@ export class Outline {
     }
     const order = (a, b) => a.y - b.y || a.x - b.x;
     return { frames: frames.map((f) => ({ frame: f, items: groups.get(f.id).sort(order) })), outside: outside.sort(order) };
+  }
+
+  /** A new note in frame `frameId`, after the notes already in it; its field gets the focus. */
+  addNoteInFrame(frameId) {
+    const { ctx } = this;
+    const f = ctx.store.get(frameId);
+    if (!f || ctx.readOnly) return;
+    const inside = this.groups().frames.find((g) => g.frame.id === frameId)?.items.length || 0;
+    const cols = Math.max(1, Math.floor((f.w - 40) / 220));
+    const x = f.x + 20 + (inside % cols) * 220;
+    const y = f.y + 20 + Math.floor(inside / cols) * 220;
+    const note = ctx.actions.create({ kind: "note", x, y: Math.min(y, f.y + f.h - 200), w: 200, h: 200, color: ctx.ui.noteColor });
+    ctx.announce(ctx.t("announce.created", { what: ctx.t("kind.note") }));
+    this.render();
+    const field = [...document.querySelectorAll(".outline-note")].find((li) => this.items.get(`n:${note.id}`) === li);
+    field?.querySelector("textarea")?.focus();
   }
 
   render() {
@@ -68,7 +85,7 @@ export class Outline {
       const show = h("button", { type: "button", class: "btn-small outline-show" });
       show.addEventListener("click", () => ctx.showObject(li.dataset.id));
       const add = h("button", { type: "button", class: "btn-small outline-add" });
-      add.addEventListener("click", () => ctx.addNoteInFrame(li.dataset.id));
+      add.addEventListener("click", () => this.addNoteInFrame(li.dataset.id));
       const heading = h("div", { class: "outline-frame" }, title, show, add);
       const ul = h("ul", { class: "outline-notes" });
       const node = h("li", { class: "outline-group" }, heading, ul);

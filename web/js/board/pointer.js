@@ -1,0 +1,143 @@
+// Pointer input on the canvas: the tool in hand gets down/move/up; the middle button,
+// the space bar, the hand tool, a touch on empty space and a viewer's drag pan; two
+// fingers pinch-zoom; the wheel pans (trackpad) or zooms (mouse wheel, ctrl/pinch);
+// a double-click edits text or drops a note on empty space.
+
+import { TEXT_FIELD } from "../schema.js";
+
+export class PointerInput {
+  constructor({ ctx, toolbox, editor, voting, presenceOut }) {
+    this.ctx = ctx;
+    this.toolbox = toolbox;
+    this.editor = editor;
+    this.voting = voting;
+    this.presenceOut = presenceOut;
+    /** Held space bar: a drag pans (the keyboard part sets it). */
+    this.spaceDown = false;
+    this.pointers = new Map();
+    this.pan = null;
+    this.pinch = null;
+    const { canvas } = ctx;
+    canvas.addEventListener("pointerdown", (e) => this.down(e));
+    canvas.addEventListener("pointermove", (e) => this.move(e));
+    canvas.addEventListener("pointerup", (e) => this.up(e));
+    canvas.addEventListener("pointercancel", (e) => {
+      this.pointers.delete(e.pointerId);
+      this.pan = null;
+      this.pinch = null;
+      this.toolbox.tool.cancel?.();
+    });
+    canvas.addEventListener("pointerleave", () => {
+      presenceOut.cursor = null;
+      presenceOut.send();
+    });
+    canvas.addEventListener("dblclick", (e) => this.doubleClick(e));
+    canvas.addEventListener("wheel", (e) => this.wheel(e), { passive: false });
+  }
+
+  /** The event's position in canvas pixels. */
+  local(e) {
+    const r = this.ctx.canvas.getBoundingClientRect();
+    return { x: e.clientX - r.left, y: e.clientY - r.top };
+  }
+
+  /** The event's position on the board. */
+  toBoard(e) {
+    const s = this.local(e);
+    return this.ctx.camera.toWorld(s.x, s.y);
+  }
+
+  down(e) {
+    const { canvas, camera, ui } = this.ctx;
+    const { toolbox, pointers } = this;
+    canvas.focus({ preventScroll: true });
+    if (this.editor.active) this.editor.finish();
+    pointers.set(e.pointerId, this.local(e));
+    canvas.setPointerCapture(e.pointerId);
+    if (pointers.size === 2) {
+      toolbox.tool.cancel?.();
+      const [a, b] = [...pointers.values()];
+      this.pinch = { dist: Math.hypot(a.x - b.x, a.y - b.y), mid: { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 }, zoom: camera.zoom };
+      this.pan = null;
+      return;
+    }
+    const s = this.local(e);
+    const p = camera.toWorld(s.x, s.y);
+    const emptyTouch = e.pointerType === "touch" && toolbox.name === "select" && !this.ctx.pick(p);
+    if (e.button === 1 || this.spaceDown || toolbox.name === "hand" || (e.button === 0 && emptyTouch) || (ui.readOnly && !this.ctx.pick(p))) {
+      this.pan = { last: s };
+      canvas.style.cursor = "grabbing";
+      return;
+    }
+    if (e.button !== 0) return;
+    if (this.voting.pointer(p, e.shiftKey)) return;
+    toolbox.tool.down(e, p);
+  }
+
+  move(e) {
+    const { camera } = this.ctx;
+    const { pointers, pinch, pan } = this;
+    const s = this.local(e);
+    const p = camera.toWorld(s.x, s.y);
+    this.presenceOut.cursor = { x: Math.round(p.x), y: Math.round(p.y) };
+    this.presenceOut.send();
+    if (pointers.has(e.pointerId)) pointers.set(e.pointerId, s);
+    if (pinch && pointers.size >= 2) {
+      const [a, b] = [...pointers.values()];
+      const dist = Math.hypot(a.x - b.x, a.y - b.y);
+      const mid = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+      camera.panBy(mid.x - pinch.mid.x, mid.y - pinch.mid.y);
+      camera.zoomAt((pinch.zoom * dist) / (pinch.dist || 1), mid.x, mid.y);
+      pinch.mid = mid;
+      return;
+    }
+    if (pan) {
+      camera.panBy(s.x - pan.last.x, s.y - pan.last.y);
+      pan.last = s;
+      return;
+    }
+    this.toolbox.tool.move(e, p);
+  }
+
+  up(e) {
+    const { toolbox } = this;
+    this.pointers.delete(e.pointerId);
+    if (this.pinch) {
+      if (this.pointers.size < 2) this.pinch = null;
+      return;
+    }
+    if (this.pan) {
+      this.pan = null;
+      this.ctx.canvas.style.cursor = toolbox.name === "hand" ? "grab" : toolbox.tool.cursor;
+      return;
+    }
+    toolbox.tool.up(e, this.toBoard(e));
+  }
+
+  doubleClick(e) {
+    const { ui } = this.ctx;
+    const p = this.toBoard(e);
+    const obj = this.ctx.pick(p);
+    if (obj && TEXT_FIELD[obj.kind]) this.editor.start(obj.id);
+    else if (!obj && !ui.readOnly && ui.canAdd !== false) {
+      // Double-click on empty space: a new note there (quick capture).
+      this.toolbox.tools.note.place(null, p);
+    }
+  }
+
+  wheel(e) {
+    const { camera } = this.ctx;
+    e.preventDefault();
+    const s = this.local(e);
+    const lineScale = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? 400 : 1;
+    const dx = e.deltaX * lineScale,
+      dy = e.deltaY * lineScale;
+    const mouseWheel = e.deltaMode !== 0 || (dx === 0 && Math.abs(dy) >= 50 && Number.isInteger(dy));
+    if (e.ctrlKey || e.metaKey || mouseWheel) {
+      const factor = Math.exp(-dy * (e.ctrlKey && !mouseWheel ? 0.01 : 0.0015));
+      camera.zoomAt(camera.zoom * factor, s.x, s.y);
+    } else {
+      camera.panBy(-dx, -dy);
+    }
+  }
+}
