@@ -20,7 +20,10 @@ from playwright.async_api import async_playwright
 
 from tests.browser.make_screenshots import ARGS, OUT, start_server
 
-SIZES = {"": ({"width": 1440, "height": 900}, False), "-tablet": ({"width": 768, "height": 1024}, True)}
+SIZES = {
+    "": ({"width": 1440, "height": 900}, False),
+    "-tablet": ({"width": 768, "height": 1024}, True),
+}
 PEOPLE = ["Ola", "Aisha", "Per", "Ingrid", "Jonas", "Sara", "Mohammed", "Liv"]
 IDEAS = [
     "Lesekveld for ungdom",
@@ -68,9 +71,15 @@ async def shoot(page: Any, name: str) -> None:
 async def share(browser: Any, url: str, size: str) -> None:
     made = httpx.post(
         url + "/api/boards",
-        json={"title": "Interessentkart, samling 1", "template": "power-interest-grid", "locale": "nb"},
+        json={
+            "title": "Interessentkart, samling 1",
+            "template": "power-interest-grid",
+            "locale": "nb",
+        },
     ).json()
-    remember = [{"id": made["id"], "title": made["title"], "links": made["links"], "role": "facilitator"}]
+    remember = [
+        {"id": made["id"], "title": made["title"], "links": made["links"], "role": "facilitator"}
+    ]
     kari = await person(browser, made["links"]["facilitator"], "Kari", size, remember)
     await kari.click("#share-btn")
     await kari.wait_for_selector("#share-qr svg")

@@ -36,7 +36,9 @@ DECODE = """async () => {
 
 def remembered(board: dict[str, Any]) -> str:
     """The start page's memory of a board it made ("Mine tavler"), as an init script."""
-    entry = [{"id": board["id"], "title": board["title"], "links": board["links"], "role": "facilitator"}]
+    entry = [
+        {"id": board["id"], "title": board["title"], "links": board["links"], "role": "facilitator"}
+    ]
     return f"localStorage.setItem('samskap.boards', {json.dumps(json.dumps(entry))});"
 
 
@@ -57,7 +59,9 @@ async def test_facilitator_shares_three_links_with_a_qr_code_that_decodes(
     kari = await open_board(browser, links["facilitator"], "Kari")
     await kari.context.add_init_script(remembered(board))
     await kari.page.reload()
-    await kari.page.wait_for_function("() => window.samskap && window.samskap.conn.state === 'online'")
+    await kari.page.wait_for_function(
+        "() => window.samskap && window.samskap.conn.state === 'online'"
+    )
 
     await kari.page.click("#share-btn")
     dialog = kari.page.locator("#share-dialog")
@@ -87,9 +91,7 @@ async def test_facilitator_shares_three_links_with_a_qr_code_that_decodes(
     assert not kari.errors
 
 
-async def test_participant_sees_only_the_participant_link(
-    browser: Any, live_server: Any
-) -> None:
+async def test_participant_sees_only_the_participant_link(browser: Any, live_server: Any) -> None:
     board = await live_server.create_board("Idémyldring")
     ola = await open_board(browser, board["links"]["participant"], "Ola", locale="nb-NO")
     await ola.page.click("#share-btn")

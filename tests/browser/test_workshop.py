@@ -158,12 +158,12 @@ async def test_workshop_steps_3_to_5(browser: Any, live_server: Any) -> None:
     await ola.page.wait_for_selector("#step-card:not([hidden])", timeout=3000)
     assert "Step 1 of" in await ola.page.locator("#step-card .step-count").inner_text()
     assert (await ola.page.locator("#step-card .step-instructions").inner_text()).strip()
-    await ola.page.wait_for_selector("[data-tool=note][disabled]", timeout=3000)
+    await ola.page.wait_for_selector("[data-tool=note][aria-disabled=true]", timeout=3000)
     assert "paused" in await ola.page.locator("#banner-locked").inner_text()
 
     # Step 2 ("write silently") turns private writing on, from the agenda.
     await kari.page.click("#fac-next")
-    await ola.page.wait_for_selector("[data-tool=note]:not([disabled])", timeout=3000)
+    await ola.page.wait_for_selector("[data-tool=note][aria-disabled=false]", timeout=3000)
     await ola.page.wait_for_selector("#banner-private:not([hidden])")
     ideas = {}
     for i, (fx, text) in enumerate(
