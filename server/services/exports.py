@@ -18,6 +18,7 @@ import dataclasses
 import datetime as dt
 import functools
 import io
+import logging
 import multiprocessing
 import re
 import threading
@@ -74,6 +75,12 @@ MAX_RUNNING = 2
 MAX_WAITING = 8
 DEFAULT_IMPORT_TITLE = {"nb": "Importert tavle", "nn": "Importert tavle", "en": "Imported board"}
 REPORT_NAME = {"nb": "rapport", "nn": "rapport", "en": "report"}  # in the report's file name
+
+
+def quiet_libraries() -> None:
+    """In an export worker: the font and PDF libraries' INFO chatter stays out of the log."""
+    for chatty in ("fontTools", "fpdf", "PIL"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +193,7 @@ class _ProcessWorker:
 
     def __init__(self) -> None:
         context = multiprocessing.get_context("spawn")  # the server has threads: no fork
-        self.executor = ProcessPoolExecutor(1, mp_context=context)
+        self.executor = ProcessPoolExecutor(1, mp_context=context, initializer=quiet_libraries)
         self.executor.submit(_warm).result(timeout=120)
 
     def call(self, job: Callable[[], T], seconds: float) -> T:
