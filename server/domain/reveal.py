@@ -1,9 +1,10 @@
 """Where revealed private notes go, so none hides another (rule F5).
 
 People writing alone tend to click the same spot (the "Unsorted" tray), so their private
-notes pile up. At `reveal` each author's notes are laid out in a column of their own, in
-the zone (a locked shape, else a frame) where they were written; columns sit side by side
-and wrap into a new band below when the zone is full. A slot that would cover a note
+notes pile up. At `reveal` each author's notes are laid out together, top to bottom in a
+column, in the zone (a locked shape, else a frame) where they were written; an author
+whose notes do not fit below the previous one starts the next column, and columns wrap
+into a new band below only when the zone is full. A slot that would cover a note
 already on the board (or one just placed) is skipped. Pure: objects in, positions out.
 """
 
@@ -74,8 +75,11 @@ def _place_group(
         band, c = divmod(col, columns)
         return left + c * pitch_x, top + band * rows * pitch_y + row * pitch_y
 
+    row = 0
     for author_notes in by_author.values():
-        row = 0
+        # An author's notes stay together: a new column when theirs do not fit below.
+        if row > 0 and row + len(author_notes) > rows:
+            column, row = column + 1, 0
         for note in author_notes:
             while True:
                 if row >= rows:
@@ -87,7 +91,6 @@ def _place_group(
                     break
             taken.append(box)
             placed[str(note["id"])] = (round(x), round(y))
-        column += 1  # the next author starts a column of their own
     return placed
 
 

@@ -19,6 +19,8 @@ import httpx
 from playwright.async_api import async_playwright
 
 from tests.browser.make_screenshots import ARGS, OUT, start_server
+from tests.support.client import Client
+from tests.support.servers import token_of
 
 SIZES = {
     "": ({"width": 1440, "height": 900}, False),
@@ -97,6 +99,81 @@ async def first_screen(browser: Any, url: str, size: str) -> None:
     await ola.context.close()
 
 
+async def workshop_board(url: str) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """A power/interest board where 8 people wrote 2 private notes each on the same spot
+    of "Usortert", then the facilitator revealed them (one tidy batch)."""
+    made = httpx.post(
+        url + "/api/boards",
+        json={
+            "title": "Interessentkart, samling 1",
+            "template": "power-interest-grid",
+            "locale": "nb",
+        },
+    ).json()
+    boss = await Client.connect(
+        url, made["id"], token_of(made["links"]["facilitator"]), name="Kari"
+    )
+    tray = next(o for o in boss.objects.values() if o.get("text") == "Usortert")
+    await boss.request({"type": "facilitate", "action": "private_on"})
+    ids = []
+    for i, name in enumerate(PEOPLE):
+        p = await Client.connect(url, made["id"], token_of(made["links"]["participant"]), name=name)
+        ops = []
+        for j in range(2):
+            ids.append(f"n{i}-{j}")
+            ops.append(
+                {
+                    "op": "create",
+                    "object": {
+                        "id": ids[-1],
+                        "kind": "note",
+                        "text": IDEAS[i * 2 + j],
+                        "x": tray["x"] + 30,
+                        "y": tray["y"] + 90,
+                        "w": 200,
+                        "h": 200,
+                    },
+                }
+            )
+        await p.ops(ops)
+        await p.close()
+    await boss.request({"type": "facilitate", "action": "reveal"})
+    return made, tray, ids
+
+
+async def reveal(browser: Any, url: str, size: str) -> None:
+    made, tray, _ = await workshop_board(url)
+    ola = await person(browser, made["links"]["participant"], "Ola", size)
+    await ola.evaluate(
+        "(t) => window.samskap.camera.fit({ x: t.x - 40, y: t.y - 40, w: t.w + 80, h: t.h + 80 }, 20, 2)",
+        tray,
+    )
+    await shoot(ola, f"reveal-8-people{size}.png")
+    await ola.context.close()
+
+
+async def results(browser: Any, url: str, size: str) -> None:
+    made, tray, ids = await workshop_board(url)
+    boss = await Client.connect(
+        url, made["id"], token_of(made["links"]["facilitator"]), name="Kari"
+    )
+    await boss.request({"type": "facilitate", "action": "voting_open", "votes": 3, "per_note": 1})
+    for i, name in enumerate(PEOPLE):
+        p = await Client.connect(url, made["id"], token_of(made["links"]["participant"]), name=name)
+        for k in range(3):
+            await p.request({"type": "vote", "id": ids[(i + k * 3) % 5]})
+        await p.close()
+    kari = await person(browser, made["links"]["facilitator"], "Kari", size)
+    await kari.evaluate(
+        "(t) => window.samskap.camera.fit({ x: t.x - 40, y: t.y - 40, w: t.w + 80, h: t.h + 80 }, 20, 2)",
+        tray,
+    )
+    await kari.evaluate("window.samskap.session.facilitate('voting_close')")
+    await kari.wait_for_selector("#results:not([hidden])")
+    await shoot(kari, f"vote-results{size}.png")
+    await kari.context.close()
+
+
 async def main(only: list[str]) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as data:
@@ -105,7 +182,12 @@ async def main(only: list[str]) -> None:
             async with async_playwright() as pw:
                 browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
                 for size in SIZES:
-                    for name, shot in (("share", share), ("first", first_screen)):
+                    for name, shot in (
+                        ("share", share),
+                        ("first", first_screen),
+                        ("reveal", reveal),
+                        ("results", results),
+                    ):
                         if not only or name in only:
                             await shot(browser, url, size)
                 await browser.close()
