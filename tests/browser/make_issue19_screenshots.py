@@ -132,6 +132,7 @@ async def workshop_board(url: str) -> tuple[dict[str, Any], dict[str, Any], list
                         "y": tray["y"] + 90,
                         "w": 200,
                         "h": 200,
+                        "z": 100 + len(ids),  # on top, as the page gives a new note
                     },
                 }
             )
@@ -144,8 +145,9 @@ async def workshop_board(url: str) -> tuple[dict[str, Any], dict[str, Any], list
 async def reveal(browser: Any, url: str, size: str) -> None:
     made, tray, _ = await workshop_board(url)
     ola = await person(browser, made["links"]["participant"], "Ola", size)
+    # 16 notes of 200 px need more than the tray's 2 x 7 places: the rest spread below it.
     await ola.evaluate(
-        "(t) => window.samskap.camera.fit({ x: t.x - 40, y: t.y - 40, w: t.w + 80, h: t.h + 80 }, 20, 2)",
+        "(t) => window.samskap.camera.fit({ x: t.x - 40, y: t.y - 40, w: t.w + 80, h: t.h + 900 }, 20, 2)",
         tray,
     )
     await shoot(ola, f"reveal-8-people{size}.png")
