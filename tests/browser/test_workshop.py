@@ -191,12 +191,15 @@ async def test_workshop_steps_3_to_5(browser: Any, live_server: Any) -> None:
     assert "3 of 3" in await ola.page.locator("#banner-vote .vote-left").inner_text()
 
     # Ola votes on three notes by clicking them; the fourth is refused in the page.
+    # (The reveal tidied the notes into columns: bring each into view first.)
     for text in ("Lesesirkel", "Språkkafé", "Leksehjelp"):
+        await show(ola, ideas[text])
         await click_object(ola, ideas[text])
     await ola.page.wait_for_function("() => window.samskap.session.remaining === 0")
     await ola.page.wait_for_function(
         "() => document.querySelector('#banner-vote .vote-left').textContent.startsWith('0 of 3')"
     )
+    await show(ola, ideas["Podkast"])
     await click_object(ola, ideas["Podkast"])
     await ola.page.wait_for_selector("#toast:not([hidden])")
     assert "used all your votes" in await ola.page.locator("#toast").inner_text()
