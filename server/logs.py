@@ -41,6 +41,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(body, ensure_ascii=False)
 
 
+CHATTY = ("fontTools", "fpdf", "PIL")
+
+
 def configure(level: str, fmt: str) -> None:
     handler = logging.StreamHandler()
     if fmt == "json":
@@ -53,6 +56,10 @@ def configure(level: str, fmt: str) -> None:
     # Libraries that log SQL parameters or frames at DEBUG would leak board contents.
     for noisy in ("alembic", "aiosqlite", "sqlalchemy", "websockets", "asyncpg"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # The PDF and font libraries say ~100 INFO lines per export (subsetting, glyphs):
+    # nothing an operator needs at the default level (issue 19).
+    for chatty in CHATTY:
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 class AccessLog:

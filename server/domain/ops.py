@@ -43,9 +43,11 @@ class Delete:
 
 @dataclass(frozen=True, slots=True)
 class Reveal:
-    """Server-made: a private object becomes visible to all (sent as a `create`)."""
+    """Server-made: a private object becomes visible to all (sent as a `create`),
+    at `at` (x, y) when the reveal tidies it (rule F5)."""
 
     id: str
+    at: tuple[int, int] | None = None
 
 
 Op = Create | Update | Delete | Reveal
@@ -203,10 +205,12 @@ def _change(
     return record
 
 
-def _reveal(current: Record, out: Outcome) -> Record | None:
+def _reveal(current: Record, out: Outcome, at: tuple[int, int] | None = None) -> Record | None:
     if not current.data.get("private"):
         return None
     data = {k: v for k, v in current.data.items() if k not in ("private", "owner")}
+    if at is not None:
+        data["x"], data["y"] = at
     out.applied.append({"op": "create", "object": dict(data)})
     return Record(data)
 
@@ -253,7 +257,7 @@ def apply_ops(
                 out.skipped.append(index)
                 continue
             if isinstance(op, Reveal):
-                record = _reveal(current, out)
+                record = _reveal(current, out, op.at)
             else:
                 record = _change(op, current, index, policy, out)
             if record is None:

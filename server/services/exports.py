@@ -18,6 +18,7 @@ import dataclasses
 import datetime as dt
 import functools
 import io
+import logging
 import multiprocessing
 import re
 import threading
@@ -52,7 +53,7 @@ from server.domain.render.pdf import render_pdf
 from server.domain.render.png import render_png
 from server.domain.render.report import render_report
 from server.domain.render.svg import render_svg
-from server.domain.render.text import install_fonts, installed_fonts
+from server.domain.render.text import FontFile, install_fonts, installed_fonts
 
 from .boards import BoardService, clean_title
 from .ports import Asset, BoardStore
@@ -75,6 +76,18 @@ MAX_RUNNING = 2
 MAX_WAITING = 8
 DEFAULT_IMPORT_TITLE = {"nb": "Importert tavle", "nn": "Importert tavle", "en": "Imported board"}
 REPORT_NAME = {"nb": "rapport", "nn": "rapport", "en": "report"}  # in the report's file name
+
+
+def quiet_libraries() -> None:
+    """In an export worker: the font and PDF libraries' INFO chatter stays out of the log."""
+    for chatty in ("fontTools", "fpdf", "PIL"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+
+
+def _start_worker(fonts: Mapping[str, FontFile]) -> None:
+    """An export worker's first step: quiet logs, and the server's fonts as bytes."""
+    quiet_libraries()
+    install_fonts(fonts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +202,7 @@ class _ProcessWorker:
         context = multiprocessing.get_context("spawn")  # the server has threads: no fork
         # The worker draws with this process's fonts, handed over as bytes (it reads no files).
         self.executor = ProcessPoolExecutor(
-            1, mp_context=context, initializer=install_fonts, initargs=(installed_fonts(),)
+            1, mp_context=context, initializer=_start_worker, initargs=(installed_fonts(),)
         )
         self.executor.submit(_warm).result(timeout=120)
 

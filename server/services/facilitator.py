@@ -11,15 +11,18 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from collections.abc import Coroutine
 from typing import Any, Protocol
 
 from server.domain import facilitation
 from server.domain.errors import CloseCode, ErrorCode, ProtocolError
-from server.domain.ops import Create, Reveal
+from server.domain.ops import Create, Op, Reveal
+from server.domain.reveal import tidy_positions
 from server.domain.templates import agenda, instantiate, place_beside
 
 from . import moderation
 from .committer import revoked
+from .hidden import HiddenCount
 from .ports import BoardStore, CommitResult, CommitStatus
 from .session import Session, encode, error_message
 from .templates import TemplateCatalog
@@ -30,6 +33,9 @@ class LiveRoom(Protocol):
 
     board_id: str
     settings: dict[str, Any]
+    sessions: dict[str, Session]
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None: ...
 
     @property
     def store(self) -> BoardStore: ...
@@ -106,6 +112,7 @@ class Facilitator:
     def __init__(self, room: LiveRoom) -> None:
         self.room = room
         self.store = room.store
+        self.hidden = HiddenCount(room, room.spawn)
 
     # --- commands ---------------------------------------------------------------------
 
@@ -231,6 +238,8 @@ class Facilitator:
             assert meta is not None
         if announce and (changed[-1] or effects.close_votes):
             await self.broadcast(meta.settings, reply)
+        if action == "private_on":  # after the session message: the panel shows it (F6)
+            await self.hidden.send()
         if effects.summon is not None:
             summon = {
                 "type": "summon",
@@ -241,9 +250,17 @@ class Facilitator:
             await self.room.relay("summon", encode(summon), session.client)
 
     async def _reveal(self, session: Session) -> None:
-        ids = await self.store.private_ids(self.room.board_id)
-        if ids:
-            await self.room.submit_server([Reveal(i) for i in ids], session.name)
+        """Every private object appears, as ONE server batch; each author's notes are
+        laid out in a column of their own in the zone where they were written (F5)."""
+        snapshot = await self.store.snapshot(self.room.board_id)
+        if snapshot is None:
+            return
+        private = [o for o in snapshot.objects if o.get("private")]
+        if not private:
+            return
+        places = tidy_positions(private, snapshot.objects)
+        ops: list[Op] = [Reveal(str(o["id"]), places.get(str(o["id"]))) for o in private]
+        await self.room.submit_server(ops, session.name)
 
     async def _step(self, session: Session, step: Any, reply: Reply) -> None:
         meta = await self.store.board(self.room.board_id)
@@ -338,8 +355,17 @@ class Facilitator:
             body["req"] = req
         return encode(body)
 
+    def board_changed(self) -> None:
+        """A batch was applied: recount the hidden notes for the facilitator (F6)."""
+        self.hidden.board_changed()
+
     async def after_join(self, session: Session) -> None:
-        """Tell a (re)joining voter how many votes they have left."""
+        """Tell a (re)joining voter how many votes they have left, and a facilitator how
+        many hidden notes there are while people write privately."""
+        if session.role == "facilitator" and facilitation.current(self.room.settings).get(
+            "private"
+        ):
+            await self.hidden.send(session)
         voting = facilitation.current(self.room.settings).get("voting")
         if voting and voting.get("open") and session.role != "viewer":
             mine = await self.store.votes_of(self.room.board_id, session.client)

@@ -324,5 +324,9 @@ class Hub:
     async def close(self) -> None:
         for room in list(self.rooms.values()):
             room.close_all(CloseCode.SERVICE_RESTART, "server restarting")
-        for task in list(self._tasks):
+        tasks = list(self._tasks)
+        for task in tasks:
             task.cancel()
+        # Let them unwind (a query hands its connection back) before the store closes.
+        if tasks:
+            await asyncio.wait(tasks, timeout=2)

@@ -273,7 +273,9 @@ class BoardStore(Protocol):
         """Read-modify-write the settings under the board's lock (`change` may raise)."""
         ...
 
-    async def private_ids(self, board_id: str) -> list[str]: ...
+    async def private_owners(self, board_id: str) -> list[str]:
+        """The owner of each private object, one entry per object."""
+        ...
 
     async def cast_vote(
         self,

@@ -320,6 +320,10 @@ class Room:
     def submit(self, session: Session, batch_id: str, ops: list[Op]) -> None:
         self.commits.submit(session, batch_id, ops)
 
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        """Run a background job the hub keeps, and cancels when it closes."""
+        self.ctx.spawn(coro)
+
     async def submit_server(self, ops: list[Op], author: str) -> CommitResult:
         """Commit a server-made batch (as a facilitator) and wait for its result."""
         return await self.commits.submit_server(ops, author)
@@ -329,6 +333,8 @@ class Room:
         if now - self._auto_checked >= AUTO_CHECK_SEC:  # the board changes (rule V5)
             self._auto_checked = now
             self.ctx.spawn(self._auto_version())
+        if applied:
+            self.facilitator.board_changed()  # hidden notes counted for the facilitator (F6)
         for logged, data in applied:
             kind = Kind.OPS
             if private_messages(logged):
@@ -488,6 +494,8 @@ class Room:
         kind, origin, data = message.kind, message.origin, message.data
         if kind in (Kind.PEERS, Kind.JOIN, Kind.PRESENCE, Kind.HELLO):
             self.directory.heard(origin, time.monotonic())
+        if kind in (Kind.OPS, Kind.OPS_PRIVATE):
+            self.facilitator.board_changed()
         if kind is Kind.OPS:
             async with self.delivery.lock:
                 await self.delivery.deliver(message.seq, message.batch, data)

@@ -86,7 +86,7 @@ async def main() -> None:
                 await ola.wait_for_selector("#banner-private:not([hidden])")
                 for page in others.values():
                     # The step's permissions (adding allowed again) arrive after private mode.
-                    await page.wait_for_selector("[data-tool=note]:not([disabled])")
+                    await page.wait_for_selector("[data-tool=note][aria-disabled=false]")
                 ids: dict[str, list[str]] = {}
                 for slot, (name, page) in enumerate(others.items()):
                     ids[name] = await add_ideas(page, IDEAS[name], slot)

@@ -158,12 +158,12 @@ async def test_workshop_steps_3_to_5(browser: Any, live_server: Any) -> None:
     await ola.page.wait_for_selector("#step-card:not([hidden])", timeout=3000)
     assert "Step 1 of" in await ola.page.locator("#step-card .step-count").inner_text()
     assert (await ola.page.locator("#step-card .step-instructions").inner_text()).strip()
-    await ola.page.wait_for_selector("[data-tool=note][disabled]", timeout=3000)
+    await ola.page.wait_for_selector("[data-tool=note][aria-disabled=true]", timeout=3000)
     assert "paused" in await ola.page.locator("#banner-locked").inner_text()
 
     # Step 2 ("write silently") turns private writing on, from the agenda.
     await kari.page.click("#fac-next")
-    await ola.page.wait_for_selector("[data-tool=note]:not([disabled])", timeout=3000)
+    await ola.page.wait_for_selector("[data-tool=note][aria-disabled=false]", timeout=3000)
     await ola.page.wait_for_selector("#banner-private:not([hidden])")
     ideas = {}
     for i, (fx, text) in enumerate(
@@ -191,12 +191,15 @@ async def test_workshop_steps_3_to_5(browser: Any, live_server: Any) -> None:
     assert "3 of 3" in await ola.page.locator("#banner-vote .vote-left").inner_text()
 
     # Ola votes on three notes by clicking them; the fourth is refused in the page.
+    # (The reveal tidied the notes into columns: bring each into view first.)
     for text in ("Lesesirkel", "Språkkafé", "Leksehjelp"):
+        await show(ola, ideas[text])
         await click_object(ola, ideas[text])
     await ola.page.wait_for_function("() => window.samskap.session.remaining === 0")
     await ola.page.wait_for_function(
         "() => document.querySelector('#banner-vote .vote-left').textContent.startsWith('0 of 3')"
     )
+    await show(ola, ideas["Podkast"])
     await click_object(ola, ideas["Podkast"])
     await ola.page.wait_for_selector("#toast:not([hidden])")
     assert "used all your votes" in await ola.page.locator("#toast").inner_text()

@@ -134,3 +134,24 @@ def test_board_ids_never_look_like_command_line_options() -> None:
 
     # One id in 64 started with "-" and broke `samskap export BOARD` (found by CI).
     assert not any(new_board_id().startswith("-") for _ in range(5_000))
+
+
+def test_font_and_pdf_libraries_are_quiet_at_the_default_level() -> None:
+    """~100 INFO lines per PDF export from fontTools/fpdf stay out of the log (issue 19)."""
+    import logging
+
+    from server import logs
+    from server.services.exports import quiet_libraries
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        logs.configure("info", "text")
+        for name in ("fontTools.subset", "fontTools.ttLib.ttFont", "fpdf.output", "fpdf"):
+            assert not logging.getLogger(name).isEnabledFor(logging.INFO), name
+        assert logging.getLogger("samskap.access").isEnabledFor(logging.INFO)
+        logging.getLogger("fontTools").setLevel(logging.NOTSET)
+        quiet_libraries()  # what an export worker process runs first
+        assert not logging.getLogger("fontTools.subset").isEnabledFor(logging.INFO)
+    finally:
+        root.handlers[:], root.level = handlers, level

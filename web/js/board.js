@@ -40,6 +40,7 @@ import { ConnectionStatus } from "./board/status.js";
 import { Toolbox } from "./board/toolbox.js";
 import { View } from "./board/view.js";
 import { WorkshopViews } from "./board/workshop.js";
+import { wireWorkshop } from "./workshop.js";
 
 async function main() {
   await initI18n();
@@ -129,6 +130,8 @@ async function main() {
   const access = new Access({ ctx, session, workshop, editor, toolbox, selbar });
   const status = new ConnectionStatus({ ctx, session });
   const seat = new Seat({ ctx, presence, workshop, facilitator, exportMenu, access, outline, view, status });
+  // Sharing, popovers that behave, hidden-note counts (issue 19).
+  const extras = wireWorkshop(ctx);
 
   // --- how the parts follow each other ---------------------------------------------------
   session.addEventListener("change", () => {
@@ -178,7 +181,7 @@ async function main() {
 
   // For tests and the bench: a read-only handle on the parts.
   const zoomToFit = view.zoomToFit;
-  window.samskap = { store, conn, camera, selection, actions, undo, renderer, presence, editor, ctx, zoomToFit, session, follow: workshop.follow, voting };
+  window.samskap = { store, conn, camera, selection, actions, undo, renderer, presence, editor, ctx, zoomToFit, session, follow: workshop.follow, voting, extras };
 
   toolbox.setTool("select");
   renderer.resize();

@@ -80,7 +80,7 @@ export class Connection extends EventTarget {
     // Everything the engine says is said again by the connection, under the same name.
     const pass = (type) => engine.addEventListener(type, (e) => this.dispatchEvent(new CustomEvent(type, { detail: e.detail })));
     for (const type of PASSED_ON) if (type !== "seat" && type !== "queue") pass(type);
-    for (const type of ["presence", "peer_joined", "peer_left", "session", "votes", "summon", "board", "pong"]) pass(type);
+    for (const type of ["presence", "peer_joined", "peer_left", "session", "votes", "summon", "board", "pong", "private_count"]) pass(type);
   }
 
   get you() {

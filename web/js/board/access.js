@@ -23,9 +23,15 @@ export class Access {
     $("#toolbar").hidden = ui.readOnly;
     $("#viewer-badge").hidden = role !== "viewer";
     $("#undo-group").hidden = ui.readOnly;
+    // A paused tool stays focusable and clickable so it can say why it is off (issue 19).
+    const paused = !ui.readOnly && !ui.canAdd;
+    $("#tools-paused").hidden = !paused;
     for (const b of document.querySelectorAll("button[data-tool]")) {
-      const creates = b.dataset.tool !== "select" && b.dataset.tool !== "hand";
-      b.disabled = creates && !ui.canAdd;
+      const off = paused && b.dataset.tool !== "select" && b.dataset.tool !== "hand";
+      b.disabled = false;
+      b.setAttribute("aria-disabled", String(off));
+      if (off) b.setAttribute("aria-describedby", "tools-paused");
+      else b.removeAttribute("aria-describedby");
     }
     if ((ui.readOnly && !wasReadOnly) || (!ui.canAdd && toolbox.name !== "select" && toolbox.name !== "hand")) {
       if (editor.active) editor.finish();

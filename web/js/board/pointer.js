@@ -5,6 +5,8 @@
 
 import { TEXT_FIELD } from "../schema.js";
 
+const TAP_SLOP = 10; // CSS px a finger may wander in a tap
+
 export class PointerInput {
   constructor({ ctx, toolbox, editor, voting, presenceOut }) {
     this.ctx = ctx;
@@ -17,6 +19,7 @@ export class PointerInput {
     this.pointers = new Map();
     this.pan = null;
     this.pinch = null;
+    this.gesture = false;
     const { canvas } = ctx;
     canvas.addEventListener("pointerdown", (e) => this.down(e));
     canvas.addEventListener("pointermove", (e) => this.move(e));
@@ -25,6 +28,7 @@ export class PointerInput {
       this.pointers.delete(e.pointerId);
       this.pan = null;
       this.pinch = null;
+      if (this.pointers.size === 0) this.gesture = false;
       this.toolbox.tool.cancel?.();
     });
     canvas.addEventListener("pointerleave", () => {
@@ -52,10 +56,14 @@ export class PointerInput {
     const { toolbox, pointers } = this;
     canvas.focus({ preventScroll: true });
     if (this.editor.active) this.editor.finish();
+    if (pointers.size === 0) this.selectedBefore = e.pointerType === "touch" ? [...this.ctx.selection] : null;
     pointers.set(e.pointerId, this.local(e));
     canvas.setPointerCapture(e.pointerId);
     if (pointers.size === 2) {
       toolbox.tool.cancel?.();
+      this.gesture = true; // two fingers: pinch or pan until all are lifted, never a tap or a pick
+      // The first finger may have picked something on its way down: put the selection back.
+      if (this.selectedBefore) this.ctx.selection.set(this.selectedBefore);
       const [a, b] = [...pointers.values()];
       this.pinch = { dist: Math.hypot(a.x - b.x, a.y - b.y), mid: { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 }, zoom: camera.zoom };
       this.pan = null;
@@ -65,11 +73,12 @@ export class PointerInput {
     const p = camera.toWorld(s.x, s.y);
     const emptyTouch = e.pointerType === "touch" && toolbox.name === "select" && !this.ctx.pick(p);
     if (e.button === 1 || this.spaceDown || toolbox.name === "hand" || (e.button === 0 && emptyTouch) || (ui.readOnly && !this.ctx.pick(p))) {
-      this.pan = { last: s };
+      // A tap (not a drag) on empty board clears the selection, as a click does.
+      this.pan = { last: s, start: s, tap: emptyTouch && pointers.size === 1 };
       canvas.style.cursor = "grabbing";
       return;
     }
-    if (e.button !== 0) return;
+    if (e.button !== 0 || this.gesture) return;
     if (this.voting.pointer(p, e.shiftKey)) return;
     toolbox.tool.down(e, p);
   }
@@ -102,11 +111,15 @@ export class PointerInput {
   up(e) {
     const { toolbox } = this;
     this.pointers.delete(e.pointerId);
-    if (this.pinch) {
+    if (this.pinch || this.gesture) {
       if (this.pointers.size < 2) this.pinch = null;
+      if (this.pointers.size === 0) this.gesture = false;
       return;
     }
     if (this.pan) {
+      const { start, tap } = this.pan;
+      const s = this.local(e);
+      if (tap && Math.hypot(s.x - start.x, s.y - start.y) < TAP_SLOP) this.ctx.selection.clear();
       this.pan = null;
       this.ctx.canvas.style.cursor = toolbox.name === "hand" ? "grab" : toolbox.tool.cursor;
       return;

@@ -30,6 +30,7 @@ export class Toolbox {
     for (const b of document.querySelectorAll("button[data-tool]")) {
       b.addEventListener("click", (e) => {
         const name = b.dataset.tool;
+        if (b.getAttribute("aria-disabled") === "true") return this.setTool(name); // says why
         // From the keyboard, a box tool places its object in the middle of the view at once.
         if (e.detail === 0 && BOX_TOOLS[name] && !ui.readOnly) {
           this.setTool(name);
@@ -46,7 +47,14 @@ export class Toolbox {
   /** Take tool `name` in hand (viewers and paused participants keep select and hand). */
   setTool(name) {
     const { ui, canvas, selection, renderer } = this.ctx;
-    if ((ui.readOnly || ui.canAdd === false) && name !== "select" && name !== "hand") return;
+    if ((ui.readOnly || ui.canAdd === false) && name !== "select" && name !== "hand") {
+      // Paused by the facilitator: say so (on screen and to screen readers), never silently.
+      if (!ui.readOnly) {
+        this.ctx.toast(this.ctx.t("tool.paused"));
+        this.ctx.announce(this.ctx.t("tool.paused"));
+      }
+      return;
+    }
     if (name === "image") {
       $("#image-input").click();
       return;
