@@ -2,7 +2,8 @@
 // permissions and anonymous mode, follow me / bring everyone here. Every control sends one
 // `facilitate` message; what the buttons show follows the `session` the server sends.
 
-import { bounds, insideFrame } from "../geometry.js";
+import { bounds } from "../geometry.js";
+import { frameAtPoint } from "../frames.js";
 import { h } from "../util.js";
 
 const $ = (sel) => document.querySelector(sel);
@@ -120,13 +121,9 @@ export class FacilitationPanel {
   }
 
   /** The frame under the middle of the view (for "bring everyone to this frame"). */
+  /** The frame at the middle of the view, by the frame rule F1. */
   frameInView() {
-    const c = this.ctx.camera.center();
-    let best = null;
-    for (const o of this.ctx.store.sorted()) {
-      if (o.kind === "frame" && insideFrame(o, c) && (!best || o.w * o.h < best.w * best.h)) best = o;
-    }
-    return best;
+    return frameAtPoint(this.ctx.camera.center(), this.ctx.store.sorted());
   }
 
   framesSoon() {
