@@ -1,9 +1,11 @@
-// Copy, cut and paste (objects as JSON text, plain text as a note, images as uploads;
-// images from another board copied over first), dropping image files on the board, and
-// the image picker's files.
+// Copy, cut and paste (objects in the board's own clipboard type with their words beside
+// it as plain text and HTML; pasted plain text becomes a note, images uploads; images from
+// another board copied over first), dropping image files on the board, and the image
+// picker's files.
 
 import { Actions } from "../actions.js";
 import { copyAssets } from "../assetcopy.js";
+import { CLIP_MIME, fillClipboard } from "../cliptext.js";
 import { t } from "../i18n.js";
 import { TEXT_LIMITS } from "../model.generated.js";
 import { uploadImage } from "../tools/image.js";
@@ -17,14 +19,13 @@ export class Clipboard {
     const clipTarget = (e) => !isTextInput(e.target) && !$("#name-dialog").open;
     document.addEventListener("copy", (e) => {
       if (!clipTarget(e) || !selection.size) return;
-      const text = actions.copy();
-      e.clipboardData.setData("text/plain", text);
+      fillClipboard(e.clipboardData, actions.copy(), Actions.parseClip(actions.clipboard));
       e.preventDefault();
       ctx.announce(t("announce.copied", { n: selection.size }));
     });
     document.addEventListener("cut", (e) => {
       if (!clipTarget(e) || !selection.size || ui.readOnly) return;
-      e.clipboardData.setData("text/plain", actions.copy());
+      fillClipboard(e.clipboardData, actions.copy(), Actions.parseClip(actions.clipboard));
       e.preventDefault();
       actions.deleteSelection();
     });
@@ -65,9 +66,12 @@ export class Clipboard {
       for (const f of files) uploadImage(ctx, f, at);
       return;
     }
+    const own = data?.getData(CLIP_MIME) || "";
     const text = data?.getData("text/plain") || "";
-    const objects = Actions.parseClip(text);
-    const from = objects ? Actions.clipBoard(text) : null;
+    // The board's own type first; plain text holding our JSON still pastes as objects.
+    const clip = Actions.parseClip(own) ? own : text;
+    const objects = Actions.parseClip(clip);
+    const from = objects ? Actions.clipBoard(clip) : null;
     if (objects && from && from !== boardId && objects.some((o) => o.kind === "image")) {
       // Images from another board are copied over first, then pasted.
       copyAssets(ctx, from, objects).then((ok) => {
