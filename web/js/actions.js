@@ -1,6 +1,6 @@
 // Everything that changes the board goes through here: one undoable batch per action.
 
-import { frameContents } from "./frames.js";
+import { frameContents, placeOf } from "./frames.js";
 import { bounds, center, intersects, keptRatio, resizeBox, resizedTo, sizeLimits, unionBounds } from "./geometry.js";
 import { BOX_KINDS, cleanObject, withDefaults } from "./schema.js";
 import { inverseOf } from "./undo.js";
@@ -119,13 +119,16 @@ export class Actions {
 
   /**
    * What to say after the objects `ids` moved (the selected ones, not the frame contents
-   * they carried), as [key, vars]: "Moved to x, y" for one (its top-left corner), "3
-   * objects moved" for several. Keyboard and mouse say the same.
+   * they carried), as [key, vars]: "Moved to Key players" for one in a named zone or
+   * frame (a place a listener knows from the outline), else "Moved to x, y" (its top-left
+   * corner); "3 objects moved" for several. Keyboard and mouse say the same.
    */
   movedWords(ids) {
     if (ids.length > 1) return ["announce.moved_many", { n: ids.length }];
     const obj = ids.length ? this.store.get(ids[0]) : null;
     if (!obj) return null;
+    const place = placeOf(obj, this.store.sorted(), this.lookup);
+    if (place) return ["announce.moved_into", { place }];
     const at = obj.kind === "connector" ? bounds(obj, this.lookup) : resizeBox(obj);
     return ["announce.moved_to", { x: Math.round(at.x), y: Math.round(at.y) }];
   }

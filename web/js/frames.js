@@ -48,3 +48,34 @@ export function frameContents(frame, objects, lookup) {
   for (const o of objects) if (o.id !== frame.id && frameHolds(frame, objectCenter(o, lookup))) out.push(o);
   return out;
 }
+
+/**
+ * The template zone `obj` lies in, as server/domain/geometry.py's zone_of: the smallest
+ * locked shape (then the lowest id) whose box holds the object's centre, or null.
+ */
+export function zoneOf(obj, objects, lookup) {
+  const p = objectCenter(obj, lookup);
+  let best = null;
+  for (const z of objects) {
+    if (z.kind !== "shape" || !z.locked || z.id === obj.id) continue;
+    const b = bounds(z, lookup);
+    if (p.x < b.x || p.x > b.x + b.w || p.y < b.y || p.y > b.y + b.h) continue;
+    if (!best || smaller(z, best) < 0) best = z;
+  }
+  return best;
+}
+
+/** A zone's or frame's name for a listener: its first line, up to a " – " explanation. */
+export function placeName(obj) {
+  const words = (obj.kind === "frame" ? obj.title : obj.text) || "";
+  return words.split("\n")[0].split(" – ")[0].trim();
+}
+
+/** Where `obj` is, in words: its zone's name, else its frame's title, else "". */
+export function placeOf(obj, objects, lookup) {
+  for (const place of [zoneOf(obj, objects, lookup), frameOf(obj, objects, lookup)]) {
+    const name = place ? placeName(place) : "";
+    if (name) return name;
+  }
+  return "";
+}

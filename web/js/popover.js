@@ -68,7 +68,10 @@ export class Popovers {
     if (refocus || hadFocus) item.querySelector("summary")?.focus();
   }
 
+  /** A press outside closes open menus; one inside an open dialog does not (a confirmation
+   * asked from a menu, as "Undo what Troll did", is part of that menu's task). */
   outside(e) {
+    if (e.target instanceof Element && e.target.closest("dialog[open]")) return;
     for (const item of this.items) {
       if (item.tagName === "DIALOG" || !item.open) continue;
       if (!item.contains(e.target)) this.close(item, false);
