@@ -251,11 +251,12 @@ def run(args: argparse.Namespace, schema: str, prefix: str) -> list[dict[str, An
         while len(finals) < len(procs):
             if not restarted and time.time() >= restart_at:
                 port = servers[1].port
+                restarted_window = int((time.time() - start) // win)
                 print(f"-- restarting process B (pid {servers[1].proc.pid})", flush=True)
                 servers[1].stop()
                 servers[1] = start_samskap(env, port=port)
                 exports.servers = servers
-                restarted, restarted_window = True, int((time.time() - start) // win)
+                restarted = True
                 peaks[1], seen[1] = 0.0, (0.0, 0.0, 0.0)
                 print(f"-- process B back (pid {servers[1].proc.pid})", flush=True)
             peaks = [max(p, rss_mb(s)) for p, s in zip(peaks, servers, strict=True)]
