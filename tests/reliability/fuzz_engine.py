@@ -259,7 +259,11 @@ class Fuzz:
                 return
             if loop.time() > deadline:
                 raise TimeoutError(f"seed {self.seed}: committers never settled")
-            await asyncio.sleep(0)
+            # Sleep on the committers instead of spinning with sleep(0): a spinning loop
+            # holds the GIL that the database threads need, and on a loaded machine one
+            # seed took minutes. A committer reaching the gate does not finish, hence the
+            # short timeout.
+            await asyncio.wait(busy, timeout=0.002)
 
     # --- client actions --------------------------------------------------------------
 
