@@ -65,7 +65,9 @@ class CommitQueue:
         self._task: asyncio.Task[None] | None = None
 
     def submit(self, session: Session, batch_id: str, ops: list[Op]) -> None:
-        pending = PendingBatch(batch_id, session.client, session.name, ops, session.role)
+        pending = PendingBatch(
+            batch_id, session.client, session.name, ops, session.role, session.link_hash
+        )
         self._pending.append((session, pending, None))
         self._start()
 
@@ -86,9 +88,6 @@ class CommitQueue:
     async def _loop(self) -> None:
         while self._pending:
             group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
-            group = await self._still_valid(group)
-            if not group:
-                continue
             for session, pending, _ in group:
                 if session is not None:
                     self.delivery.inflight[pending.batch_id] = session
@@ -114,30 +113,6 @@ class CommitQueue:
             if applied:
                 await self.publish(applied)
             self.metrics.batches += len(applied)
-
-    async def _still_valid(self, group: list[Entry]) -> list[Entry]:
-        """Refuse batches from sockets whose link was replaced (rule S13).
-
-        Rotation closes those sockets through pub/sub too, but a lost message must not
-        leave a revoked link with its powers: the link is re-read once per group.
-        """
-        if all(session is None for session, _, _ in group):
-            return group
-        try:
-            hashes = await self.store.token_hashes(self.board_id)
-        except Exception:
-            return group  # the commit itself will fail and refuse them as unavailable
-        keep: list[Entry] = []
-        for entry in group:
-            session, pending, _ = entry
-            if session is None or revoked(session, hashes) is None:
-                keep.append(entry)
-                continue
-            refusal = revoked(session, hashes)
-            assert refusal is not None
-            session.send(error_message(refusal, pending.batch_id))
-            session.close(CloseCode.UNAUTHORIZED, refusal.message)
-        return keep
 
     def _forget(self, group: list[Entry]) -> None:
         for _, pending, _ in group:
@@ -171,6 +146,8 @@ class CommitQueue:
                 if result.status is CommitStatus.REFUSED:
                     assert result.error is not None
                     session.send(error_message(result.error, pending.batch_id))
+                    if result.error.code is ErrorCode.UNAUTHORIZED:  # link replaced (S13)
+                        session.close(CloseCode.UNAUTHORIZED, result.error.message)
                 elif result.status is CommitStatus.DUPLICATE:
                     if result.seq > delivery.delivered:
                         await delivery.fill_gap()  # the original comes first, as ops

@@ -65,6 +65,9 @@ class PendingBatch:
     author: str
     ops: list[Op]
     role: str
+    # The hash of the link the sender joined with, re-checked against the board's links
+    # in the commit transaction (rule S13); empty for batches the server makes itself.
+    link_hash: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ with no gaps.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import time
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from server.services.ports import (
     PendingBatch,
 )
 
-from .tables import batch_ids, batches, boards, objects
+from .tables import batch_ids, batches, boards, links, objects
 
 log = logging.getLogger("samskap.commit")
 # Answer to every batch of a board whose commit failed for a reason that is not the
@@ -39,6 +40,8 @@ log = logging.getLogger("samskap.commit")
 BOARD_FAILED = ProtocolError(
     ErrorCode.UNAVAILABLE, "this board could not be saved (a server error, logged); not saved"
 )
+# Answer to a batch sent over a link that was replaced since the socket joined (rule S13).
+LINK_REPLACED = ProtocolError(ErrorCode.UNAUTHORIZED, "this link was replaced: ask for the new one")
 
 
 def now_ms() -> int:
@@ -84,6 +87,9 @@ _LOGGED = select(
 ).where(
     batch_ids.c.board_id.in_(bindparam("g_boards", expanding=True)),
     batch_ids.c.batch_id.in_(bindparam("g_ids", expanding=True)),
+)
+_LINKS = select(links.c.board_id, links.c.role, links.c.token_hash).where(
+    links.c.board_id.in_(bindparam("k_ids", expanding=True))
 )
 _RECORDS = select(objects.c.board_id, objects.c.id, objects.c.data, objects.c.deleted).where(
     objects.c.board_id.in_(bindparam("r_boards", expanding=True)),
@@ -213,6 +219,7 @@ def _commit_round(conn: Connection, work: Work, log_retain: int) -> list[Answer]
     live = [(board_id, pending) for board_id, pending in work if board_id in heads]
     known = _logged(conn, live)
     records = _records(conn, live)
+    hashes = _link_hashes(conn, live)
     stamp = now_ms()
     per_board: dict[str, _Writes] = {}
     answers: list[Answer] = []
@@ -226,7 +233,12 @@ def _commit_round(conn: Connection, work: Work, log_retain: int) -> list[Answer]
         mine = _Writes()
         try:
             answer = _apply_board(
-                board_id, pending, head, known[board_id], records[board_id], stamp, mine
+                board_id,
+                pending,
+                head,
+                (known[board_id], records[board_id], hashes.get(board_id, {})),
+                stamp,
+                mine,
             )
         except Exception:
             log.exception(
@@ -279,12 +291,14 @@ def _apply_board(
     board_id: str,
     pending: list[PendingBatch],
     head: Any,
-    known: dict[str, tuple[int, list[int], bool]],
-    records: dict[str, Record | None],
+    stored_state: tuple[
+        dict[str, tuple[int, list[int], bool]], dict[str, Record | None], dict[str, str]
+    ],
     stamp: int,
     writes: _Writes,
 ) -> list[CommitResult]:
     """Run one board's batches through the reducer; queue the rows they change."""
+    known, records, hashes = stored_state
     seq, count = head.seq, head.object_count
     rules = rules_of(orjson.loads(head.settings))
     records = _parsed(records)
@@ -292,6 +306,9 @@ def _apply_board(
     results: list[CommitResult] = []
     changed: dict[str, tuple[Record, int, str]] = {}
     for batch in pending:
+        if batch.link_hash and not hmac.compare_digest(hashes.get(batch.role, ""), batch.link_hash):
+            results.append(CommitResult(CommitStatus.REFUSED, seq, error=LINK_REPLACED))
+            continue
         if batch.batch_id in known:
             original_seq, original_skipped, was_applied = known[batch.batch_id]
             status = CommitStatus.DUPLICATE if was_applied else CommitStatus.NOOP
@@ -370,6 +387,19 @@ def _logged(conn: Connection, work: Work) -> dict[str, dict[str, tuple[int, list
                         bool(r.applied),
                     )
     return known
+
+
+def _link_hashes(conn: Connection, work: Work) -> dict[str, dict[str, str]]:
+    """Each board's current link hashes by role, read only where a batch carries one.
+
+    Read in the commit's own transaction: a link replaced on another process is seen
+    even when the pub/sub message that closes its sockets was lost (rule S13)."""
+    ids = [board_id for board_id, pending in work if any(p.link_hash for p in pending)]
+    hashes: dict[str, dict[str, str]] = {}
+    for part in _chunks(ids):
+        for row in conn.execute(_LINKS, {"k_ids": part}):
+            hashes.setdefault(row.board_id, {})[row.role] = row.token_hash
+    return hashes
 
 
 def _records(conn: Connection, work: Work) -> dict[str, dict[str, Record | None]]:

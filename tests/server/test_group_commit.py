@@ -144,3 +144,33 @@ async def test_many_boards_through_the_store_at_once(store: SqlBoardStore) -> No
         ]
     for board_id in board_ids:
         assert await xs(store, board_id) == {"n": 2}
+
+
+async def test_s13_a_batch_over_a_replaced_link_is_refused_in_the_commit(
+    store: SqlBoardStore,
+) -> None:
+    """The link is checked in the commit's own transaction: a batch sent over a link
+    that was replaced is refused `unauthorized` and writes nothing, batches over the
+    current link (and the other boards of the group) commit as usual."""
+    old, new = "1" * 64, "2" * 64
+    for board_id in ("a", "b"):
+        await store.create_board(board_id, board_id, {}, {"participant": old}, [])
+    await store.replace_link("a", "participant", "new-token", new)  # "a" rotated its link
+
+    def linked(batch_id: str, link_hash: str, *ops: dict[str, Any]) -> PendingBatch:
+        return PendingBatch(batch_id, "c1", "Kari", parse_ops(list(ops)), "participant", link_hash)
+
+    a, b = await commit_group(
+        store,
+        [
+            ("a", [linked("a1", old, create("n1")), linked("a2", new, create("n2"))]),
+            ("b", [linked("b1", old, create("n1"))]),
+        ],
+    )
+    assert not isinstance(a, BoardGone) and not isinstance(b, BoardGone)
+    assert a[0].status is CommitStatus.REFUSED
+    assert a[0].error is not None and a[0].error.code.value == "unauthorized"
+    assert [(r.status, r.seq) for r in a[1:]] == [(CommitStatus.APPLIED, 1)]
+    assert [(r.status, r.seq) for r in b] == [(CommitStatus.APPLIED, 1)]
+    assert await xs(store, "a") == {"n2": 0}
+    assert await xs(store, "b") == {"n1": 0}
