@@ -177,6 +177,11 @@ async def crash_run(
                 up.set()
 
         await asyncio.gather(killer(), *(w.run(batches, up, figures, tick) for w in workers))
+        # A worker that sent its last batch before the last kill holds a dead socket:
+        # it reconnects like a page would, so every client can be compared below.
+        for worker in workers:
+            if worker.client is not None and worker.client.close_code is not None:
+                await worker.connect(up, figures)
         await verify(database, board["id"], workers, figures)
         for worker in workers:
             if worker.client:
@@ -213,5 +218,11 @@ async def verify(
     assert all(f"n{w.index}x{j}" in truth for w in workers for j in range(figures.batches))
     for worker in workers:
         assert worker.client is not None
-        await worker.client.wait_seq(seq, timeout=30)
+        try:
+            await worker.client.wait_seq(seq, timeout=30)
+        except TimeoutError:
+            raise AssertionError(
+                f"client {worker.index} stopped at seq {worker.client.seq} of {seq}"
+                f" (socket close code {worker.client.close_code})"
+            ) from None
         assert worker.client.objects == truth, f"client {worker.index} differs from the database"
