@@ -157,10 +157,12 @@ async def test_s3_reconnecting_does_not_reset_the_ops_limit(tmp_path: Path) -> N
         token = token_of(board["links"]["participant"])
         started = time.monotonic()
         acked = 0
-        for round_ in range(3):
+        for round_ in range(6):
             client = await Client.connect(server.url, board["id"], token)
             for i in range(20):
                 reply = await client.ops([note(f"r{round_}x{i}")])
                 acked += reply["type"] == "ack"
             await client.close()
-        assert acked <= 10 + 1 * (time.monotonic() - started) + 1, acked
+        # One burst of 10 plus 10/s refill however slow the machine; a budget that a
+        # reconnect reset would give 10 more per round (50 more over six rounds).
+        assert acked <= 10 + 10 * (time.monotonic() - started) + 1, acked
