@@ -1,6 +1,6 @@
 """Readable first (issue 19, items 2 and 6): a template board opens, follows "bring
-everyone here" and a template insert at a zoom where its notes' text is about 12 CSS px
-or more on that screen, and the frame's left edge lies in the free area: right of the
+everyone here" and a template insert at a zoom where its notes' text (and that of a
+note written next) is about 12 CSS px or more on that screen, and the frame's left edge lies in the free area: right of the
 tool column, not under the top bar or an open panel. Before, a template opened at 23 %
 on a 768 x 1024 tablet and 30-35 % on a laptop (text drawn as grey bars), and a fit put
 the frame's edge under the tools."""
@@ -35,6 +35,9 @@ MEASURE = """async (frameId) => {
     zoom: cam.zoom,
     notes: sizes.length,
     textPx: sizes.length ? sizes[Math.floor((sizes.length - 1) / 2)] * cam.zoom : null,
+    // A note someone writes next (a default 200 px note with a short idea).
+    newPx: text.textLayout({ kind: 'note', x: 0, y: 0, w: 200, h: 200,
+                             text: 'Leksehjelp med frivillige i biblioteket' }).size * cam.zoom,
     left: canvas.left + (f.x - cam.x) * cam.zoom,
     top: canvas.top + (f.y - cam.y) * cam.zoom,
     tools: rect('#toolbar'),
@@ -55,6 +58,7 @@ def assert_readable(m: dict[str, Any], where: str) -> None:
     top-left corner is on screen in the free area."""
     assert m["notes"] >= 1, m
     assert m["textPx"] >= 11.9, (where, m)
+    assert m["newPx"] >= 11.9, (where, m)
     assert m["zoom"] <= 1.5 + 1e-9, (where, m)
     assert m["tools"] is not None and m["left"] >= m["tools"]["right"], (where, m)
     assert m["top"] >= m["topbar"]["bottom"], (where, m)
@@ -117,7 +121,7 @@ async def test_summon_and_template_insert_land_readable(browser: Any, live_serve
     await kari.page.click("#fac-summon-view")
     await nora.page.wait_for_function("() => window.samskap.camera.x > -4000", timeout=3000)
     m = await nora.page.evaluate(MEASURE, new["id"])
-    assert m["textPx"] >= 11.9, m
+    assert m["textPx"] >= 11.9 and m["newPx"] >= 11.9, m
     kari_centre = await kari.page.evaluate("window.samskap.camera.center()")
     centre = await nora.page.evaluate(
         """() => { const s = window.samskap, a = s.ctx.view.area();

@@ -26,9 +26,14 @@ export function lowerMedian(values) {
   return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
-/** The zoom at which text of the typical (lower median) size in `sizes` is READABLE_PX on screen. */
-export function readableZoom(sizes, fallback = NOTE_TEXT_PX) {
-  const size = lowerMedian(sizes.filter((s) => s > 0)) || fallback;
+/**
+ * The zoom at which note text is READABLE_PX on screen: text of the notes' typical
+ * (lower median) size in `sizes`, or of a note about to be written (NOTE_TEXT_PX) when
+ * that is smaller: a template's few short example notes have big letters, the ideas
+ * people then write are longer and shrink.
+ */
+export function readableZoom(sizes, typical = NOTE_TEXT_PX) {
+  const size = Math.min(lowerMedian(sizes.filter((s) => s > 0)) || typical, typical);
   return Math.min(READABLE_PX / size, READABLE_MAX_ZOOM);
 }
 
