@@ -72,9 +72,7 @@ def assert_readable(m: dict[str, Any], where: str) -> None:
 async def test_a_template_opens_readable(
     browser: Any, live_server: Any, size: tuple[int, int], touch: bool
 ) -> None:
-    board = await live_server.create_board(
-        "Idémyldring", template="brainstorming", locale="nb"
-    )
+    board = await live_server.create_board("Idémyldring", template="brainstorming", locale="nb")
     ola = await open_board(
         browser, board["links"]["participant"], "Ola", viewport=size, has_touch=touch
     )
@@ -100,7 +98,9 @@ async def test_summon_and_template_insert_land_readable(browser: Any, live_serve
     await kari.page.evaluate(
         "window.samskap.session.facilitate('insert_template', {template: 'brainstorming', locale: 'nb'})"
     )
-    await nora.wait(f"objs.some(o => o.kind === 'frame' && !{sorted(before)!r}.includes(o.id))", 5000)
+    await nora.wait(
+        f"objs.some(o => o.kind === 'frame' && !{sorted(before)!r}.includes(o.id))", 5000
+    )
     new = next(o for o in await nora.objects() if o["kind"] == "frame" and o["id"] not in before)
     for person, name in ((nora, "tablet"), (kari, "facilitator with her panel open")):
         await person.page.wait_for_function(
