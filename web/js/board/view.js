@@ -21,7 +21,8 @@ export class View {
 
   /** The free area of the canvas (px from its top-left), see freearea.js. */
   area() {
-    return freeArea(this.canvas);
+    const a = freeArea(this.canvas);
+    return a.w >= 1 && a.h >= 1 ? a : { x: 0, y: 0, w: this.camera.width, h: this.camera.height };
   }
 
   /** The zoom at which the notes in world rectangle `b` are readable (readable.js). */

@@ -3,7 +3,7 @@
 // entry shows its note on the board and says the note's text as it is now (a rename
 // shows at once). The panel closes when the next agenda step starts, or on "Hide".
 
-import { unionBounds, bounds } from "../geometry.js";
+import { bounds, unionBounds } from "../geometry.js";
 import { h } from "../util.js";
 
 export class Results {
@@ -61,7 +61,6 @@ export class Results {
     const opening = show && this.root.hidden;
     if (this.root.hidden === show) {
       this.root.hidden = !show;
-      document.body.classList.toggle("has-results", show);
       ctx.renderer.resize(); // the board is narrower (or wider again) now
     }
     if (!show) {
