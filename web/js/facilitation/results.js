@@ -35,6 +35,7 @@ export class Results {
     ctx.store.addEventListener("change", () => {
       if (!this.root.hidden) this.render();
     });
+    document.addEventListener("langchange", () => this.render()); // "5 stemmer" / "5 votes"
   }
 
   /** [{id, votes, rank, text}] of visible notes, most votes first (server order). */
