@@ -111,3 +111,16 @@ async def centred_on(person: Person, centre: dict[str, float], timeout: float = 
         arg=centre,
         timeout=timeout,
     )
+
+
+async def area_centred_on(person: Person, centre: dict[str, float], timeout: float = 3000) -> None:
+    """Wait until the middle of `person`'s free area (the board less the tool column and
+    open panels, web/js/freearea.js) shows world point `centre` (within a unit): where a
+    summon puts the summoner's view."""
+    await person.page.wait_for_function(
+        """(k) => { const s = window.samskap, a = s.ctx.view.area();
+                    const c = s.camera.toWorld(a.x + a.w / 2, a.y + a.h / 2);
+                    return Math.abs(c.x - k.x) < 1 && Math.abs(c.y - k.y) < 1; }""",
+        arg=centre,
+        timeout=timeout,
+    )

@@ -166,10 +166,8 @@ async def results(browser: Any, url: str, size: str) -> None:
             await p.request({"type": "vote", "id": ids[(i + k * 3) % 5]})
         await p.close()
     kari = await person(browser, made["links"]["facilitator"], "Kari", size)
-    await kari.evaluate(
-        "(t) => window.samskap.camera.fit({ x: t.x - 40, y: t.y - 40, w: t.w + 80, h: t.h + 80 }, 20, 2)",
-        tray,
-    )
+    # The tray with the voted notes, readable, in the free area (right of the tools).
+    await kari.evaluate("(t) => window.samskap.ctx.view.showRect(t, 'start')", tray)
     await kari.evaluate("window.samskap.session.facilitate('voting_close')")
     await kari.wait_for_selector("#results:not([hidden])")
     await shoot(kari, f"vote-results{size}.png")

@@ -18,7 +18,13 @@ import httpx
 import pytest
 from PIL import Image
 
-from tests.browser.helpers import Person, add_note, centre_of, centred_on, open_board
+from tests.browser.helpers import (
+    Person,
+    add_note,
+    area_centred_on,
+    centre_of,
+    open_board,
+)
 from tests.browser.strokes import drag, to_page
 from tests.support.client import Client, new_id
 from tests.support.servers import token_of
@@ -161,7 +167,7 @@ async def test_the_workshop_scenario_with_25_participants(browser: Any, live_ser
     await aisha.page.evaluate("window.samskap.camera.set(5000, 5000, 0.5)")
     await kari.page.click("#fac-summon-view")
     centre = await kari.page.evaluate("window.samskap.camera.center()")
-    await centred_on(aisha, centre)
+    await area_centred_on(aisha, centre)  # the middle of her free area (issue 19)
 
     # --- 5. "Idea session" as a new frame; dot voting, 3 each, hidden until closed ----------
     await kari.page.click("#fac-insert")

@@ -40,6 +40,7 @@ export function boardContext({ boardId, token, store, conn, session, camera, sel
     pick: view.pick,
     frameAt: view.frameAt,
     showObject: view.showObject,
+    view, // placing things in the free area, readable first (board/view.js)
     announce: notices.announce,
     toast: notices.toast,
     sendPresence,

@@ -10,7 +10,7 @@ import { $, showFatal } from "./page.js";
 export class Seat {
   constructor({ ctx, presence, workshop, facilitator, exportMenu, access, outline, view, status }) {
     const { conn, boardId, images } = ctx;
-    /** The first `welcome` has come (the board is loaded and was fitted into view once). */
+    /** The first `welcome` has come (the board is loaded and shown once, readable first). */
     this.welcomed = false;
     conn.addEventListener("welcome", (e) => {
       const msg = e.detail;
@@ -26,8 +26,9 @@ export class Seat {
       rememberBoard({ id: boardId, title, role: msg.you.role, link: location.href });
       if (!this.welcomed) {
         this.welcomed = true;
-        view.zoomToFit();
         $("#loading").hidden = true;
+        // The frame that matters, at a zoom where its notes can be read (view.openView).
+        view.openView(ctx.session);
       }
       outline.render();
       status.show();

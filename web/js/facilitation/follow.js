@@ -1,6 +1,7 @@
 // Follow mode and "bring everyone here": while the facilitator leads
 // (`session.follow`), participants' views follow the leader's `presence.view`; a
-// `summon` moves everyone's view once, to a frame or a view.
+// `summon` moves everyone's view once, to a frame or a view, readable first and in the
+// free area (board/view.js showRect, showView).
 
 import { MAX_ZOOM, MIN_ZOOM } from "../camera.js";
 import { bounds } from "../geometry.js";
@@ -93,10 +94,9 @@ export class Follow {
         if (tries < 20) setTimeout(() => this.summon(msg, tries + 1), 100);
         return;
       }
-      ctx.camera.fit(bounds(frame, ctx.lookup), 40, 1.5);
+      ctx.view.showRect(bounds(frame, ctx.lookup), "start");
     } else if (msg.view) {
-      const v = viewFor(msg.view, ctx.camera.width, ctx.camera.height);
-      ctx.camera.set(v.x, v.y, v.zoom);
+      ctx.view.showView(msg.view);
     } else return;
     const text = ctx.t("summon.moved", { name: this.nameOf(msg.by, msg.name) });
     ctx.announce(text);

@@ -79,7 +79,7 @@ export class FacilitationPanel {
       if (!id) return;
       fac("summon", { frame: id });
       const f = ctx.store.get(id);
-      if (f) ctx.camera.fit(bounds(f, ctx.lookup), 40, 1.5);
+      if (f) ctx.view.showRect(bounds(f, ctx.lookup), "start"); // as the others see it
       ctx.toast(ctx.t("summon.sent"));
     });
 

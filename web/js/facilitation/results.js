@@ -1,6 +1,9 @@
-// Vote results after the facilitator closes the vote: a ranked list of the notes with
-// their totals; each entry shows its note on the board.
+// Vote results after the facilitator closes the vote: a side panel beside the board
+// (never over the notes voted on) with a ranked list of the notes and their totals. Each
+// entry shows its note on the board and says the note's text as it is now (a rename
+// shows at once). The panel closes when the next agenda step starts, or on "Hide".
 
+import { bounds, unionBounds } from "../geometry.js";
 import { h } from "../util.js";
 
 export class Results {
@@ -11,6 +14,9 @@ export class Results {
     this.list = root.querySelector("#results-list");
     this.empty = root.querySelector("#results-empty");
     this.dismissed = false;
+    /** The agenda step during which the vote closed: the panel lives until the next one. */
+    this.step = null;
+    this.shownKey = "";
     root.querySelector("#results-close").addEventListener("click", () => {
       this.dismissed = true;
       this.render();
@@ -19,9 +25,17 @@ export class Results {
     session.addEventListener("change", (e) => {
       const b = e.detail.before.voting;
       const a = e.detail.after.voting;
-      if (a && !a.open && (!b || b.open)) this.dismissed = false;
+      if (a && !a.open && (!b || b.open)) {
+        this.dismissed = false;
+        this.step = e.detail.after.step;
+      } else if (e.detail.after.step !== this.step) this.dismissed = true;
       this.render();
     });
+    // Renamed, deleted or revealed notes: the list says what the board says now.
+    ctx.store.addEventListener("change", () => {
+      if (!this.root.hidden) this.render();
+    });
+    document.addEventListener("langchange", () => this.render()); // "5 stemmer" / "5 votes"
   }
 
   /** [{id, votes, rank, text}] of visible notes, most votes first (server order). */
@@ -45,21 +59,45 @@ export class Results {
     const { ctx } = this;
     const v = this.session.state.voting;
     const show = !!(v && !v.open && v.results) && !this.dismissed;
-    this.root.hidden = !show;
-    if (!show) return;
+    const opening = show && this.root.hidden;
+    if (this.root.hidden === show) {
+      this.root.hidden = !show;
+      ctx.renderer.resize(); // the board is narrower (or wider again) now
+    }
+    if (!show) {
+      this.shownKey = "";
+      return;
+    }
     const items = this.ranked();
-    this.empty.hidden = items.length > 0;
-    this.list.replaceChildren(
-      ...items.map((r) => {
-        const text = r.text || ctx.t("results.no_text");
-        const votes = ctx.t(r.votes === 1 ? "results.vote" : "results.votes", { n: r.votes });
-        const show = h("button", { type: "button", class: "result-item" },
-          h("span", { class: "result-rank", text: `${r.rank}.` }),
-          h("span", { class: "result-text", text }),
-          h("span", { class: "result-votes", text: votes }));
-        show.addEventListener("click", () => ctx.showObject(r.id));
-        return h("li", { class: "result" }, show);
-      }),
+    // Rebuild only when something shown changed (keeps focus on an entry while notes move).
+    const key = JSON.stringify([document.documentElement.lang, items]);
+    if (key !== this.shownKey) {
+      this.shownKey = key;
+      this.empty.hidden = items.length > 0;
+      this.list.replaceChildren(...items.map((r) => this.item(r)));
+    }
+    if (opening) this.revealVoted(items);
+  }
+
+  item(r) {
+    const { ctx } = this;
+    const text = r.text || ctx.t("results.no_text");
+    const votes = ctx.t(r.votes === 1 ? "results.vote" : "results.votes", { n: r.votes });
+    const show = h(
+      "button",
+      { type: "button", class: "result-item", "data-id": r.id },
+      h("span", { class: "result-rank", text: `${r.rank}.` }),
+      h("span", { class: "result-text", text }),
+      h("span", { class: "result-votes", text: votes }),
     );
+    show.addEventListener("click", () => ctx.showObject(r.id));
+    return h("li", { class: "result" }, show);
+  }
+
+  /** The panel took room from the board: keep the notes voted on in view beside it. */
+  revealVoted(items) {
+    const { ctx } = this;
+    const b = unionBounds(items.map((r) => ctx.store.get(r.id)).filter(Boolean).map((o) => bounds(o, ctx.lookup)));
+    if (b) ctx.view.reveal(b);
   }
 }
