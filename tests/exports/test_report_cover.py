@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from pypdf import PdfReader
 
-from server.domain.render.cover import long_date
+from server.domain.render.cover import agenda_lines, long_date
 from tests.support.client import Client
 from tests.support.servers import LiveServer, token_of
 
@@ -132,3 +132,23 @@ async def _objects(server: LiveServer, board: dict[str, Any]) -> list[dict[str, 
         )
     reply.raise_for_status()
     return reply.json()["objects"]  # type: ignore[no-any-return]
+
+
+def test_the_date_and_the_agenda_as_the_cover_writes_them() -> None:
+    day = dt.date(2026, 12, 3)
+    assert [long_date(day, lang) for lang in ("nb", "nn", "en")] == [
+        "3. desember 2026",
+        "3. desember 2026",
+        "3 December 2026",
+    ]
+    settings = {
+        "agenda": [
+            {"title": "Tenk  selv", "minutes": 4},
+            {"title": "", "minutes": 2},  # a step without a title is left out
+            "not a step",
+            {"title": "Stem", "minutes": 2.5},
+            {"title": "Prat", "minutes": 0},
+        ]
+    }
+    assert agenda_lines(settings, "min") == ["1. Tenk selv (4 min)", "2. Stem (2.5 min)", "3. Prat"]
+    assert agenda_lines({}, "min") == [] and agenda_lines({"agenda": "x"}, "min") == []

@@ -2,10 +2,13 @@
 
 The picture is the PNG renderer's (at most PICTURE_PX a side), placed as one image:
 a thumbnail that reads at a glance, while the next page carries the vector drawing.
+It reuses the whole board's scene, and leaves out text that would be drawn under
+MIN_TEXT_PX (grey specks no one reads, and most of resvg's time on a big board).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from collections.abc import Mapping, Sequence
@@ -14,12 +17,13 @@ from typing import Any
 from fpdf import FPDF
 from PIL import Image
 
-from .png import render_png
-from .scene import Scene
+from .png import scene_png
+from .scene import Scene, TextLine
 
 PICTURE_PX = 1200  # the PNG's longer side at most (the issue asks <= 1200 px wide)
 MAX_SCALE = 2.0  # a small board is drawn sharper, never larger than this
 PICTURE_MAX_H = 330.0  # pt on the A4 page; the agenda gets the rest
+MIN_TEXT_PX = 3.0  # text smaller than this in the picture is left out
 
 MONTHS = {
     "nb": "januar februar mars april mai juni juli august september oktober november desember",
@@ -34,15 +38,23 @@ def long_date(when: dt.date, lang: str) -> str:
     return f"{when.day} {month} {when.year}" if lang == "en" else f"{when.day}. {month} {when.year}"
 
 
-def board_png(
-    board: dict[str, Any], scene: Scene, assets: Mapping[str, tuple[str, bytes]] | None
-) -> bytes | None:
-    """The whole board as PNG, at most PICTURE_PX a side; None if it cannot be drawn."""
+def board_png(scene: Scene) -> bytes | None:
+    """The whole board's scene as PNG, at most PICTURE_PX a side; None if it cannot be
+    drawn (the report still has the vector picture on the next page)."""
     scale = min(MAX_SCALE, PICTURE_PX / max(scene.w, 1.0), PICTURE_PX / max(scene.h, 1.0))
+    drawings = [
+        dataclasses.replace(
+            d,
+            parts=[
+                p for p in d.parts if not (isinstance(p, TextLine) and p.size * scale < MIN_TEXT_PX)
+            ],
+        )
+        for d in scene.drawings
+    ]
     try:
-        return render_png(board, scale=scale, assets=assets)
+        return scene_png(dataclasses.replace(scene, drawings=drawings), scale)
     except ValueError:
-        return None  # the report still has the vector picture on the next page
+        return None
 
 
 def agenda_lines(settings: Mapping[str, Any], minutes: str) -> list[str]:

@@ -215,7 +215,7 @@ def _cover(
     names = cover.names_line(participants)
     if names:
         writer.write(f"{labels['participants']}: {names}", 12, color=MUTED, gap=6)
-    png = cover.board_png(board, scene, assets)
+    png = cover.board_png(scene)
     if png is not None:
         writer.y += 8
         writer.y += cover.place_picture(pdf, png, MARGIN, writer.y, PORTRAIT[0] - 2 * MARGIN)
