@@ -40,7 +40,8 @@ export class Outline {
       // its zone: the smallest locked shape holding it (as the exports say).
       const home = frameOf(o, frames, ctx.lookup);
       const zones = home ? homes.get(home.id) : outside;
-      const zone = zoneOf(o, zoneShapes, ctx.lookup);
+      const found = zoneOf(o, zoneShapes, ctx.lookup);
+      const zone = found && placeName(found) ? found : null; // a nameless lock is no zone
       const key = zone ? zone.id : "";
       if (!zones.has(key)) zones.set(key, { zone, items: [] });
       zones.get(key).items.push(o);
@@ -150,7 +151,7 @@ export class Outline {
       const li = this._el(`z:${key}:${zone ? zone.id : ""}`, () =>
         h("li", { class: "outline-zone" }, h("h4", { class: "outline-zone-title" }), h("ul", { class: "outline-notes" })),
       );
-      const title = zone ? placeName(zone) || ctx.t("outline.no_zone") : ctx.t("outline.no_zone");
+      const title = zone ? placeName(zone) : ctx.t("outline.no_zone");
       li.firstChild.textContent = title;
       li.firstChild.hidden = !zone && !named;
       const place = zone ? title : where;
