@@ -75,6 +75,9 @@ WORKSHOPS: dict[str, tuple[str, list[tuple[str, str, str, str]]]] = {
     ),
 }
 
+# The question the facilitator writes into a template's writable question text.
+QUESTIONS = {"brainstorming": "Hvordan kan vi få flere unge til å bruke biblioteket om kvelden?"}
+
 
 def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
@@ -144,9 +147,13 @@ async def picture(url: str, template: str, scale: float) -> Path:
         objects = (await http.get(f"/api/boards/{board['id']}", headers=auth)).json()["objects"]
         made = place_notes(objects, notes, "idea")
         half = len(made) // 2
+        question = QUESTIONS.get(template)
         for name, part in (("Kari", made[:half]), ("Ola", made[half:])):
             client = await Client.connect(url, board["id"], token, name=name)
-            ack = await client.ops([{"op": "create", "object": obj} for obj in part])
+            ops = [{"op": "create", "object": obj} for obj in part]
+            if question and name == "Kari":  # the question field is writable (unlocked)
+                ops.append({"op": "update", "id": "question-text", "set": {"text": question}})
+            ack = await client.ops(ops)
             if ack["type"] != "ack":
                 raise RuntimeError(f"notes refused: {ack}")
             await client.close()

@@ -302,6 +302,16 @@ def votes_of(settings: Mapping[str, Any]) -> dict[str, int]:
     return {item["id"]: item["votes"] for item in voting.get("results") or []}
 
 
+def vote_closed(settings: Mapping[str, Any]) -> bool:
+    """Whether a vote was closed on this board and its results kept (the session state
+    holds the last one until it is cleared): only then does the report count votes."""
+    try:
+        voting = facilitation.current(dict(settings))["voting"]
+    except facilitation.BadSession:
+        return False
+    return bool(voting) and not voting.get("open") and voting.get("results") is not None
+
+
 def check_frame(frame: str | None) -> str | None:
     if frame is not None and not ID_RE.match(frame):
         raise ProtocolError(ErrorCode.BAD_MESSAGE, f"unknown frame id {frame!r}")
@@ -341,6 +351,7 @@ class ExportService:
             "settings": dict(meta.settings),
             "objects": snapshot.objects,
             "votes": votes_of(meta.settings),
+            "voted": vote_closed(meta.settings),
         }
         if with_meta:
             found = await self.store.object_meta(board_id)

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from playwright.async_api import async_playwright
 
-from bench.template_pictures import WORKSHOPS, place_notes
+from bench.template_pictures import QUESTIONS, WORKSHOPS, place_notes
 from tests.browser.make_screenshots import ARGS, OUT, start_server
 
 VIEWPORT = {"width": 1450, "height": 1180}
@@ -45,17 +45,18 @@ async def shoot(browser: Any, url: str, template: str) -> None:
         "() => window.samskap && window.samskap.conn.state === 'online' && window.samskap.store.loaded"
     )
     await page.evaluate(
-        """(notes) => {
+        """([notes, question]) => {
             const s = window.samskap;
             for (const n of notes) {
                 const { id, ...rest } = n;
                 s.actions.create(rest, { select: false });
             }
+            if (question) s.actions.update('question-text', { text: question });
             s.selection.set([]);
             const f = s.store.sorted().find((o) => o.kind === 'frame');
             s.camera.fit({ x: f.x, y: f.y - 30, w: f.w, h: f.h + 30 }, 16, 2);
         }""",
-        made,
+        [made, QUESTIONS.get(template)],
     )
     await page.wait_for_function(
         "() => window.samskap.conn.state === 'online' && window.samskap.store.pending.length === 0"

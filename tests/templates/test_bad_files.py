@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from server.domain.templates import MAX_BYTES, TemplateError, load_template
+from server.domain.templates import MAX_BYTES, TemplateError, instantiate, load_template
 from server.files import check_files, load_folder
 
 GOOD = """\
@@ -58,6 +58,13 @@ def test_the_good_one_loads() -> None:
     template = load_template(GOOD, "mini.yaml")
     assert template.id == "mini"
     assert template.minutes == 6
+
+
+def test_a_writable_object_goes_on_the_board_unlocked() -> None:
+    text = GOOD.replace("locked: true, text: {nb: Sone", "writable: true, text: {nb: Sone")
+    template = load_template(text, "mini.yaml")
+    (zone,) = [o for o in instantiate(template, "nn", (0, 0), "x-") if o["id"] == "x-zone"]
+    assert zone["locked"] is False and "writable" not in zone
 
 
 @pytest.mark.parametrize(
@@ -143,6 +150,21 @@ def test_the_good_one_loads() -> None:
             "{nb: Hei, en: Hello}",
             "{nb: Hei, en: no}",
             "objects[2].text.en (line 9): must be text, not true/false (YAML reads yes/no",
+        ),
+        (
+            "locked: true, text: {nb: Sone",
+            'writable: "yes", text: {nb: Sone',
+            "objects[1].writable (line 8): must be true or false, not text",
+        ),
+        (
+            "kind: note, x: 60",
+            "kind: note, writable: true, x: 60",
+            "objects[2].writable (line 9): (note 'note') writable is for a text or a shape",
+        ),
+        (
+            "locked: true, text: {nb: Sone",
+            "locked: true, writable: true, text: {nb: Sone",
+            "objects[1].writable (line 8): (shape 'zone') writable and locked: true contradict",
         ),
         ("id: mini", "id: Mini Template", "id (line 1): 'Mini Template' is not a valid id"),
         ("id: mini\n", "", "(top level) (line 1): missing 'id'"),

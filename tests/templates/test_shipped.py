@@ -141,12 +141,16 @@ def test_text_has_enough_contrast(path: Path) -> None:
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
 def test_conventions(path: Path) -> None:
-    """Title, instructions and parking lot; background locked; colour never alone."""
+    """Title, instructions and parking lot; background locked (but for the question the
+    facilitator writes, `writable`); colour never alone."""
     objects = _objects(path, "nb")
     ids = {o["id"] for o in objects}
+    writable = {o["id"] for o in read_file(path).objects if o.get("writable")}
     assert {"frame", "title", "instructions", "steps", "parking"} <= ids
     for obj in objects:
-        if obj["kind"] != "note":
+        if obj["id"] in writable:
+            assert not obj["locked"], f"{obj['id']} is writable and must not be locked"
+        elif obj["kind"] != "note":
             assert obj["locked"], f"{obj['id']} is background and must be locked"
         else:
             assert obj["tag"], f"{obj['id']}: a coloured note needs a tag"
@@ -157,6 +161,18 @@ def test_conventions(path: Path) -> None:
     # every zone title differs within a template, so CSV zone names are unambiguous
     names = [o["text"] for o in objects if o["kind"] == "shape" and is_zone(o)]
     assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("name", ["brainstorming", "crazy-8s", "how-might-we"])
+def test_the_idea_templates_have_a_question_to_write_in(name: str) -> None:
+    """The question is the one writable object; it sits in its zone, below the name band."""
+    template = read_file(FOLDER / f"{name}.yaml")
+    assert [o["id"] for o in template.objects if o.get("writable")] == ["question-text"]
+    for locale in LOCALES:
+        objects = instantiate(template, locale, (0, 0), "")
+        (text,) = [o for o in objects if o["id"] == "question-text"]
+        assert text["kind"] == "text" and text["locked"] is False and "writable" not in text
+        assert text["text"] in ("Skriv spørsmålet her …", "Write the question here …")
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)

@@ -1,7 +1,10 @@
-// The outline: frames and the notes (and texts) in them, as a live list that a screen
-// reader can read and edit. Changes made here are ordinary undoable board changes.
+// The outline: frames, the zones in them and the notes (and texts) in those, as a live
+// list that a screen reader can read and edit: h3 per frame, h4 per zone, so heading
+// navigation jumps frame to frame and zone to zone. Template labels (locked texts and
+// shapes) are not listed; they are the template's furniture, not what people wrote.
+// Changes made here are ordinary undoable board changes.
 
-import { frameOf } from "./frames.js";
+import { frameOf, placeName, zoneOf } from "./frames.js";
 import { TEXT_LIMITS } from "./model.generated.js";
 import { debounce, h } from "./util.js";
 
@@ -16,22 +19,39 @@ export class Outline {
     this.refresh = debounce(() => this.render(), 150);
   }
 
-  /** Frames (top to bottom, left to right) with their notes; then what is outside. */
+  /**
+   * Frames (top to bottom, left to right), each with its zone groups, then what lies
+   * outside every frame: {frames: [{frame, zones, count}], outside: {zones, count}}.
+   * A zone group is {zone, items}; `zone` null holds the items in no zone (listed last).
+   */
   groups() {
     const { ctx } = this;
     const all = ctx.store.sorted();
-    const frames = all.filter((o) => o.kind === "frame").sort((a, b) => a.y - b.y || a.x - b.x);
-    const groups = new Map(frames.map((f) => [f.id, []]));
-    const outside = [];
+    const order = (a, b) => a.y - b.y || a.x - b.x || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    const frames = all.filter((o) => o.kind === "frame").sort(order);
+    const homes = new Map(frames.map((f) => [f.id, new Map()]));
+    const outside = new Map();
+    const zoneShapes = all.filter((o) => o.kind === "shape" && o.locked);
     for (const o of all) {
       if (!LISTED.has(o.kind)) continue;
       if (o.kind === "shape" && !o.text) continue;
-      // The frame rule F1: the smallest frame holding the item's centre.
+      if (o.kind !== "note" && o.locked) continue; // a template label or zone
+      // The frame rule F1 (frames.js): the smallest frame holding the item's centre;
+      // its zone: the smallest locked shape holding it (as the exports say).
       const home = frameOf(o, frames, ctx.lookup);
-      (home ? groups.get(home.id) : outside).push(o);
+      const zones = home ? homes.get(home.id) : outside;
+      const found = zoneOf(o, zoneShapes, ctx.lookup);
+      const zone = found && placeName(found) ? found : null; // a nameless lock is no zone
+      const key = zone ? zone.id : "";
+      if (!zones.has(key)) zones.set(key, { zone, items: [] });
+      zones.get(key).items.push(o);
     }
-    const order = (a, b) => a.y - b.y || a.x - b.x;
-    return { frames: frames.map((f) => ({ frame: f, items: groups.get(f.id).sort(order) })), outside: outside.sort(order) };
+    const list = (zones) => {
+      const found = [...zones.values()].sort((a, b) => (!a.zone ? 1 : !b.zone ? -1 : order(a.zone, b.zone)));
+      for (const g of found) g.items.sort(order);
+      return { zones: found, count: found.reduce((n, g) => n + g.items.length, 0) };
+    };
+    return { frames: frames.map((f) => ({ frame: f, ...list(homes.get(f.id)) })), outside: list(outside) };
   }
 
   /** A new note in frame `frameId`, after the notes already in it; its field gets the focus. */
@@ -39,7 +59,7 @@ export class Outline {
     const { ctx } = this;
     const f = ctx.store.get(frameId);
     if (!f || ctx.readOnly) return;
-    const inside = this.groups().frames.find((g) => g.frame.id === frameId)?.items.length || 0;
+    const inside = this.groups().frames.find((g) => g.frame.id === frameId)?.count || 0;
     const cols = Math.max(1, Math.floor((f.w - 40) / 220));
     const x = f.x + 20 + (inside % cols) * 220;
     const y = f.y + 20 + Math.floor(inside / cols) * 220;
@@ -56,11 +76,11 @@ export class Outline {
     const { frames, outside } = this.groups();
     const list = this._el("list", () => h("ul", { class: "outline-tree" }));
     const children = [];
-    for (const { frame, items } of frames) children.push(this._frame(frame, items));
-    if (outside.length || !frames.length) children.push(this._group("outside", ctx.t("outline.outside"), outside));
+    for (const g of frames) children.push(this._frame(g.frame, g.zones));
+    if (outside.count || !frames.length) children.push(this._group("outside", ctx.t("outline.outside"), outside.zones));
     list.replaceChildren(...children);
     if (!list.parentNode) this.root.append(list);
-    const total = frames.reduce((n, g) => n + g.items.length, outside.length);
+    const total = frames.reduce((n, g) => n + g.count, outside.count);
     this._el("empty", () => h("p", { class: "outline-empty" })).textContent = total ? "" : ctx.t("outline.empty");
     if (!this.items.get("empty").parentNode) this.root.append(this.items.get("empty"));
   }
@@ -74,7 +94,7 @@ export class Outline {
     return el;
   }
 
-  _frame(frame, items) {
+  _frame(frame, zones) {
     const { ctx } = this;
     const li = this._el(`f:${frame.id}`, () => {
       const title = h("input", { type: "text", class: "outline-frame-title", maxlength: TEXT_LIMITS.title });
@@ -86,14 +106,18 @@ export class Outline {
       show.addEventListener("click", () => ctx.showObject(li.dataset.id));
       const add = h("button", { type: "button", class: "btn-small outline-add" });
       add.addEventListener("click", () => this.addNoteInFrame(li.dataset.id));
-      const heading = h("div", { class: "outline-frame" }, title, show, add);
-      const ul = h("ul", { class: "outline-notes" });
-      const node = h("li", { class: "outline-group" }, heading, ul);
+      // The heading a screen reader jumps to; sighted people read the title field.
+      const heading = h("h3", { class: "sr-only outline-frame-heading" });
+      const row = h("div", { class: "outline-frame" }, title, show, add);
+      const ul = h("ul", { class: "outline-zones" });
+      const node = h("li", { class: "outline-group" }, heading, row, ul);
       node.dataset.id = frame.id;
       return node;
     });
-    const [title, show, add] = li.firstChild.children;
+    const [heading, row] = li.children;
+    const [title, show, add] = row.children;
     const name = frame.title || ctx.t("outline.untitled");
+    heading.textContent = name;
     if (document.activeElement !== title) title.value = frame.title || "";
     title.setAttribute("aria-label", ctx.t("outline.frame_title"));
     title.placeholder = ctx.t("outline.untitled");
@@ -103,17 +127,37 @@ export class Outline {
     add.textContent = ctx.t("outline.add_note");
     add.setAttribute("aria-label", `${ctx.t("outline.add_note")}: ${name}`);
     add.hidden = ctx.readOnly;
-    li.lastChild.replaceChildren(...items.map((o, i) => this._item(o, i, name)));
+    li.lastChild.replaceChildren(...this._zones(frame.id, zones, name));
     return li;
   }
 
-  _group(key, label, items) {
+  _group(key, label, zones) {
     const li = this._el(`g:${key}`, () =>
-      h("li", { class: "outline-group" }, h("h3", { class: "outline-group-title" }), h("ul", { class: "outline-notes" })),
+      h("li", { class: "outline-group" }, h("h3", { class: "outline-group-title" }), h("ul", { class: "outline-zones" })),
     );
     li.firstChild.textContent = label;
-    li.lastChild.replaceChildren(...items.map((o, i) => this._item(o, i, label)));
+    li.lastChild.replaceChildren(...this._zones(`g:${key}`, zones, label));
     return li;
+  }
+
+  /**
+   * One list item per zone group, with an h4 of the zone's name; the items in no zone
+   * come last, under "Outside zones" when there are zones beside them, else untitled.
+   */
+  _zones(key, zones, where) {
+    const { ctx } = this;
+    const named = zones.some((g) => g.zone);
+    return zones.map(({ zone, items }) => {
+      const li = this._el(`z:${key}:${zone ? zone.id : ""}`, () =>
+        h("li", { class: "outline-zone" }, h("h4", { class: "outline-zone-title" }), h("ul", { class: "outline-notes" })),
+      );
+      const title = zone ? placeName(zone) : ctx.t("outline.no_zone");
+      li.firstChild.textContent = title;
+      li.firstChild.hidden = !zone && !named;
+      const place = zone ? title : where;
+      li.lastChild.replaceChildren(...items.map((o, i) => this._item(o, i, place)));
+      return li;
+    });
   }
 
   _item(obj, index, where) {

@@ -13,6 +13,7 @@ from typing import Any
 import resvg
 
 from . import layout
+from .scene import Scene
 from .svg import scene_svg
 from .text import FONTS, font_data
 
@@ -59,6 +60,18 @@ def render_png(
     try:
         return svg_to_png(svg, emoji=False)
     except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
+            raise
+        raise ValueError("the board could not be rasterised") from None
+
+
+def scene_png(scene: Scene, scale: float) -> bytes:
+    """A scene already laid out as PNG (the report's cover reuses its scene); ValueError
+    when it is too large or resvg cannot draw it."""
+    svg = scene_svg(scene, scale)
+    try:
+        return svg_to_png(svg)
+    except BaseException as exc:  # resvg panics are BaseException (pyo3 PanicException)
         if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
             raise
         raise ValueError("the board could not be rasterised") from None

@@ -17,7 +17,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from ..errors import ProtocolError
 from ..languages import LANGUAGES
 from ..objects import validate_new
-from .model import is_localised, localised_object, place
+from .model import WRITABLE_KINDS, is_localised, localised_object, place
 from .schema import ACTIONS, COLOR_PATTERN, LOCALES, REQUIRED_LOCALES, SCHEMA
 
 Problem = tuple[list[str | int], str]
@@ -197,6 +197,11 @@ def _object_problems(data: dict) -> Iterator[Problem]:
     for i, obj in enumerate(objects):
         where: list[str | int] = ["objects", i]
         label = f"({obj['kind']} {obj['id']!r}) "
+        if obj.get("writable") is True:
+            if obj["kind"] not in WRITABLE_KINDS:
+                yield [*where, "writable"], label + "writable is for a text or a shape"
+            elif obj.get("locked") is True:
+                yield [*where, "writable"], label + "writable and locked: true contradict"
         seen: set[str] = set()
         for locale in LOCALES:
             try:

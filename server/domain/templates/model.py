@@ -10,6 +10,7 @@ from ..languages import DEFAULT, FALLBACK, choose
 from .schema import LOCALES
 
 LOCALISED_FIELDS = ("text", "title", "tag")
+WRITABLE_KINDS = ("text", "shape")  # what `writable: true` may mark
 
 
 class TemplateError(Exception):
@@ -82,12 +83,16 @@ def localised_object(obj: Mapping[str, Any], locale: str) -> dict[str, Any]:
     """A template object in one language, as the board model expects it.
 
     Connectors need x and y on the board, which mean nothing for them in a template,
-    so they default to the template's origin.
+    so they default to the template's origin. `writable` is a template-only field: the
+    object goes on the board unlocked, for edit links to write in.
     """
     out = {
         key: localise(value, locale) if key in LOCALISED_FIELDS else value
         for key, value in obj.items()
+        if key != "writable"
     }
+    if obj.get("writable") is True:
+        out["locked"] = False
     if out.get("kind") == "connector":
         out.setdefault("x", 0)
         out.setdefault("y", 0)

@@ -73,6 +73,13 @@ _OBJECT_PROPERTIES: dict[str, Any] = {
     "color": _COLOR,
     "stroke": _COLOR,
     "locked": {"type": "boolean"},
+    "writable": {
+        "type": "boolean",
+        "description": (
+            "A text or shape the facilitator fills in (the question): put on the board"
+            " unlocked, so edit links can write in it; not together with locked: true."
+        ),
+    },
     "text": _localised(5000),
     "title": _localised(200),
     "tag": _localised(32),
