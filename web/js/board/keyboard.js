@@ -1,6 +1,7 @@
 // Keyboard shortcuts on the board (the list is in the shortcuts dialog): undo/redo,
 // select all, duplicate, lock, z-order, arrows (nudge, resize with Alt, else pan),
-// delete, Enter (edit, vote, place), zoom, connect two, tool keys; space held pans.
+// delete, Enter (edit, vote, place), zoom, connect two, tool keys; space held pans;
+// Shift+F10 and the ContextMenu key open the actions menu.
 
 import { t } from "../i18n.js";
 import { isTextInput } from "../util.js";
@@ -55,6 +56,12 @@ export class Keyboard {
       return;
     }
     if (!onCanvas) return;
+    if (e.key === "ContextMenu" || (e.shiftKey && e.key === "F10")) {
+      // The actions menu for the selection (board/menu.js), as a right-click opens it.
+      e.preventDefault();
+      canvas.dispatchEvent(new CustomEvent("samskap:menu", { detail: {} }));
+      return;
+    }
     if (mod && key === "a") {
       e.preventDefault();
       selection.set(store.sorted().map((o) => o.id));
