@@ -1,9 +1,11 @@
 // Keyboard shortcuts on the board (the list is in the shortcuts dialog): undo/redo,
 // select all, duplicate, lock, z-order, arrows (nudge, resize with Alt, else pan),
 // delete, Enter (edit, vote, place), zoom, connect two, tool keys; space held pans;
-// Shift+F10 and the ContextMenu key open the actions menu.
+// Shift+F10 and the ContextMenu key open the actions menu; typing on what was just drawn
+// writes in it.
 
 import { t } from "../i18n.js";
+import { TEXT_FIELD } from "../schema.js";
 import { isTextInput } from "../util.js";
 import { $ } from "./page.js";
 
@@ -13,9 +15,28 @@ export class Keyboard {
   constructor({ ctx, toolbox, pointer, editor, voting, selbar, history, view }) {
     Object.assign(this, { ctx, toolbox, pointer, editor, voting, selbar, history, view });
     document.addEventListener("keydown", (e) => this.keydown(e));
+    // "Just drawn" lasts while that object alone stays selected.
+    ctx.selection.addEventListener("change", () => {
+      const { ui, selection } = ctx;
+      if (ui.fresh && !(selection.size === 1 && selection.has(ui.fresh))) ui.fresh = null;
+    });
     document.addEventListener("keyup", (e) => {
       if (e.key === " ") pointer.spaceDown = false;
     });
+  }
+
+  /**
+   * Type-to-edit: a printable key right after drawing a shape, frame, note or text
+   * starts its text with that character (as in Miro), instead of being a tool shortcut.
+   * Connectors and anything not just drawn keep the shortcuts.
+   */
+  typeToEdit(e) {
+    const { ui, selection, store } = this.ctx;
+    const obj = ui.fresh && selection.size === 1 && selection.has(ui.fresh) ? store.get(ui.fresh) : null;
+    if (!obj || ui.readOnly || obj.locked || obj.kind === "connector" || !TEXT_FIELD[obj.kind]) return false;
+    if ([...e.key].length !== 1 || e.key === " ") return false;
+    e.preventDefault();
+    return this.editor.start(obj.id, { typed: e.key });
   }
 
   keydown(e) {
@@ -30,6 +51,7 @@ export class Keyboard {
     const mod = e.ctrlKey || e.metaKey;
     const key = e.key.toLowerCase();
     const onCanvas = document.activeElement === canvas || document.activeElement === document.body;
+    if (onCanvas && !mod && !e.altKey && this.typeToEdit(e)) return;
     if (mod && key === "z") {
       e.preventDefault();
       if (ui.readOnly) return;
