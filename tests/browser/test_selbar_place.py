@@ -74,7 +74,9 @@ async def test_toolbar_beside_the_selection_under_the_vote_banner(
     """A note right under the vote banner: the toolbar goes below it (above, it would lie
     over the banner, as it hid the top row of ideas during voting)."""
     options = {"has_touch": True, "is_mobile": True} if touch else {}
-    kari = await open_board(browser, board["links"]["facilitator"], "Kari", viewport=size, **options)
+    kari = await open_board(
+        browser, board["links"]["facilitator"], "Kari", viewport=size, **options
+    )
     await kari.page.evaluate(
         "window.samskap.session.facilitate('voting_open', {votes: 3, per_note: 1})"
     )
@@ -99,10 +101,17 @@ async def test_toolbar_never_covers_a_tall_selection(
     """A frame as tall as the view: no room above or below, so the toolbar goes beside
     it (it used to be pushed up over the frame's bottom); a note at the top: below it."""
     options = {"has_touch": True, "is_mobile": True} if touch else {}
-    kari = await open_board(browser, board["links"]["participant"], "Kari", viewport=size, **options)
+    kari = await open_board(
+        browser, board["links"]["participant"], "Kari", viewport=size, **options
+    )
     view = await kari.page.evaluate("[window.samskap.camera.width, window.samskap.camera.height]")
     zoom = await kari.page.evaluate("window.samskap.camera.zoom")
-    frame = {"kind": "frame", "title": "Ramme", "w": round(view[0] * 0.4 / zoom), "h": round(view[1] * 0.95 / zoom)}
+    frame = {
+        "kind": "frame",
+        "title": "Ramme",
+        "w": round(view[0] * 0.4 / zoom),
+        "h": round(view[1] * 0.95 / zoom),
+    }
     await put(kari, frame, 0.3, 0.04)
     note = await put(kari, {"kind": "note", "text": "Øverst", "w": 200, "h": 150}, 0.8, 0.01)
     await kari.settled()

@@ -29,9 +29,16 @@ async def with_note(person: Person, text: str = "Idé") -> str:
 
 
 @pytest.mark.parametrize("size", [(768, 1024), (1024, 768)])
-async def test_long_press_opens_the_actions(browser: Any, board: dict[str, Any], size: tuple[int, int]) -> None:
+async def test_long_press_opens_the_actions(
+    browser: Any, board: dict[str, Any], size: tuple[int, int]
+) -> None:
     nora = await open_board(
-        browser, board["links"]["participant"], "Nora", viewport=size, has_touch=True, is_mobile=True
+        browser,
+        board["links"]["participant"],
+        "Nora",
+        viewport=size,
+        has_touch=True,
+        is_mobile=True,
     )
     note = await with_note(nora)
     x, y = await centre_of(nora, note)
@@ -77,7 +84,12 @@ async def test_long_press_opens_the_actions(browser: Any, board: dict[str, Any],
 
 async def test_pinch_never_opens_the_actions(browser: Any, board: dict[str, Any]) -> None:
     nora = await open_board(
-        browser, board["links"]["participant"], "Nora", viewport=(768, 1024), has_touch=True, is_mobile=True
+        browser,
+        board["links"]["participant"],
+        "Nora",
+        viewport=(768, 1024),
+        has_touch=True,
+        is_mobile=True,
     )
     note = await with_note(nora)
     cx, cy = await centre_of(nora, note)
@@ -86,7 +98,11 @@ async def test_pinch_never_opens_the_actions(browser: Any, board: dict[str, Any]
     await touch(nora, "touchStart", [(cx, cy), (cx + 60, cy + 60)])
     await nora.page.wait_for_timeout(700)
     for step in range(1, 4):
-        await touch(nora, "touchMove", [(cx - step * 10, cy - step * 10), (cx + 60 + step * 10, cy + 60 + step * 10)])
+        await touch(
+            nora,
+            "touchMove",
+            [(cx - step * 10, cy - step * 10), (cx + 60 + step * 10, cy + 60 + step * 10)],
+        )
     await touch(nora, "touchEnd", [(cx - 30, cy - 30)])
     await touch(nora, "touchEnd", [])
     await nora.page.wait_for_timeout(300)
@@ -95,7 +111,9 @@ async def test_pinch_never_opens_the_actions(browser: Any, board: dict[str, Any]
     assert not nora.errors
 
 
-async def test_right_click_and_shift_f10_open_a_keyboard_menu(browser: Any, board: dict[str, Any]) -> None:
+async def test_right_click_and_shift_f10_open_a_keyboard_menu(
+    browser: Any, board: dict[str, Any]
+) -> None:
     kari = await open_board(browser, board["links"]["participant"], "Kari", viewport=(1440, 900))
     note = await with_note(kari)
     x, y = await centre_of(kari, note)

@@ -35,7 +35,9 @@ async def tool(person: Person) -> str:
 async def test_typing_on_a_fresh_shape_or_frame_writes_in_it(
     browser: Any, board: dict[str, Any], locale: str
 ) -> None:
-    kari = await open_board(browser, board["links"]["participant"], "Kari", viewport=(1440, 900), locale=locale)
+    kari = await open_board(
+        browser, board["links"]["participant"], "Kari", viewport=(1440, 900), locale=locale
+    )
     page = kari.page
     shape = await draw(kari, "rectangle", 0.3, 0.3)
     # "n" would take the note tool and "o" the ellipse: here they are the first letters.

@@ -1,13 +1,15 @@
 // Keyboard shortcuts on the board (the list is in the shortcuts dialog): undo/redo,
 // select all, duplicate, lock, z-order, arrows (nudge, resize with Alt, else pan),
 // delete, Enter (edit, vote, place), zoom, connect two, tool keys; space held pans;
-// Shift+F10 and the ContextMenu key open the actions menu; typing on what was just drawn
+// Shift+F10 and the ContextMenu key open the actions menu; Shift+P says where the
+// selection is; typing on what was just drawn
 // writes in it.
 
 import { t } from "../i18n.js";
 import { TEXT_FIELD } from "../schema.js";
 import { isTextInput } from "../util.js";
 import { $ } from "./page.js";
+import { whereWords } from "./where.js";
 
 const TOOL_KEYS = { v: "select", h: "hand", n: "note", t: "text", r: "rectangle", o: "ellipse", d: "diamond", c: "connector", p: "pen", e: "eraser", f: "frame" };
 
@@ -145,6 +147,11 @@ export class Keyboard {
     if (e.key === "0") return camera.zoomAt(1);
     if (e.shiftKey && (e.key === "!" || e.code === "Digit1")) return view.zoomToFit();
     if (e.shiftKey && (e.key === "@" || e.code === "Digit2")) return view.zoomToSelection();
+    if (e.shiftKey && key === "p") {
+      // Coordinates only on request (board/where.js).
+      ctx.announce(t(...whereWords(actions.selected(), store.sorted(), ctx.lookup)));
+      return;
+    }
     if (e.shiftKey && key === "c") {
       const sel = [...selection];
       if (sel.length === 2 && !ui.readOnly) actions.connect(sel[0], sel[1]);
