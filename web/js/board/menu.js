@@ -70,10 +70,16 @@ export class ActionsMenu {
     this.el.setAttribute("aria-label", t("menu.label"));
     const size = { w: this.el.offsetWidth, h: this.el.offsetHeight };
     const area = { x: 0, y: 0, w: camera.width, h: camera.height };
-    // At the pointer: just beside the finger or the arrow; from the keyboard: beside the
-    // selection toolbar, else the selection.
-    const target = x !== undefined ? { x: x - 2, y: y - 2, w: 4, h: 4 } : this.anchor();
-    const spot = placeBeside(target, size, area, [], { gap: 6 });
+    // At the pointer: beside the fingertip (a 24 px square) or the arrow; from the
+    // keyboard: under the selection toolbar. Clear of the toolbar and the banners.
+    const target = x !== undefined ? { x: x - 12, y: y - 12, w: 24, h: 24 } : this.anchor();
+    const avoid = this.selbar.obstacles();
+    const bar = this.selbar.el;
+    if (!bar.hidden && bar.style.visibility !== "hidden" && x !== undefined) {
+      const s = this.stage.getBoundingClientRect(), r = bar.getBoundingClientRect();
+      avoid.push({ x: r.left - s.left, y: r.top - s.top, w: r.width, h: r.height });
+    }
+    const spot = placeBeside(target, size, area, avoid, { gap: 6 });
     this.el.style.transform = `translate(${Math.round(spot.x)}px, ${Math.round(spot.y)}px)`;
     this.items()[0].focus();
     return true;

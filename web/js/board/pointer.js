@@ -92,7 +92,8 @@ export class PointerInput {
     const s = this.local(e);
     const p = camera.toWorld(s.x, s.y);
     this.longPressed = false;
-    if (e.pointerType === "touch" && pointers.size === 1 && !ui.readOnly && this.ctx.pick(p)) this.startPress(s);
+    // (While a vote is open a press on a note votes: no menu then.)
+    if (e.pointerType === "touch" && pointers.size === 1 && !ui.readOnly && !this.voting.active && this.ctx.pick(p)) this.startPress(s);
     const emptyTouch = e.pointerType === "touch" && toolbox.name === "select" && !this.ctx.pick(p);
     if (e.button === 1 || this.spaceDown || toolbox.name === "hand" || (e.button === 0 && emptyTouch) || (ui.readOnly && !this.ctx.pick(p))) {
       // A tap (not a drag) on empty board clears the selection, as a click does.
