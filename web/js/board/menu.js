@@ -34,6 +34,11 @@ export class ActionsMenu {
       true,
     );
     const { canvas } = ctx;
+    // Its place belongs to the view and its items to the selection: either changing ends it.
+    ctx.camera.addEventListener("change", () => this.close(false));
+    ctx.selection.addEventListener("change", () => {
+      if (!ctx.selection.size) this.close(false);
+    });
     canvas.addEventListener("contextmenu", (e) => this.contextMenu(e));
     canvas.addEventListener("samskap:menu", (e) => this.openFor(e.detail));
   }
@@ -142,6 +147,8 @@ export class ActionsMenu {
   /** Close; with `refocus`, the keyboard goes back to the board (where it opened). */
   close(refocus) {
     if (!this.open) return;
+    // The keyboard never stays on a hidden item (a pan closed it under the focus).
+    if (this.el.contains(document.activeElement)) refocus = true;
     this.el.hidden = true;
     if (refocus) this.ctx.canvas.focus({ preventScroll: true });
   }
