@@ -34,7 +34,7 @@ export class Actions {
     this.sayTimer = setTimeout(() => this.announce(key, vars), SAY_AFTER_MS);
   }
 
-  /** Drop an announcement still waiting (an undo makes "Moved to 130, 40" untrue). */
+  /** Drop an announcement still waiting (an undo makes "Moved to Key players" untrue). */
   hush() {
     clearTimeout(this.sayTimer);
   }
