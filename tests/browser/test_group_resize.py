@@ -259,7 +259,7 @@ async def test_mouse_moves_and_resizes_are_announced_like_the_keyboards(
 
     # One note dragged by the mouse, then resized with a handle.
     await drag(kari, await to_page(kari, left + 100, top + 60), 40 * zoom, 20 * zoom)
-    await announced(kari, f"Moved to {left + 40}, {top + 20}")
+    await announced(kari, "Moved (outside frames)")
     await drag(kari, await handle(kari, "se"), 30 * zoom, 10 * zoom)
     await announced(kari, f"Size 230 {TIMES} 130")
 

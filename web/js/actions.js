@@ -1,6 +1,6 @@
 // Everything that changes the board goes through here: one undoable batch per action.
 
-import { frameContents, placeOf } from "./frames.js";
+import { frameContents, frameOf, placeOf } from "./frames.js";
 import { bounds, center, intersects, keptRatio, resizeBox, resizedTo, sizeLimits, unionBounds } from "./geometry.js";
 import { BOX_KINDS, cleanObject, withDefaults } from "./schema.js";
 import { inverseOf } from "./undo.js";
@@ -34,7 +34,7 @@ export class Actions {
     this.sayTimer = setTimeout(() => this.announce(key, vars), SAY_AFTER_MS);
   }
 
-  /** Drop an announcement still waiting (an undo makes "Moved to 130, 40" untrue). */
+  /** Drop an announcement still waiting (an undo makes "Moved to Key players" untrue). */
   hush() {
     clearTimeout(this.sayTimer);
   }
@@ -105,8 +105,8 @@ export class Actions {
   }
 
   /**
-   * Move the selection by dx, dy (arrow keys) and announce where it went: "Moved to x, y"
-   * for one object (its top-left corner), "3 objects moved" for several.
+   * Move the selection by dx, dy (arrow keys) and announce where it went (movedWords):
+   * the zone or frame for one object, "3 objects moved" for several.
    */
   nudge(dx, dy) {
     if (!this.selection.size) return false;
@@ -120,8 +120,9 @@ export class Actions {
   /**
    * What to say after the objects `ids` moved (the selected ones, not the frame contents
    * they carried), as [key, vars]: "Moved to Key players" for one in a named zone or
-   * frame (a place a listener knows from the outline), else "Moved to x, y" (its top-left
-   * corner); "3 objects moved" for several. Keyboard and mouse say the same.
+   * frame (a place a listener knows from the outline), else "Moved into a frame" or
+   * "Moved (outside frames)", never coordinates (Shift+P says them, board/where.js);
+   * "3 objects moved" for several. Keyboard and mouse say the same.
    */
   movedWords(ids) {
     if (ids.length > 1) return ["announce.moved_many", { n: ids.length }];
@@ -129,8 +130,8 @@ export class Actions {
     if (!obj) return null;
     const place = placeOf(obj, this.store.sorted(), this.lookup);
     if (place) return ["announce.moved_into", { place }];
-    const at = obj.kind === "connector" ? bounds(obj, this.lookup) : resizeBox(obj);
-    return ["announce.moved_to", { x: Math.round(at.x), y: Math.round(at.y) }];
+    // No coordinates (Shift+P gives them on request): a frame without a title, or outside.
+    return [frameOf(obj, this.store.sorted(), this.lookup) ? "announce.moved_frame" : "announce.moved_outside", {}];
   }
 
   /** What to say after the objects `ids` were resized: "Size 310 × 130", or "3 objects resized". */

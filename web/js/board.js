@@ -30,6 +30,7 @@ import { boardContext, extend } from "./board/context.js";
 import { FacilitatorTools } from "./board/facilitator.js";
 import { History } from "./board/history.js";
 import { Keyboard } from "./board/keyboard.js";
+import { ActionsMenu } from "./board/menu.js";
 import { $, askName, Notices, showFatal, tokenFromHash } from "./board/page.js";
 import { Panels } from "./board/panels.js";
 import { PointerInput } from "./board/pointer.js";
@@ -118,6 +119,7 @@ async function main() {
   const selbar = new SelectionBar({ ctx, editor, stage });
   const history = new History({ undo, actions, announce: notices.announce });
   const pointer = new PointerInput({ ctx, toolbox, editor, voting, presenceOut });
+  new ActionsMenu({ ctx, selbar, stage }); // right-click, Shift+F10, long press
 
   // 8. Keyboard and 9. clipboard (paste, drop, the image picker).
   new Keyboard({ ctx, toolbox, pointer, editor, voting, selbar, history, view });

@@ -19,7 +19,11 @@ export class Editor {
     return this.id !== null;
   }
 
-  start(id) {
+  /**
+   * Edit the text of object `id`. `typed`: a key typed on a freshly drawn object, which
+   * starts its text (replacing a new frame's default title) as it would in Miro.
+   */
+  start(id, { typed = "" } = {}) {
     const { ctx } = this;
     const obj = ctx.store.get(id);
     if (!obj || ctx.readOnly || !TEXT_FIELD[obj.kind]) return false;
@@ -35,7 +39,8 @@ export class Editor {
     this.original = obj[this.field] || "";
     const area = document.createElement("textarea");
     area.className = `text-editor kind-${obj.kind}`;
-    area.value = this.original;
+    area.value = typed && this.original === ctx.t("frame.default_title") ? "" : this.original;
+    area.value += typed;
     area.setAttribute("aria-label", ctx.t("edit.label", { what: ctx.t(`kind.${obj.kind}`) }));
     area.maxLength = TEXT_LIMITS[this.field];
     area.addEventListener("input", () => {
@@ -64,6 +69,10 @@ export class Editor {
     this.position();
     area.focus();
     area.setSelectionRange(area.value.length, area.value.length);
+    if (typed) {
+      this._fitText();
+      this.live();
+    }
     ctx.renderer.request();
     return true;
   }
@@ -144,6 +153,8 @@ export class Editor {
     const area = this.area;
     this.live.cancel();
     if (!dropped) this._send(true);
+    // Written in once: its text is no longer "just drawn" (the keys are shortcuts again).
+    if (this.ctx.ui.fresh === this.id) this.ctx.ui.fresh = null;
     this.area = null;
     this.id = null;
     this.ctx.ui.editingId = null;

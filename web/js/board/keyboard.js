@@ -1,10 +1,15 @@
 // Keyboard shortcuts on the board (the list is in the shortcuts dialog): undo/redo,
 // select all, duplicate, lock, z-order, arrows (nudge, resize with Alt, else pan),
-// delete, Enter (edit, vote, place), zoom, connect two, tool keys; space held pans.
+// delete, Enter (edit, vote, place), zoom, connect two, tool keys; space held pans;
+// Shift+F10 and the ContextMenu key open the actions menu; Shift+P says where the
+// selection is; typing on what was just drawn
+// writes in it.
 
 import { t } from "../i18n.js";
+import { TEXT_FIELD } from "../schema.js";
 import { isTextInput } from "../util.js";
 import { $ } from "./page.js";
+import { whereWords } from "./where.js";
 
 const TOOL_KEYS = { v: "select", h: "hand", n: "note", t: "text", r: "rectangle", o: "ellipse", d: "diamond", c: "connector", p: "pen", e: "eraser", f: "frame" };
 
@@ -12,9 +17,28 @@ export class Keyboard {
   constructor({ ctx, toolbox, pointer, editor, voting, selbar, history, view }) {
     Object.assign(this, { ctx, toolbox, pointer, editor, voting, selbar, history, view });
     document.addEventListener("keydown", (e) => this.keydown(e));
+    // "Just drawn" lasts while that object alone stays selected.
+    ctx.selection.addEventListener("change", () => {
+      const { ui, selection } = ctx;
+      if (ui.fresh && !(selection.size === 1 && selection.has(ui.fresh))) ui.fresh = null;
+    });
     document.addEventListener("keyup", (e) => {
       if (e.key === " ") pointer.spaceDown = false;
     });
+  }
+
+  /**
+   * Type-to-edit: a printable key right after drawing a shape, frame, note or text
+   * starts its text with that character (as in Miro), instead of being a tool shortcut.
+   * Connectors and anything not just drawn keep the shortcuts.
+   */
+  typeToEdit(e) {
+    const { ui, selection, store } = this.ctx;
+    const obj = ui.fresh && selection.size === 1 && selection.has(ui.fresh) ? store.get(ui.fresh) : null;
+    if (!obj || ui.readOnly || obj.locked || obj.kind === "connector" || !TEXT_FIELD[obj.kind]) return false;
+    if ([...e.key].length !== 1 || e.key === " ") return false;
+    e.preventDefault();
+    return this.editor.start(obj.id, { typed: e.key });
   }
 
   keydown(e) {
@@ -29,6 +53,7 @@ export class Keyboard {
     const mod = e.ctrlKey || e.metaKey;
     const key = e.key.toLowerCase();
     const onCanvas = document.activeElement === canvas || document.activeElement === document.body;
+    if (onCanvas && !mod && !e.altKey && this.typeToEdit(e)) return;
     if (mod && key === "z") {
       e.preventDefault();
       if (ui.readOnly) return;
@@ -55,6 +80,12 @@ export class Keyboard {
       return;
     }
     if (!onCanvas) return;
+    if (e.key === "ContextMenu" || (e.shiftKey && e.key === "F10")) {
+      // The actions menu for the selection (board/menu.js), as a right-click opens it.
+      e.preventDefault();
+      canvas.dispatchEvent(new CustomEvent("samskap:menu", { detail: {} }));
+      return;
+    }
     if (mod && key === "a") {
       e.preventDefault();
       selection.set(store.sorted().map((o) => o.id));
@@ -116,6 +147,11 @@ export class Keyboard {
     if (e.key === "0") return camera.zoomAt(1);
     if (e.shiftKey && (e.key === "!" || e.code === "Digit1")) return view.zoomToFit();
     if (e.shiftKey && (e.key === "@" || e.code === "Digit2")) return view.zoomToSelection();
+    if (e.shiftKey && key === "p") {
+      // Coordinates only on request (board/where.js).
+      ctx.announce(t(...whereWords(actions.selected(), store.sorted(), ctx.lookup)));
+      return;
+    }
     if (e.shiftKey && key === "c") {
       const sel = [...selection];
       if (sel.length === 2 && !ui.readOnly) actions.connect(sel[0], sel[1]);

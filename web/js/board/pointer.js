@@ -1,11 +1,14 @@
 // Pointer input on the canvas: the tool in hand gets down/move/up; the middle button,
 // the space bar, the hand tool, a touch on empty space and a viewer's drag pan; two
 // fingers pinch-zoom; the wheel pans (trackpad) or zooms (mouse wheel, ctrl/pinch);
-// a double-click edits text or drops a note on empty space.
+// a double-click edits text or drops a note on empty space; a finger held still on an
+// object for LONG_PRESS_MS opens the actions menu (board/menu.js).
 
 import { TEXT_FIELD } from "../schema.js";
 
 const TAP_SLOP = 10; // CSS px a finger may wander in a tap
+const LONG_PRESS_MS = 500;
+const LONG_PRESS_SLOP = 8; // CSS px a finger may wander in a long press
 
 export class PointerInput {
   constructor({ ctx, toolbox, editor, voting, presenceOut }) {
@@ -24,7 +27,13 @@ export class PointerInput {
     canvas.addEventListener("pointerdown", (e) => this.down(e));
     canvas.addEventListener("pointermove", (e) => this.move(e));
     canvas.addEventListener("pointerup", (e) => this.up(e));
+    /** A finger held down: `{start, timer}` until it moves, lifts or a second one lands. */
+    this.press = null;
+    /** The long press opened the menu: the lift that ends it does nothing more. */
+    this.longPressed = false;
+    this.swallowLift = false;
     canvas.addEventListener("pointercancel", (e) => {
+      this.endPress();
       this.pointers.delete(e.pointerId);
       this.pan = null;
       this.pinch = null;
@@ -35,6 +44,16 @@ export class PointerInput {
       presenceOut.cursor = null;
       presenceOut.send();
     });
+    // After a long press, the lift must not turn into the browser's mouse click, which
+    // would focus the board and so close the menu just opened.
+    canvas.addEventListener(
+      "touchend",
+      (e) => {
+        if (this.swallowLift) e.preventDefault();
+        if (e.touches.length === 0) this.swallowLift = false;
+      },
+      { passive: false },
+    );
     canvas.addEventListener("dblclick", (e) => this.doubleClick(e));
     canvas.addEventListener("wheel", (e) => this.wheel(e), { passive: false });
   }
@@ -60,6 +79,7 @@ export class PointerInput {
     pointers.set(e.pointerId, this.local(e));
     canvas.setPointerCapture(e.pointerId);
     if (pointers.size === 2) {
+      this.endPress();
       toolbox.tool.cancel?.();
       this.gesture = true; // two fingers: pinch or pan until all are lifted, never a tap or a pick
       // The first finger may have picked something on its way down: put the selection back.
@@ -71,6 +91,9 @@ export class PointerInput {
     }
     const s = this.local(e);
     const p = camera.toWorld(s.x, s.y);
+    this.longPressed = false;
+    // (While a vote is open a press on a note votes: no menu then.)
+    if (e.pointerType === "touch" && pointers.size === 1 && !ui.readOnly && !this.voting.active && this.ctx.pick(p)) this.startPress(s);
     const emptyTouch = e.pointerType === "touch" && toolbox.name === "select" && !this.ctx.pick(p);
     if (e.button === 1 || this.spaceDown || toolbox.name === "hand" || (e.button === 0 && emptyTouch) || (ui.readOnly && !this.ctx.pick(p))) {
       // A tap (not a drag) on empty board clears the selection, as a click does.
@@ -91,6 +114,8 @@ export class PointerInput {
     this.presenceOut.cursor = { x: Math.round(p.x), y: Math.round(p.y) };
     this.presenceOut.send();
     if (pointers.has(e.pointerId)) pointers.set(e.pointerId, s);
+    if (this.press && Math.hypot(s.x - this.press.start.x, s.y - this.press.start.y) > LONG_PRESS_SLOP) this.endPress();
+    if (this.longPressed) return;
     if (pinch && pointers.size >= 2) {
       const [a, b] = [...pointers.values()];
       const dist = Math.hypot(a.x - b.x, a.y - b.y);
@@ -111,6 +136,12 @@ export class PointerInput {
   up(e) {
     const { toolbox } = this;
     this.pointers.delete(e.pointerId);
+    this.endPress();
+    if (this.longPressed) {
+      // The menu is open: the lift of the finger that opened it neither moves nor picks.
+      if (this.pointers.size === 0) this.longPressed = false;
+      return;
+    }
     if (this.pinch || this.gesture) {
       if (this.pointers.size < 2) this.pinch = null;
       if (this.pointers.size === 0) this.gesture = false;
@@ -125,6 +156,26 @@ export class PointerInput {
       return;
     }
     toolbox.tool.up(e, this.toBoard(e));
+  }
+
+  /** A finger came down on an object at canvas point `s`: a long press, if it stays. */
+  startPress(s) {
+    this.endPress();
+    const timer = setTimeout(() => {
+      this.press = null;
+      if (this.pointers.size !== 1 || this.gesture) return;
+      // What the finger started (a drag, a marquee) is put back; the menu takes over.
+      this.toolbox.tool.cancel?.();
+      this.pan = null;
+      this.longPressed = this.swallowLift = true;
+      this.ctx.canvas.dispatchEvent(new CustomEvent("samskap:menu", { detail: { x: s.x, y: s.y, pick: true } }));
+    }, LONG_PRESS_MS);
+    this.press = { start: s, timer };
+  }
+
+  endPress() {
+    if (this.press) clearTimeout(this.press.timer);
+    this.press = null;
   }
 
   doubleClick(e) {

@@ -1,11 +1,25 @@
 // The selection toolbar: colours, edit, duplicate, lock (facilitators), front/back,
-// connect, delete, placed above what is selected and clear of the tool column.
+// connect, delete, placed beside what is selected (never over it) and clear of the
+// tool column, the banners and the step card.
 
 import { drawnBounds, unionBounds } from "../geometry.js";
 import { t } from "../i18n.js";
 import { FRAME_COLORS, INK_COLORS, NOTE_COLORS, TEXT_FIELD } from "../schema.js";
 import { $ } from "./page.js";
 import { palette } from "./palette.js";
+import { placeBeside } from "./placement.js";
+
+// What the toolbar must neither hide under nor cover: the banners (vote, private writing,
+// follow), the agenda step, the vote results, the zoom bar, the tool column and the
+// "offline" strip under the top bar.
+const OBSTACLES = [
+  "#session-strip > :not([hidden])",
+  "#step-card:not([hidden])",
+  "#results:not([hidden])",
+  ".bottombar > :not([hidden])",
+  "#toolbar:not([hidden])",
+  ".topbar > .status[data-state='offline']",
+].join(", ");
 
 export class SelectionBar {
   /** `ctx`: the shared services; `editor`: for "Edit"; `stage`: the board's box on the page. */
@@ -92,34 +106,55 @@ export class SelectionBar {
   }
 
   /**
-   * The selection toolbar goes above what is drawn: the box around a rotated object's
-   * turned corners, not its unrotated box, which a turned corner (and its resize
-   * handle) sticks out of. The 16 px gap clears a handle, which reaches under 9 px past
-   * a corner (3 px outside it, turned, plus half of its 8 px).
+   * The selection toolbar goes beside what is drawn (the box around a rotated object's
+   * turned corners, not its unrotated box, which a turned corner and its resize handle
+   * stick out of), never over it: above, or below when there is no room, else beside it
+   * (placeBeside()). The 16 px gap clears a handle, which reaches under 9 px past a
+   * corner. A frame's title, drawn above its top edge, counts as part of the frame. It
+   * keeps clear of the banners, the step card, the results, the zoom bar and the tool
+   * column (OBSTACLES), so it never hides under them or covers them.
    */
   place() {
     const { actions, camera, lookup } = this.ctx;
     const selbar = this.el;
     if (selbar.hidden) return;
-    const b = unionBounds(actions.selected().map((o) => drawnBounds(o, lookup)));
+    const objs = actions.selected();
+    const b = unionBounds(objs.map((o) => drawnBounds(o, lookup)));
     if (!b) return;
-    const top = camera.toScreen(b.x + b.w / 2, b.y);
-    const bottom = camera.toScreen(b.x + b.w / 2, b.y + b.h);
-    const left = camera.toScreen(b.x, b.y).x,
-      right = camera.toScreen(b.x + b.w, b.y).x;
+    const a = camera.toScreen(b.x, b.y),
+      z = camera.toScreen(b.x + b.w, b.y + b.h);
     // Out of view (panned away, brought to a frame): no toolbar floating over the tools.
-    const away = bottom.y < 0 || top.y > camera.height || right < 0 || left > camera.width;
+    const away = z.y < 0 || a.y > camera.height || z.x < 0 || a.x > camera.width;
     selbar.style.visibility = away ? "hidden" : "";
     if (away) return;
-    const w = selbar.offsetWidth,
-      hgt = selbar.offsetHeight;
-    let y = top.y - hgt - 16;
-    if (y < 8) y = Math.min(bottom.y + 16, camera.height - hgt - 8);
-    // Clear of the tool column (when the board is wide enough for both).
-    const toolColumn = this.toolColumn;
-    const toolsRight = toolColumn.hidden ? 0 : toolColumn.getBoundingClientRect().right - this.stage.getBoundingClientRect().left;
-    const minX = toolsRight + 8 + w <= camera.width - 8 ? toolsRight + 8 : 8;
-    const x = Math.max(minX, Math.min(camera.width - w - 8, top.x - w / 2));
-    selbar.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px)`;
+    const title = objs.some((o) => o.kind === "frame") ? Math.max(18 * camera.zoom, 12) + 8 : 0;
+    const target = { x: a.x, y: a.y - title, w: z.x - a.x, h: z.y - a.y + title };
+    const area = { x: 0, y: 0, w: camera.width, h: camera.height };
+    const avoid = this.obstacles();
+    let spot = this.spot("row", target, area, avoid);
+    // No room above, below or beside (a frame as tall as a tablet's view): a column of
+    // buttons fits beside it where a row does not.
+    if (spot.cost && !this.spot("column", target, area, avoid).cost) spot = this.spot("column", target, area, avoid);
+    else if (spot.cost) this.spot("row", target, area, avoid);
+    selbar.dataset.side = spot.side;
+    selbar.style.transform = `translate(${Math.round(spot.x)}px, ${Math.round(spot.y)}px)`;
+  }
+
+  /** Lay the toolbar out as a `row` or a `column` and find it a spot beside `target`. */
+  spot(orient, target, area, avoid) {
+    const selbar = this.el;
+    if (selbar.dataset.orient !== orient) selbar.dataset.orient = orient;
+    return placeBeside(target, { w: selbar.offsetWidth, h: selbar.offsetHeight }, area, avoid);
+  }
+
+  /** The page's furniture over the board, as rectangles in the stage's coordinates. */
+  obstacles() {
+    const s = this.stage.getBoundingClientRect();
+    const out = [];
+    for (const el of document.querySelectorAll(OBSTACLES)) {
+      const r = el.getBoundingClientRect();
+      if (r.width && r.height) out.push({ x: r.left - s.left, y: r.top - s.top, w: r.width, h: r.height });
+    }
+    return out;
   }
 }

@@ -10,6 +10,7 @@ import { SelectTool } from "../tools/select.js";
 import { extend } from "./context.js";
 import { $ } from "./page.js";
 import { palette } from "./palette.js";
+import { ToolNav } from "./toolnav.js";
 
 export class Toolbox {
   /** `ctx`: the shared services; `editor`: the text editor (new notes open in it). */
@@ -42,6 +43,7 @@ export class Toolbox {
       });
     }
     this.buildPalettes();
+    this.nav = new ToolNav({ column: $("#toolbar"), skip: $("#skip-tools"), canvas: ctx.canvas });
   }
 
   /** Take tool `name` in hand (viewers and paused participants keep select and hand). */
@@ -66,6 +68,7 @@ export class Toolbox {
     this.name = name;
     this.tool = this.tools[name] || this.tools.select;
     for (const b of document.querySelectorAll("button[data-tool]")) b.setAttribute("aria-pressed", String(b.dataset.tool === name));
+    this.nav.refresh();
     canvas.dataset.tool = name;
     canvas.style.cursor = name === "hand" ? "grab" : this.tool.cursor;
     $("#note-palette").hidden = name !== "note";

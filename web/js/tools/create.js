@@ -56,6 +56,7 @@ export class CreateTool {
     if (spec.kind === "note") obj.color = ctx.ui.noteColor;
     if (spec.kind === "frame") obj.title = ctx.t("frame.default_title");
     const created = ctx.actions.create(obj);
+    ctx.ui.fresh = created.id; // just drawn: typing writes in it (board/keyboard.js)
     ctx.announce(ctx.t("announce.created", { what: ctx.t(`kind.${spec.kind}`) }));
     ctx.setTool("select");
     if (spec.kind === "note" || spec.kind === "text") ctx.editor.start(created.id);
