@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -36,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -261,7 +263,9 @@ def _timing(result: dict[str, Any]) -> dict[str, Any]:
     return {"draw": summary(result["draws"]), "frame_interval": summary(result["gaps"])}
 
 
-async def run(n: int, trace: Path | None = None, layout: str = "course") -> dict[str, Any]:
+@contextlib.contextmanager
+def serve() -> Iterator[str]:
+    """The app on a free port with a temporary SQLite database; yields its URL."""
     with tempfile.TemporaryDirectory() as data:
         port = free_port()
         from _common import BENCH_LIMITS
@@ -289,51 +293,56 @@ async def run(n: int, trace: Path | None = None, layout: str = "course") -> dict
                 except httpx.HTTPError:
                     pass
                 time.sleep(0.1)
-            board = httpx.post(url + "/api/boards", json={"title": "Bench"}).json()
-            link = board["links"]["participant"]
-            if layout == "course":
-                from render_board import board as course_board
-
-                objs = course_board(n, upload_assets(url, board))
-            else:
-                objs = objects(n)
-            kinds: dict[str, int] = {}
-            for o in objs:
-                kinds[o["kind"]] = kinds.get(o["kind"], 0) + 1
-            async with async_playwright() as pw:
-                browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-                await fill(browser, link, objs)
-                ctx = await browser.new_context(viewport={"width": 1440, "height": 900})
-                await ctx.add_init_script("localStorage.setItem('samskap.name', 'Viewer')")
-                page = await ctx.new_page()
-                await page.goto(link)
-                await page.wait_for_function(
-                    "() => window.samskap && window.samskap.firstRender"
-                    f" && window.samskap.store.view.size >= {len(objs)}",
-                    timeout=120000,
-                    polling=50,
-                )
-                first = await page.evaluate("window.samskap.firstRender")
-                drawn_fit = await page.evaluate("window.samskap.renderer.drawn")
-                fit_zoom = await page.evaluate("window.samskap.camera.zoom")
-                heap = await heap_mb(page)
-                if trace:
-                    await browser.start_tracing(page=page, path=trace, categories=TRACE_CATEGORIES)
-                fit = await page.evaluate(PAN, [120, 12])
-                if trace:
-                    await browser.stop_tracing()
-                zoom_fit = await page.evaluate(ZOOM, [60, 0])
-                await page.evaluate("window.samskap.zoomToFit(); window.samskap.renderer.draw()")
-                drag = await page.evaluate(DRAG, [60, 0])
-                # 100 %, centred on the busiest part of the board (a frame full of notes).
-                await page.evaluate(CENTRE_100)
-                full = await page.evaluate(PAN, [120, 12])
-                zoom_full = await page.evaluate(ZOOM, [60, 0])
-                heap_after = await heap_mb(page)
-                await browser.close()
+            yield url
         finally:
             proc.terminate()
             proc.wait(10)
+
+
+async def run(n: int, trace: Path | None = None, layout: str = "course") -> dict[str, Any]:
+    with serve() as url:
+        board = httpx.post(url + "/api/boards", json={"title": "Bench"}).json()
+        link = board["links"]["participant"]
+        if layout == "course":
+            from render_board import board as course_board
+
+            objs = course_board(n, upload_assets(url, board))
+        else:
+            objs = objects(n)
+        kinds: dict[str, int] = {}
+        for o in objs:
+            kinds[o["kind"]] = kinds.get(o["kind"], 0) + 1
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            await fill(browser, link, objs)
+            ctx = await browser.new_context(viewport={"width": 1440, "height": 900})
+            await ctx.add_init_script("localStorage.setItem('samskap.name', 'Viewer')")
+            page = await ctx.new_page()
+            await page.goto(link)
+            await page.wait_for_function(
+                "() => window.samskap && window.samskap.firstRender"
+                f" && window.samskap.store.view.size >= {len(objs)}",
+                timeout=120000,
+                polling=50,
+            )
+            first = await page.evaluate("window.samskap.firstRender")
+            drawn_fit = await page.evaluate("window.samskap.renderer.drawn")
+            fit_zoom = await page.evaluate("window.samskap.camera.zoom")
+            heap = await heap_mb(page)
+            if trace:
+                await browser.start_tracing(page=page, path=trace, categories=TRACE_CATEGORIES)
+            fit = await page.evaluate(PAN, [120, 12])
+            if trace:
+                await browser.stop_tracing()
+            zoom_fit = await page.evaluate(ZOOM, [60, 0])
+            await page.evaluate("window.samskap.zoomToFit(); window.samskap.renderer.draw()")
+            drag = await page.evaluate(DRAG, [60, 0])
+            # 100 %, centred on the busiest part of the board (a frame full of notes).
+            await page.evaluate(CENTRE_100)
+            full = await page.evaluate(PAN, [120, 12])
+            zoom_full = await page.evaluate(ZOOM, [60, 0])
+            heap_after = await heap_mb(page)
+            await browser.close()
     return {
         "objects": len(objs),
         "layout": layout,
