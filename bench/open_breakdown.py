@@ -28,17 +28,14 @@ import asyncio
 import json
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 from playwright.async_api import async_playwright
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from render_bench import ARGS, fill, serve, upload_assets  # noqa: E402
-from render_board import board as course_board  # noqa: E402
+from render_bench import ARGS, fill, serve, upload_assets
+from render_board import board as course_board
 
 STEPS = [
     "boot",
@@ -81,7 +78,8 @@ async def open_once(browser: Any, link: str, n: int, way: str) -> dict[str, Any]
     page = await ctx.new_page()
     await page.goto(link)
     await page.wait_for_function(
-        f"() => window.samskap && window.samskap.firstRender && window.samskap.store.view.size >= {n}",
+        "() => window.samskap && window.samskap.firstRender"
+        f" && window.samskap.store.view.size >= {n}",
         timeout=120000,
         polling=50,
     )
