@@ -81,8 +81,8 @@ export class Renderer {
    * When the content changed since the last frame (an edit, a drag), it is painted
    * straight onto the screen: a cached copy would likely be out of date by the next
    * frame, and filling the cache's margin and copying it cost more than painting the
-   * view once. During a zoom gesture (a zoom step less than SHARP_MS ago) the frame is
-   * the cached bitmap scaled, and SHARP_MS after the last step the view is painted
+   * view once. A zoom step is the cached bitmap scaled (so are the other frames of the
+   * gesture while it goes on), and SHARP_MS after the last step the view is painted
    * sharp again (a zoom frame at fit on 10,000 objects: docs/performance.md). Otherwise
    * (the view only moved, or only the selection or others' cursors changed) the frame
    * is a copy of the cache, built if needed.
@@ -103,11 +103,15 @@ export class Renderer {
       if (zoomStep) this.zoomedAt = now;
       this.paintedScale = scale;
       this.paintedDpr = this.dpr;
-      const zooming = now - this.zoomedAt < SHARP_MS;
+      const zooming = this.scaleWhileZooming && now - this.zoomedAt < SHARP_MS;
+      // Scaled: a zoom step, or another frame of a gesture whose last frame was scaled.
+      const scaled = zooming && (zoomStep || this.painted === "scaled") && this.cache.scalable(scale, key);
       let mode;
       if (!this.scaleWhileZooming) mode = changed || zoomStep ? "direct" : "cache";
-      else if (zooming) mode = !changed && this.cache.scalable(scale, key) ? "scaled" : "direct";
-      else mode = changed ? "direct" : "cache";
+      else if (changed) mode = "direct";
+      else if (this.cache.covers(this.camera, scale, key, w, h)) mode = "cache";
+      else if (scaled) mode = "scaled";
+      else mode = zoomStep ? "direct" : "cache";
       let at;
       if (mode === "scaled") {
         this.cache.drawScaled(this.screen, this.camera, scale);
@@ -115,12 +119,12 @@ export class Renderer {
       } else if (mode === "direct") {
         at = this._paintDirect(scale);
         // The next zoom step scales this view instead of painting it again.
-        if (zooming && this.scaleWhileZooming) this.cache.adopt(this.canvas, this.camera, scale, key);
+        if (zooming) this.cache.adopt(this.canvas, this.camera, scale, key);
       } else {
         at = this._paintFromCache(scale, key, w, h);
       }
       this.painted = mode;
-      if (zooming && this.scaleWhileZooming) this._sharpSoon(now);
+      if (mode === "scaled") this._sharpSoon(now);
       // On top, in the frame the content was painted in (pixel-rounded for the cache).
       this.screen.setTransform(scale, 0, 0, scale, at.dx, at.dy);
       this._lockMarks();
