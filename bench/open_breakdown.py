@@ -7,6 +7,8 @@ in a fresh browser context each way (fresh contexts: nothing cached, as a first 
 the ways alternating within each run so an A/B shares the machine's minute. Reads the
 page's performance marks (ms from navigation start):
 
+- `html`: the page's HTML is in; `boot-js-fetched`: boot.js is; `modules-fetched`: the
+  last script module that board.js waited for is (resource timing);
 - `boot`: boot.js starts (its 7 modules are loaded);
 - `modules`: board.js starts (its ~70 modules are loaded and evaluated); `i18n`: the
   language file is in; `built`: every part of the page is built and wired;
@@ -18,14 +20,18 @@ page's performance marks (ms from navigation start):
 Ways (`window.samskapOpen`, read by web/js/boot.js and board.js): `boot` (the default:
 the socket opens from boot.js before board.js's modules load), `main` (at the start of
 board.js), `late` (after the page is built: the order before). Prints min / median / max
-per step and way; `--json FILE` appends one JSON object per page load.
+per step and way; `--json FILE` appends one JSON object per page load. `--compare DIR`
+also serves another checkout (its own server and board) and opens both in turn: an A/B
+of anything the page's HTML or modules change.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import math
 import os
 import statistics
 import time
@@ -38,7 +44,10 @@ from render_bench import ARGS, fill, serve, upload_assets
 from render_board import board as course_board
 
 STEPS = [
+    "html",
+    "boot-js-fetched",
     "boot",
+    "modules-fetched",
     "modules",
     "i18n",
     "built",
@@ -51,6 +60,8 @@ STEPS = [
 ]
 # The intervals printed (a step's own time, or a wait).
 PAIRS = [
+    ("html", "boot"),
+    ("modules-fetched", "modules"),
     ("modules", "i18n"),
     ("i18n", "built"),
     ("socket-open", "welcome-received"),
@@ -65,7 +76,15 @@ MARKS = """() => {
     const name = e.name.replace(/^samskap:/, "");
     if (e.name.startsWith("samskap:") && !(name in out)) out[name] = e.startTime;
   }
-  out.first_render = window.samskap.firstRender;
+  // Network: the page's HTML, boot.js, and the last script module before board.js ran.
+  const nav = performance.getEntriesByType("navigation")[0];
+  out.html = nav.responseEnd;
+  const js = performance.getEntriesByType("resource").filter((e) => e.name.includes("/static/js/"));
+  const boot = js.find((e) => e.name.endsWith("/boot.js"));
+  if (boot) out["boot-js-fetched"] = boot.responseEnd;
+  const before = js.filter((e) => e.startTime < out.modules);
+  if (before.length) out["modules-fetched"] = Math.max(...before.map((e) => e.responseEnd));
+  out.js_files = before.length;
   return out;
 }"""
 
@@ -85,7 +104,8 @@ async def open_once(browser: Any, link: str, n: int, way: str) -> dict[str, Any]
     )
     marks = await page.evaluate(MARKS)
     await ctx.close()
-    return {k: round(v, 1) for k, v in marks.items() if v is not None}
+    # An older checkout has fewer marks (those missing are left out).
+    return {k: round(v, 1) for k, v in marks.items() if v is not None and math.isfinite(v)}
 
 
 def _stats(values: list[float]) -> str:
@@ -94,28 +114,44 @@ def _stats(values: list[float]) -> str:
     return f"{min(values):7.0f} {statistics.median(values):7.0f} {max(values):7.0f}"
 
 
+async def board_link(url: str, browser: Any, n: int) -> tuple[str, int]:
+    """A course board of about n objects on the server at `url`, filled."""
+    board = httpx.post(url + "/api/boards", json={"title": "Bench"}).json()
+    link = board["links"]["participant"]
+    objs = course_board(n, upload_assets(url, board))
+    await fill(browser, link, objs)
+    return link, len(objs)
+
+
 async def main_async(args: argparse.Namespace) -> None:
-    with serve() as url:
-        board = httpx.post(url + "/api/boards", json={"title": "Bench"}).json()
-        link = board["links"]["participant"]
-        objs = course_board(args.objects, upload_assets(url, board))
+    with contextlib.ExitStack() as stack:
+        urls = {"": stack.enter_context(serve())}
+        if args.compare:
+            urls["old:"] = stack.enter_context(serve(args.compare))
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            await fill(browser, link, objs)
-            results: dict[str, list[dict[str, Any]]] = {way: [] for way in args.ways}
+            links = {}
+            for label, url in urls.items():
+                links[label] = await board_link(url, browser, args.objects)
+            ways = [(label, way) for label in links for way in args.ways]
+            names = [label + way for label, way in ways]
+            results: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
             for r in range(args.runs):
-                order = args.ways if r % 2 == 0 else list(reversed(args.ways))
-                for way in order:
-                    row = await open_once(browser, link, len(objs), way)
-                    row.update(way=way, run=r, objects=len(objs), load1=os.getloadavg()[0])
+                order = ways if r % 2 == 0 else list(reversed(ways))
+                for label, way in order:
+                    link, n = links[label]
+                    row = await open_once(browser, link, n, way)
+                    name = label + way
+                    row.update(way=name, run=r, objects=n, load1=os.getloadavg()[0])
                     row["when"] = time.strftime("%Y-%m-%d %H:%M:%S")
-                    results[way].append(row)
-                    print(f"run {r} {way}: first draw {row.get('first-draw')} ms", flush=True)
+                    results[name].append(row)
+                    print(f"run {r} {name}: first draw {row.get('first-draw')} ms", flush=True)
                     if args.json:
                         with args.json.open("a", encoding="utf-8") as f:
                             f.write(json.dumps(row) + "\n")
             await browser.close()
-    print(f"\n{len(objs):,} objects, {args.runs} runs per way; ms from navigation start")
+    args.ways = names
+    print(f"\n{n:,} objects, {args.runs} runs per way; ms from navigation start")
     print("(min median max); load1 at the end", f"{os.getloadavg()[0]:.1f}")
     header = "step".ljust(18) + "".join(f"{way:>24}" for way in args.ways)
     print(header)
@@ -139,6 +175,12 @@ def main() -> None:
         "--ways", nargs="+", default=["boot", "late"], choices=["boot", "main", "late"]
     )
     parser.add_argument("--json", type=Path, help="append one JSON object per page load")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        help="another checkout (e.g. `git archive REV | tar -x -C DIR`): its server too, "
+        "each way opened on both, alternating; its rows are labelled old:WAY",
+    )
     asyncio.run(main_async(parser.parse_args()))
 
 

@@ -282,15 +282,16 @@ def _timing(result: dict[str, Any]) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def serve() -> Iterator[str]:
-    """The app on a free port with a temporary SQLite database; yields its URL."""
+def serve(root: Path = ROOT) -> Iterator[str]:
+    """The app of checkout `root` on a free port with a temporary SQLite database;
+    yields its URL."""
     with tempfile.TemporaryDirectory() as data:
         port = free_port()
         from _common import BENCH_LIMITS
 
         proc = subprocess.Popen(
             [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
+            cwd=root,
             # A 50,000-object course board is 18 MB of JSON: its welcome does not fit the
             # default outbox of 16 MiB per socket (the page would be closed as too slow).
             env={

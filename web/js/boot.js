@@ -4,7 +4,7 @@
 // sends the welcome while the rest of the page loads. What the socket says is held
 // (Connection.hold) until board.js has built the parts that listen, then released.
 //
-// board.html loads this before board.js; board.js imports it too (the same module) and
+// board.html loads this first (async, its modules preloaded); board.js imports it too (the same module) and
 // takes the early connection with claimEarly(). `window.samskapOpen` is for the bench's
 // A/B only (bench/open_breakdown.py): "boot" (the default), "main" (open at the start of
 // board.js) or "late" (open after the page is built, as before).
@@ -24,7 +24,9 @@ const token = () => new URLSearchParams(location.hash.slice(1)).get("t") || "";
  */
 export function openEarly() {
   if (early) return early;
-  const boardId = document.body && document.body.dataset.boardId;
+  // An async script may run before <body> is parsed: the id is also in the address.
+  const path = location.pathname.match(/^\/b\/([^/]+)$/);
+  const boardId = document.body?.dataset.boardId || (path && decodeURIComponent(path[1]));
   const name = localStorage.getItem("samskap.name");
   if (!boardId || !token() || !name) return null;
   const store = new Store();
