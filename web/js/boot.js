@@ -1,13 +1,14 @@
 // The board page's first script. board.js and its ~70 modules take a while to load
-// (1.75 s measured under load, docs/performance.md); this script needs only the
+// (about 1 s on a loaded machine, docs/performance.md); this script needs only the
 // connection and the store (7 modules), so the socket opens and the server builds and
 // sends the welcome while the rest of the page loads. What the socket says is held
 // (Connection.hold) until board.js has built the parts that listen, then released.
 //
-// board.html loads this first (async, its modules preloaded); board.js imports it too (the same module) and
-// takes the early connection with claimEarly(). `window.samskapOpen` is for the bench's
-// A/B only (bench/open_breakdown.py): "boot" (the default), "main" (open at the start of
-// board.js) or "late" (open after the page is built, as before).
+// board.html loads this first (async; every module preloaded, these first); board.js
+// imports it too (the same module) and takes the early connection with claimEarly().
+// `window.samskapOpen` is for the bench's A/B only (bench/open_breakdown.py): "boot"
+// (the default), "main" (open at the start of board.js) or "late" (open after the page
+// is built, as before).
 
 import "./storage.js"; // first: a stand-in where the browser blocks storage
 import { Connection } from "./protocol.js";
