@@ -21,7 +21,7 @@ Ways (`window.samskapOpen`, read by web/js/boot.js and board.js): `boot` (the de
 the socket opens from boot.js before board.js's modules load), `main` (at the start of
 board.js), `late` (after the page is built: the order before). Prints min / median / max
 per step and way; `--json FILE` appends one JSON object per page load. `--compare DIR`
-also serves another checkout (its own server and board) and opens both in turn: an A/B
+also serves other checkouts (each its own server and board) and opens both in turn: an A/B
 of anything the page's HTML or modules change.
 """
 
@@ -126,8 +126,8 @@ async def board_link(url: str, browser: Any, n: int) -> tuple[str, int]:
 async def main_async(args: argparse.Namespace) -> None:
     with contextlib.ExitStack() as stack:
         urls = {"": stack.enter_context(serve())}
-        if args.compare:
-            urls["old:"] = stack.enter_context(serve(args.compare))
+        for other in args.compare or []:
+            urls[other.name + ":"] = stack.enter_context(serve(other))
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             links = {}
@@ -178,8 +178,9 @@ def main() -> None:
     parser.add_argument(
         "--compare",
         type=Path,
-        help="another checkout (e.g. `git archive REV | tar -x -C DIR`): its server too, "
-        "each way opened on both, alternating; its rows are labelled old:WAY",
+        nargs="+",
+        help="other checkouts (e.g. `git archive REV | tar -x -C DIR`): their servers too, "
+        "each way opened on each, alternating; rows labelled DIRNAME:WAY",
     )
     asyncio.run(main_async(parser.parse_args()))
 

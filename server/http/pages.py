@@ -124,9 +124,17 @@ class Pages:
         board_id = request.path_params["board_id"]
         if not BOARD_ID_RE.match(board_id):
             return self.render(request, "notfound.html", status=404)
-        scripts = self.board_modules.entries
-        preload = [m for m in self.board_modules.modules() if m not in scripts]
-        return self.render(request, "board.html", board_id=board_id, preload=preload)
+        # boot.js's modules are preloaded by the page; board.js's by boot.js, once the
+        # socket is open (modules.py: the graph, entry by entry).
+        found = self.board_modules.modules()
+        split = found.index("js/board.js") if "js/board.js" in found else len(found)
+        return self.render(
+            request,
+            "board.html",
+            board_id=board_id,
+            preload=found[1:split],
+            later=found[split + 1 :],
+        )
 
 
 def page_routes(web_dir: pathlib.Path) -> list[BaseRoute]:

@@ -41,5 +41,22 @@ export function openEarly() {
 /** For board.js: the connection boot opened ({store, conn}, held), or null. */
 export const claimEarly = () => early;
 
+/**
+ * Ask for board.js's modules all at once (the page lists them: server/http/modules.py),
+ * after the socket, so the join goes out first; without the list the browser finds
+ * them one import level at a time.
+ */
+function preloadPage() {
+  const meta = document.querySelector('meta[name="samskap-modules"]');
+  const base = new URL("..", import.meta.url); // the static root (this is js/boot.js)
+  for (const path of (meta ? meta.content : "").split(" ").filter(Boolean)) {
+    const link = document.createElement("link");
+    link.rel = "modulepreload";
+    link.href = new URL(path, base).href;
+    document.head.append(link);
+  }
+}
+
 performance.mark("samskap:boot");
 if ((window.samskapOpen || "boot") === "boot") openEarly();
+preloadPage();
