@@ -103,8 +103,8 @@ export class Store extends EventTarget {
 
   /**
    * The view again from confirmed + pending. In bulk: a copy of the confirmed map, then
-   * only the ids the pending batches touch are recomputed (a 10,000-object welcome: 76-86
-   * → 34-46 ms in Node, bench/store_rebuild.mjs); per object it was a Map and a Set each.
+   * only the ids the pending batches touch are recomputed; per object it was a Map and a
+   * Set each (a 10,000-object load, median 15 → 9-14 ms in Node: bench/store_rebuild.mjs).
    */
   rebuild() {
     this.view = new Map(this.confirmed);
