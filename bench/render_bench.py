@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -36,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -134,10 +136,28 @@ def frame_loop(before: str, step: str, after: str = "") -> str:
 
 PAN = frame_loop("", "s.camera.panBy(i % 60 < 30 ? dx : -dx, 2 * (i % 2 ? 1 : -1));")
 # Zoom in and out by 1 % a frame around the current zoom: every frame paints anew.
-ZOOM = frame_loop(
-    "const z0 = s.camera.zoom;",
-    "s.camera.zoomAt(z0 * (1 + 0.01 * ((i % 20) < 10 ? i % 10 : 10 - (i % 10))));",
-)
+ZOOM_STEP = "s.camera.zoomAt(z0 * (1 + 0.01 * ((i % 20) < 10 ? i % 10 : 10 - (i % 10))));"
+ZOOM = frame_loop("const z0 = s.camera.zoom;", ZOOM_STEP)
+# The zoom frames one way (`scaled`: the cached bitmap scaled during the gesture, the
+# default; or every zoom frame painted anew, as before), then the frame that ends the
+# gesture (SHARP_MS later: the view painted sharp), timed on its own. Starts from a
+# sharp cache at z0 and goes back to z0.
+ZOOM_WAY = frame_loop(
+    """const z0 = s.camera.zoom;
+  clearTimeout(s.renderer.sharpTimer);
+  await new Promise((r) => setTimeout(r, 200));
+  s.renderer.draw(); // the cache at z0, sharp, as after a pause
+  s.renderer.scaleWhileZooming = dx === 1;""",
+    ZOOM_STEP,
+    """clearTimeout(s.renderer.sharpTimer);
+  await new Promise((r) => setTimeout(r, 200));
+  const t1 = performance.now();
+  s.renderer.draw();
+  var sharp = performance.now() - t1, ended = s.renderer.painted;
+  s.renderer.scaleWhileZooming = true;
+  s.camera.zoomAt(z0);
+  s.renderer.draw();""",
+).replace("drawn: s.renderer.drawn", "drawn: s.renderer.drawn, sharp, ended")
 CENTRE_100 = """() => {
   const s = window.samskap;
   const note = s.store.sorted().find((o) => o.kind === "note");
@@ -261,14 +281,17 @@ def _timing(result: dict[str, Any]) -> dict[str, Any]:
     return {"draw": summary(result["draws"]), "frame_interval": summary(result["gaps"])}
 
 
-async def run(n: int, trace: Path | None = None, layout: str = "course") -> dict[str, Any]:
+@contextlib.contextmanager
+def serve(root: Path = ROOT) -> Iterator[str]:
+    """The app of checkout `root` on a free port with a temporary SQLite database;
+    yields its URL."""
     with tempfile.TemporaryDirectory() as data:
         port = free_port()
         from _common import BENCH_LIMITS
 
         proc = subprocess.Popen(
             [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
+            cwd=root,
             # A 50,000-object course board is 18 MB of JSON: its welcome does not fit the
             # default outbox of 16 MiB per socket (the page would be closed as too slow).
             env={
@@ -289,51 +312,74 @@ async def run(n: int, trace: Path | None = None, layout: str = "course") -> dict
                 except httpx.HTTPError:
                     pass
                 time.sleep(0.1)
-            board = httpx.post(url + "/api/boards", json={"title": "Bench"}).json()
-            link = board["links"]["participant"]
-            if layout == "course":
-                from render_board import board as course_board
-
-                objs = course_board(n, upload_assets(url, board))
-            else:
-                objs = objects(n)
-            kinds: dict[str, int] = {}
-            for o in objs:
-                kinds[o["kind"]] = kinds.get(o["kind"], 0) + 1
-            async with async_playwright() as pw:
-                browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-                await fill(browser, link, objs)
-                ctx = await browser.new_context(viewport={"width": 1440, "height": 900})
-                await ctx.add_init_script("localStorage.setItem('samskap.name', 'Viewer')")
-                page = await ctx.new_page()
-                await page.goto(link)
-                await page.wait_for_function(
-                    "() => window.samskap && window.samskap.firstRender"
-                    f" && window.samskap.store.view.size >= {len(objs)}",
-                    timeout=120000,
-                    polling=50,
-                )
-                first = await page.evaluate("window.samskap.firstRender")
-                drawn_fit = await page.evaluate("window.samskap.renderer.drawn")
-                fit_zoom = await page.evaluate("window.samskap.camera.zoom")
-                heap = await heap_mb(page)
-                if trace:
-                    await browser.start_tracing(page=page, path=trace, categories=TRACE_CATEGORIES)
-                fit = await page.evaluate(PAN, [120, 12])
-                if trace:
-                    await browser.stop_tracing()
-                zoom_fit = await page.evaluate(ZOOM, [60, 0])
-                await page.evaluate("window.samskap.zoomToFit(); window.samskap.renderer.draw()")
-                drag = await page.evaluate(DRAG, [60, 0])
-                # 100 %, centred on the busiest part of the board (a frame full of notes).
-                await page.evaluate(CENTRE_100)
-                full = await page.evaluate(PAN, [120, 12])
-                zoom_full = await page.evaluate(ZOOM, [60, 0])
-                heap_after = await heap_mb(page)
-                await browser.close()
+            yield url
         finally:
             proc.terminate()
             proc.wait(10)
+
+
+def _ab(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per round: the median draw and frame interval of the zoom frames, and the frame
+    that ended the gesture (its draw, and how it was painted)."""
+    return {
+        "draw_median_ms": [round(statistics.median(r["draws"]), 1) for r in rounds],
+        "interval_median_ms": [round(statistics.median(r["gaps"]), 1) for r in rounds],
+        "end_frame_ms": [round(r["sharp"], 1) for r in rounds],
+        "end_frame_painted": [r["ended"] for r in rounds],
+    }
+
+
+async def run(
+    n: int, trace: Path | None = None, layout: str = "course", ab_rounds: int = 3
+) -> dict[str, Any]:
+    with serve() as url:
+        board = httpx.post(url + "/api/boards", json={"title": "Bench"}).json()
+        link = board["links"]["participant"]
+        if layout == "course":
+            from render_board import board as course_board
+
+            objs = course_board(n, upload_assets(url, board))
+        else:
+            objs = objects(n)
+        kinds: dict[str, int] = {}
+        for o in objs:
+            kinds[o["kind"]] = kinds.get(o["kind"], 0) + 1
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            await fill(browser, link, objs)
+            ctx = await browser.new_context(viewport={"width": 1440, "height": 900})
+            await ctx.add_init_script("localStorage.setItem('samskap.name', 'Viewer')")
+            page = await ctx.new_page()
+            await page.goto(link)
+            await page.wait_for_function(
+                "() => window.samskap && window.samskap.firstRender"
+                f" && window.samskap.store.view.size >= {len(objs)}",
+                timeout=120000,
+                polling=50,
+            )
+            first = await page.evaluate("window.samskap.firstRender")
+            drawn_fit = await page.evaluate("window.samskap.renderer.drawn")
+            fit_zoom = await page.evaluate("window.samskap.camera.zoom")
+            heap = await heap_mb(page)
+            if trace:
+                await browser.start_tracing(page=page, path=trace, categories=TRACE_CATEGORIES)
+            fit = await page.evaluate(PAN, [120, 12])
+            if trace:
+                await browser.stop_tracing()
+            zoom_fit = await page.evaluate(ZOOM, [60, 0])
+            # A/B of the zoom frames at fit, alternating in this page: scaled, painted.
+            zoom_ab: dict[str, list[dict[str, Any]]] = {"scaled": [], "painted": []}
+            for r in range(2 * ab_rounds):
+                way = ["scaled", "painted"][r % 2]
+                zoom_ab[way].append(await page.evaluate(ZOOM_WAY, [60, int(way == "scaled")]))
+            await page.evaluate("window.samskap.zoomToFit(); window.samskap.renderer.draw()")
+            drag = await page.evaluate(DRAG, [60, 0])
+            # 100 %, centred on the busiest part of the board (a frame full of notes).
+            await page.evaluate(CENTRE_100)
+            full = await page.evaluate(PAN, [120, 12])
+            zoom_full = await page.evaluate(ZOOM, [60, 0])
+            heap_after = await heap_mb(page)
+            await browser.close()
     return {
         "objects": len(objs),
         "layout": layout,
@@ -346,6 +392,7 @@ async def run(n: int, trace: Path | None = None, layout: str = "course") -> dict
         "objects_drawn_at_fit": drawn_fit,
         "pan_at_fit": _timing(fit),
         "zoom_at_fit": _timing(zoom_fit),
+        "zoom_at_fit_ab": {way: _ab(rounds) for way, rounds in zoom_ab.items()},
         "drag_at_fit": _timing(drag),
         "pan_at_100": {"objects_drawn": full["drawn"], **_timing(full)},
         "zoom_at_100": _timing(zoom_full),
@@ -361,6 +408,12 @@ def _print(result: dict[str, Any]) -> None:
         f"{result['first_full_render_ms']} ms, heap {result['heap_mb']} MB "
         f"(after panning {result['heap_after_mb']} MB), fit zoom {result['fit_zoom']}"
     )
+    for way, ab in result["zoom_at_fit_ab"].items():
+        print(
+            f"  zoom at fit, {way} (A/B rounds): draw medians {ab['draw_median_ms']} ms, "
+            f"interval medians {ab['interval_median_ms']} ms, "
+            f"end frame {ab['end_frame_ms']} ms ({', '.join(ab['end_frame_painted'])})"
+        )
     for label in ("pan_at_fit", "zoom_at_fit", "drag_at_fit", "pan_at_100", "zoom_at_100"):
         r = result[label]
         print(
@@ -381,13 +434,16 @@ def main() -> None:
         "grid: the 2,000-object grid of earlier sessions",
     )
     parser.add_argument("--runs", type=int, default=1, help="runs per size")
+    parser.add_argument(
+        "--ab-rounds", type=int, default=3, help="rounds each way of the zoom A/B at fit"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes")
     parser.add_argument("--trace", type=Path, help="write a Chromium trace of panning at fit")
     args = parser.parse_args()
     rows = []
     for n in args.objects:
         for _ in range(args.runs):
-            result = asyncio.run(run(n, args.trace, args.layout))
+            result = asyncio.run(run(n, args.trace, args.layout, args.ab_rounds))
             _print(result)
             rows.append(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)

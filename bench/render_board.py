@@ -176,3 +176,12 @@ def board(n: int, assets: list[str], seed: int = 7) -> list[dict[str, Any]]:
         fx, fy = (f % cols) * (FRAME_W + GAP), (f // cols) * (FRAME_H + GAP)
         out.extend(frame_objects(rng, f, fx, fy, assets))
     return out[:n]
+
+
+if __name__ == "__main__":
+    # `python bench/render_board.py 10000 > board.json`: the objects as JSON (for
+    # bench/store_rebuild.mjs), with four made-up asset ids for the photos.
+    import json
+    import sys
+
+    json.dump(board(int(sys.argv[1]), [f"asset{i}" for i in range(4)]), sys.stdout)

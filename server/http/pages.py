@@ -23,6 +23,7 @@ from server.domain.languages import CODES, DEFAULT, LANGUAGES, chain, match
 from server.version import VERSION
 
 from .api import may_create_without_code
+from .modules import ModuleGraph
 
 LANGS = CODES
 DEFAULT_LANG = DEFAULT
@@ -68,6 +69,8 @@ class Pages:
             auto_reload=True,
         )
         self._strings: dict[str, tuple[float, dict[str, Any]]] = {}
+        # The board page's modules, preloaded in its <head> (modules.py says why).
+        self.board_modules = ModuleGraph(web_dir, ["js/boot.js", "js/board.js"])
 
     def strings(self, lang: str) -> dict[str, Any]:
         path = self.web_dir / "i18n" / f"{lang}.json"
@@ -121,7 +124,17 @@ class Pages:
         board_id = request.path_params["board_id"]
         if not BOARD_ID_RE.match(board_id):
             return self.render(request, "notfound.html", status=404)
-        return self.render(request, "board.html", board_id=board_id)
+        # boot.js's modules are preloaded by the page; board.js's by boot.js, once the
+        # socket is open (modules.py: the graph, entry by entry).
+        found = self.board_modules.modules()
+        split = found.index("js/board.js") if "js/board.js" in found else len(found)
+        return self.render(
+            request,
+            "board.html",
+            board_id=board_id,
+            preload=found[1:split],
+            later=found[split + 1 :],
+        )
 
 
 def page_routes(web_dir: pathlib.Path) -> list[BaseRoute]:

@@ -63,3 +63,45 @@ test("the view is confirmed with pending on top, and falls back when dropped", (
   store.drop("b1");
   assert.deepEqual([store.get("n1").x, store.get("n1").y], [0, 9]);
 });
+
+// Store.load rebuilds the view in bulk (a copy of the confirmed map, then only the ids
+// the pending batches touch): these pin what that copy must keep.
+test("a load puts the pending batches on top of the new board, in order", () => {
+  const store = new Store();
+  store.pending.push(
+    { batch: "b1", ops: [{ op: "update", id: "n2", set: { x: 7 } }, note("mine")] },
+    { batch: "b2", ops: [{ op: "delete", id: "n3" }, { op: "update", id: "mine", set: { text: "later" } }] },
+  );
+  const objects = Array.from({ length: 1000 }, (_, i) => ({ id: `n${i}`, kind: "note", x: i, y: 0, color: "#FFF59D" }));
+  store.load(objects, 12);
+  assert.equal(store.view.size, 1000); // 1,000 less n3 plus mine
+  assert.equal(store.get("n2").x, 7);
+  assert.equal(store.get("mine").text, "later");
+  assert.equal(store.has("n3"), false);
+  assert.equal(store.get("n999").color, "#fff59d"); // defaults filled, colours lower case
+  assert.equal(store.get("n999").w, 200);
+  // The confirmed board is the server's alone, and a separate map from the view.
+  assert.equal(store.confirmed.get("n2").x, 2);
+  assert.ok(store.confirmed.has("n3") && !store.confirmed.has("mine"));
+  assert.notEqual(store.view, store.confirmed);
+  store.applyBatch({ seq: 13, ops: [{ op: "delete", id: "n5" }] });
+  assert.ok(!store.has("n5") && !store.confirmed.has("n5"));
+  store.drop("b2");
+  assert.equal(store.has("n3"), true); // back to what the server has
+  assert.equal(store.get("mine").text, "");
+});
+
+test("a second load replaces the view: what the new board lacks is gone", () => {
+  const store = new Store();
+  store.load([{ id: "a", kind: "note", x: 0, y: 0 }, { id: "b", kind: "note", x: 0, y: 0 }], 1);
+  store.addLocal("b1", [{ op: "update", id: "a", set: { x: 3 } }]);
+  let changes = 0;
+  store.addEventListener("change", (e) => {
+    changes++;
+    assert.equal(e.detail.ids, null);
+  });
+  store.load([{ id: "c", kind: "note", x: 0, y: 0 }], 5);
+  assert.deepEqual([...store.view.keys()].sort(), ["c"]); // the update of "a" has nothing under it
+  assert.equal(changes, 1);
+  assert.deepEqual(store.sorted().map((o) => o.id), ["c"]);
+});

@@ -2,10 +2,13 @@
 // already built, and connects them. Each part lives in its own module under board/
 // (page, view, tools, pointer, keyboard, clipboard, selection bar, panels, seat) or
 // next to it (store, protocol, render, editor, presence, outline, facilitation).
-// Order: connection and store, camera, renderer, shared services, people and editor,
-// the workshop views, tools and pointer, keyboard, clipboard, panels; then `connect()`.
+// Order: the socket first (boot.js opened it before these modules loaded, holding what
+// it says), then connection and store, camera, renderer, shared services, people and
+// editor, the workshop views, tools and pointer, keyboard, clipboard, panels; then
+// `release()` (or `connect()` when the name had to be asked first).
 
 import "./storage.js"; // first: a stand-in where the browser blocks storage
+import { claimEarly, openEarly } from "./boot.js";
 import { Actions } from "./actions.js";
 import { Camera } from "./camera.js";
 import { Editor } from "./editor.js";
@@ -44,20 +47,24 @@ import { WorkshopViews } from "./board/workshop.js";
 import { wireWorkshop } from "./workshop.js";
 
 async function main() {
+  performance.mark("samskap:modules");
+  // The socket first: the welcome is built, sent and parsed while the page is built.
+  const early = claimEarly() || (window.samskapOpen === "late" ? null : openEarly());
   await initI18n();
+  performance.mark("samskap:i18n");
   bindLangSelect($("#lang-select"));
   const boardId = document.body.dataset.boardId;
   const token = tokenFromHash();
   if (!token) return showFatal("error.no_token");
-  const name = localStorage.getItem("samskap.name") || (await askName());
+  const name = early ? early.conn.name : localStorage.getItem("samskap.name") || (await askName());
   const canvas = $("#board-canvas");
   const stage = $("#stage");
   const overlay = $("#overlay");
   const notices = new Notices({ announcer: $("#announcer"), toast: $("#toast") });
 
   // 1. Connection and store: the board's state, the socket, the session, undo.
-  const store = new Store();
-  const conn = new Connection({ boardId, token, name, store });
+  const store = early ? early.store : new Store();
+  const conn = early ? early.conn : new Connection({ boardId, token, name, store });
   watchVersion(conn, { banner: $("#banner-version") });
   const session = new SessionState(conn, boardId);
   conn.beforeSend = (ops) => {
@@ -146,7 +153,10 @@ async function main() {
     outline.refresh();
   });
   renderer.onRender = () => {
-    if (!window.samskap.firstRender && store.loaded && seat.welcomed) window.samskap.firstRender = performance.now();
+    if (!window.samskap.firstRender && store.loaded && seat.welcomed) {
+      window.samskap.firstRender = performance.now();
+      performance.mark("samskap:first-draw");
+    }
     presence.place();
     editor.position();
     $("#zoom-level").textContent = `${Math.round(camera.zoom * 100)} %`;
@@ -188,7 +198,9 @@ async function main() {
   toolbox.setTool("select");
   renderer.resize();
   status.show();
-  conn.connect();
+  performance.mark("samskap:built");
+  if (early) conn.release();
+  else conn.connect();
 }
 
 main();

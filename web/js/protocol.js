@@ -35,6 +35,7 @@ export class Connection extends EventTarget {
     this.queueKey = `samskap.queue.${boardId}`;
     this.seatKey = `samskap.seat.${boardId}`;
     this.lastMessage = 0;
+    this._backlog = null; // while held: what the socket said, to be replayed by release()
     // A queue left by a reload while offline is restored first, with its batch ids.
     for (const p of readJSON(sessionStorage, this.queueKey, [])) {
       if (p && typeof p.batch === "string" && Array.isArray(p.ops)) store.pending.push(p);
@@ -99,6 +100,26 @@ export class Connection extends EventTarget {
     return this.you && this.you.role !== "viewer";
   }
 
+  /**
+   * Keep what the socket says (messages, its close) until release(): the board page
+   * opens the socket before it has built the parts that listen (docs/client.md).
+   */
+  hold() {
+    if (!this._backlog) this._backlog = [];
+  }
+
+  /** Replay, in order, what the socket said while held; from now on it is handled at once. */
+  release() {
+    const backlog = this._backlog || [];
+    this._backlog = null;
+    for (const fn of backlog) fn();
+  }
+
+  _later(fn) {
+    if (this._backlog) this._backlog.push(fn);
+    else fn();
+  }
+
   connect() {
     if (this.closedForGood) return;
     clearTimeout(this._timer);
@@ -107,33 +128,49 @@ export class Connection extends EventTarget {
     const ws = new WebSocket(`${proto}//${location.host}/ws/boards/${encodeURIComponent(this.boardId)}`);
     this.ws = ws;
     ws.addEventListener("open", () => {
-      if (ws === this.ws) this.engine.attach((text) => ws.send(text));
+      if (ws !== this.ws) return;
+      performance.mark("samskap:socket-open");
+      this.engine.attach((text) => ws.send(text));
     });
     ws.addEventListener("message", (ev) => {
       if (ws !== this.ws) return;
-      this.lastMessage = performance.now();
+      const t0 = (this.lastMessage = performance.now());
       let data;
       try {
         data = JSON.parse(ev.data);
       } catch {
         return;
       }
-      for (const msg of Array.isArray(data) ? data : [data]) this.engine.receive(msg);
-    });
-    ws.addEventListener("close", (ev) => {
-      if (ws !== this.ws) return;
-      this.ws = null;
-      this.engine.detach();
-      this._setState("offline");
-      if (FATAL[ev.code]) {
-        this.closedForGood = true;
-        this.dispatchEvent(new CustomEvent("fatal", { detail: { code: FATAL[ev.code] } }));
-        return;
+      const msgs = Array.isArray(data) ? data : [data];
+      const welcome = msgs.some((m) => m && m.type === "welcome");
+      if (welcome) {
+        // Start-up marks (bench/open_breakdown.py reads them).
+        performance.mark("samskap:welcome-received", { startTime: t0 });
+        performance.mark("samskap:welcome-parsed");
       }
-      if (ev.code === 4008 || ev.code === 1012) return this._connectSoon(0);
-      if (ev.code === 4029) return this._connectSoon(5000);
-      this._connectSoon(Math.min(10000, 400 * 2 ** this.retry++));
+      this._later(() => {
+        if (ws !== this.ws) return;
+        for (const msg of msgs) this.engine.receive(msg);
+        if (welcome) performance.mark("samskap:welcome-handled");
+      });
     });
+    ws.addEventListener("close", (ev) => this._later(() => this._closed(ws, ev)));
+  }
+
+  /** The socket closed: offline, then reconnect after a back-off, or stop for good. */
+  _closed(ws, ev) {
+    if (ws !== this.ws) return;
+    this.ws = null;
+    this.engine.detach();
+    this._setState("offline");
+    if (FATAL[ev.code]) {
+      this.closedForGood = true;
+      this.dispatchEvent(new CustomEvent("fatal", { detail: { code: FATAL[ev.code] } }));
+      return;
+    }
+    if (ev.code === 4008 || ev.code === 1012) return this._connectSoon(0);
+    if (ev.code === 4029) return this._connectSoon(5000);
+    this._connectSoon(Math.min(10000, 400 * 2 ** this.retry++));
   }
 
   /** After "opened in another tab": take the seat back here, on the person's word. */

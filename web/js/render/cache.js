@@ -8,6 +8,12 @@
 /** Extra room rendered on each side, as a fraction of the view's width and height. */
 export const MARGIN = 0.25;
 
+/**
+ * How far a zoom step may scale the bitmap before the frame is painted anew instead:
+ * below half size the bitmap leaves much of the view empty, above 3× it is a blur.
+ */
+export const SCALE_RANGE = [0.5, 3];
+
 export class ContentCache {
   constructor() {
     this.canvas = document.createElement("canvas");
@@ -39,6 +45,48 @@ export class ContentCache {
     if (this.stale || key !== this.key || scale !== this.scale) return false;
     const { dx, dy } = this.offset(camera, scale);
     return dx <= 0 && dy <= 0 && dx + this.canvas.width >= w && dy + this.canvas.height >= h;
+  }
+
+  /**
+   * True when the bitmap shows `key` and can stand in, scaled, for a frame at `scale`
+   * (a zoom step): see SCALE_RANGE.
+   */
+  scalable(scale, key) {
+    const r = scale / this.scale;
+    return !this.stale && key === this.key && r >= SCALE_RANGE[0] && r <= SCALE_RANGE[1];
+  }
+
+  /**
+   * Draw the bitmap scaled onto the screen context `c` as it would look at `scale`:
+   * smoothed, and the part of the view it does not reach left as background.
+   */
+  drawScaled(c, camera, scale) {
+    const r = scale / this.scale;
+    const { width, height } = c.canvas;
+    c.setTransform(1, 0, 0, 1, 0, 0);
+    c.fillStyle = "#fafaf9";
+    c.fillRect(0, 0, width, height);
+    c.drawImage(this.canvas, (this.ox - camera.x) * scale, (this.oy - camera.y) * scale, this.canvas.width * r, this.canvas.height * r);
+  }
+
+  /**
+   * Keep a w×h view just painted on `source` (the screen, before anything is drawn on
+   * top) as the bitmap: the next zoom step can then scale it. It has no margin, so a
+   * pan at this zoom draws the bitmap again (covers() is false once the view moves).
+   */
+  adopt(source, camera, scale, key) {
+    const { width, height } = source;
+    if (this.canvas.width !== width || this.canvas.height !== height) {
+      this.canvas.width = width;
+      this.canvas.height = height;
+    }
+    this.c.setTransform(1, 0, 0, 1, 0, 0);
+    this.c.drawImage(source, 0, 0);
+    this.ox = camera.x;
+    this.oy = camera.y;
+    this.scale = scale;
+    this.key = key;
+    this.stale = false;
   }
 
   /**

@@ -10,6 +10,9 @@ import { objectPainting } from "./objects.js";
 import { overlayPainting } from "./overlay.js";
 import { drawnBox, rotate, setCornerScale } from "./shapes.js";
 
+/** A zoom gesture has ended when no zoom step came for this long (ms); then: sharp. */
+export const SHARP_MS = 150;
+
 export { padlock, resizable, rotate, strokePoints } from "./shapes.js";
 
 export class Renderer {
@@ -25,6 +28,13 @@ export class Renderer {
     this.frame = 0;
     this.changed = true; // the content changed since the last frame (see draw)
     this.paintedKey = "";
+    this.paintedScale = 0; // device pixels per board unit of the last frame
+    this.zoomedAt = -Infinity; // when the last frame with a new zoom was painted
+    this.sharpTimer = 0;
+    /** What the last frame was: "direct", "cache" or "scaled" (a zoom step; tests read it). */
+    this.painted = "";
+    /** Zoom frames from the scaled cache (false: every zoom frame painted; the bench's A/B). */
+    this.scaleWhileZooming = true;
     this.lookup = (id) => store.get(id);
     this.onRender = null;
     this.decorate = null; // (context, obj, bounds, zoom): marks drawn on top of an object
@@ -68,11 +78,14 @@ export class Renderer {
    * same state again (the bench and tests call draw() right after moving the camera,
    * which also requests a frame; that used to paint every frame twice).
    *
-   * When the content or the zoom changed since the last frame (an edit, a drag, a zoom
-   * gesture), it is painted straight onto the screen: a cached copy would likely be out
-   * of date by the next frame, and filling the cache's margin and copying it cost more
-   * than painting the view once. Otherwise (the view only moved, or only the selection
-   * or others' cursors changed) the frame is a copy of the cache, built if needed.
+   * When the content changed since the last frame (an edit, a drag), it is painted
+   * straight onto the screen: a cached copy would likely be out of date by the next
+   * frame, and filling the cache's margin and copying it cost more than painting the
+   * view once. A zoom step is the cached bitmap scaled (so are the other frames of the
+   * gesture while it goes on), and SHARP_MS after the last step the view is painted
+   * sharp again (a zoom frame at fit on 10,000 objects: docs/performance.md). Otherwise
+   * (the view only moved, or only the selection or others' cursors changed) the frame
+   * is a copy of the cache, built if needed.
    */
   draw() {
     if (this.frame) cancelAnimationFrame(this.frame);
@@ -84,9 +97,36 @@ export class Renderer {
       const changed = this.changed || key !== this.paintedKey;
       this.changed = false;
       this.paintedKey = key;
-      const { dx, dy } = changed ? this._paintDirect(scale) : this._paintFromCache(scale, key, w, h);
+      const now = performance.now();
+      // A zoom step (not the first frame, nor a resize of the page).
+      const zoomStep = this.paintedScale && scale !== this.paintedScale && this.paintedDpr === this.dpr;
+      if (zoomStep) this.zoomedAt = now;
+      this.paintedScale = scale;
+      this.paintedDpr = this.dpr;
+      const zooming = this.scaleWhileZooming && now - this.zoomedAt < SHARP_MS;
+      // Scaled: a zoom step, or another frame of a gesture whose last frame was scaled.
+      const scaled = zooming && (zoomStep || this.painted === "scaled") && this.cache.scalable(scale, key);
+      let mode;
+      if (!this.scaleWhileZooming) mode = changed || zoomStep ? "direct" : "cache";
+      else if (changed) mode = "direct";
+      else if (this.cache.covers(this.camera, scale, key, w, h)) mode = "cache";
+      else if (scaled) mode = "scaled";
+      else mode = zoomStep ? "direct" : "cache";
+      let at;
+      if (mode === "scaled") {
+        this.cache.drawScaled(this.screen, this.camera, scale);
+        at = { dx: -this.camera.x * scale, dy: -this.camera.y * scale };
+      } else if (mode === "direct") {
+        at = this._paintDirect(scale);
+        // The next zoom step scales this view instead of painting it again.
+        if (zooming) this.cache.adopt(this.canvas, this.camera, scale, key);
+      } else {
+        at = this._paintFromCache(scale, key, w, h);
+      }
+      this.painted = mode;
+      if (mode === "scaled") this._sharpSoon(now);
       // On top, in the frame the content was painted in (pixel-rounded for the cache).
-      this.screen.setTransform(scale, 0, 0, scale, dx, dy);
+      this.screen.setTransform(scale, 0, 0, scale, at.dx, at.dy);
       this._lockMarks();
       this._remoteSelections();
       this._selection();
@@ -95,15 +135,21 @@ export class Renderer {
     if (this.onRender) this.onRender();
   }
 
+  /** A frame SHARP_MS after the last zoom step: it paints the view sharp again. */
+  _sharpSoon(now) {
+    clearTimeout(this.sharpTimer);
+    this.sharpTimer = setTimeout(() => this.request(), SHARP_MS - (now - this.zoomedAt) + 5);
+  }
+
   /**
    * What the content depends on besides the store, the images, the fonts and the
-   * session (which invalidate): the zoom, the object being edited (its text is hidden
-   * under the editor) and the strokes under the eraser (drawn faint).
+   * session (which invalidate) and the zoom: the object being edited (its text is
+   * hidden under the editor) and the strokes under the eraser (drawn faint).
    */
   _contentKey() {
     const { ui } = this;
     const erasing = ui.erasing ? [...ui.erasing].join(",") : "-";
-    return `${this.dpr || 1}|${this.camera.zoom}|${ui.editingId || ""}|${erasing}`;
+    return `${this.dpr || 1}|${ui.editingId || ""}|${erasing}`;
   }
 
   /** Paint the grid and the objects in view onto the screen; returns the translation used. */
