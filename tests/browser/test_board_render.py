@@ -32,12 +32,16 @@ DARK_PIXELS = """([x, y, w, h]) => {
 
 
 async def drawn(person: Person) -> None:
-    """Wait until the canvas has drawn the current state (fonts loaded, two frames)."""
+    """Wait until the canvas has drawn the current state sharp (fonts loaded, two frames,
+    and not a zoom step's scaled bitmap: the sharp frame follows SHARP_MS later)."""
     await person.page.evaluate(
         """async () => {
             await document.fonts.ready;
-            window.samskap.renderer.request();
-            await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+            const r = window.samskap.renderer;
+            r.request();
+            const frames = () => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok)));
+            await frames();
+            while (r.painted === "scaled") await frames();
         }"""
     )
 
