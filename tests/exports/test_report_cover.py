@@ -53,13 +53,8 @@ async def test_cover_agenda_texts_and_votes_only_where_a_vote_ran(
     live_server: LiveServer,
 ) -> None:
     board = await live_server.create_board("Samling 2", template="power-interest-grid", locale="nb")
-    links = board["links"]
-    boss = await Client.connect(
-        live_server.url, board["id"], token_of(links["facilitator"]), name="Fasilitator"
-    )
-    kari = await Client.connect(
-        live_server.url, board["id"], token_of(links["participant"]), name="Kari"
-    )
+    boss = await live_server.join(board, "facilitator", "Fasilitator")
+    kari = await live_server.join(board, "participant", "Kari")
     ack = await kari.ops(
         [
             _note("m1", 2000, 400, "Kommunen"),  # in the "key players" zone

@@ -13,16 +13,9 @@ from tests.support.servers import LiveServer, token_of
 
 async def room(server: LiveServer, **board: object) -> tuple[dict, Client, Client, Client]:
     created = await server.create_board(**board)
-    links = created["links"]
-    boss = await Client.connect(
-        server.url, created["id"], token_of(links["facilitator"]), name="Fasilitator"
-    )
-    kari = await Client.connect(
-        server.url, created["id"], token_of(links["participant"]), name="Kari"
-    )
-    ola = await Client.connect(
-        server.url, created["id"], token_of(links["participant"]), name="Ola"
-    )
+    boss = await server.join(created, "facilitator", "Fasilitator")
+    kari = await server.join(created, "participant", "Kari")
+    ola = await server.join(created, "participant", "Ola")
     return created, boss, kari, ola
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support.client import Client
-from tests.support.servers import LiveServer, token_of
+from tests.support.servers import LiveServer
 
 
 def _update(object_id: str, text: str) -> dict[str, Any]:
@@ -20,13 +19,8 @@ async def test_the_inserted_question_is_writable_and_the_labels_stay_locked(
     live_server: LiveServer,
 ) -> None:
     board = await live_server.create_board("Samling 3", template="power-interest-grid")
-    links = board["links"]
-    boss = await Client.connect(
-        live_server.url, board["id"], token_of(links["facilitator"]), name="Fasilitator"
-    )
-    kari = await Client.connect(
-        live_server.url, board["id"], token_of(links["participant"]), name="Kari"
-    )
+    boss = await live_server.join(board, "facilitator", "Fasilitator")
+    kari = await live_server.join(board, "participant", "Kari")
     reply = await boss.request(
         {"type": "facilitate", "action": "insert_template", "template": "brainstorming"}
     )

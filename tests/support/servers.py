@@ -21,6 +21,7 @@ from server.app import create_app
 from server.cli import uvicorn_options
 from server.config import Settings
 from server.pubsub.memory import MemoryBroker, MemoryBus
+from tests.support.client import Client
 
 
 def free_port() -> int:
@@ -40,6 +41,12 @@ class LiveServer:
             response = await http.post("/api/boards", json={"title": title, **extra})
             response.raise_for_status()
             return response.json()  # type: ignore[no-any-return]
+
+    async def join(self, board: dict[str, Any], role: str, name: str) -> Client:
+        """A protocol client on `board` through its `role` link (facilitator, participant…)."""
+        return await Client.connect(
+            self.url, board["id"], token_of(board["links"][role]), name=name
+        )
 
 
 def token_of(link: str) -> str:
