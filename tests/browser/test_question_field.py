@@ -55,8 +55,9 @@ async def test_the_facilitator_double_clicks_and_types_the_question(
     editor = page.locator(".text-editor")
     await editor.wait_for(timeout=3000)
     assert await editor.input_value() == "Skriv spørsmålet her …"
-    await page.keyboard.press("Control+A")  # the placeholder goes
+    # The placeholder opens selected: typing replaces it (no Ctrl+A needed).
     await page.keyboard.type(QUESTION)
+    assert await editor.input_value() == QUESTION
     await page.keyboard.press("Escape")
     await kari.settled()
     await ola.wait(f"objs.some((o) => o.id === 'question-text' && o.text === {QUESTION!r})", 5000)

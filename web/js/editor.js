@@ -6,6 +6,9 @@ import { TEXT_FIELD } from "./schema.js";
 import { LINE_HEIGHT, textLayout, wrapText } from "./render/text.js";
 import { throttle } from "./util.js";
 
+/** A placeholder: one line that ends in a space and an ellipsis. */
+const PROMPT = /^[^\n]* …$/;
+
 export class Editor {
   constructor(ctx, layer) {
     this.ctx = ctx;
@@ -68,7 +71,10 @@ export class Editor {
     ctx.sendPresence();
     this.position();
     area.focus();
-    area.setSelectionRange(area.value.length, area.value.length);
+    // A text ending in " …" is a prompt to fill in (a template's "Skriv spørsmålet her …"):
+    // it opens selected, so typing replaces it. Notes and the rest open with the caret at the end.
+    if (!typed && obj.kind !== "note" && PROMPT.test(area.value)) area.select();
+    else area.setSelectionRange(area.value.length, area.value.length);
     if (typed) {
       this._fitText();
       this.live();
