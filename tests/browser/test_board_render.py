@@ -133,20 +133,24 @@ async def test_follow_fits_the_leaders_view(browser: Any, live_server: Any) -> N
         """() => { const c = window.samskap.camera;
                    return {x: c.x, y: c.y, w: c.width / c.zoom, h: c.height / c.zoom}; }"""
     )
-    # Ola's screen is narrower: the whole of Kari's view fits, centred, at a smaller zoom.
+    # Ola's screen is narrower: the whole of Kari's view fits, centred in his free area
+    # (the board less the tool column and open panels), at a smaller zoom.
     await ola.page.wait_for_function(
-        """(v) => { const c = window.samskap.camera; const m = c.center();
+        """(v) => { const s = window.samskap, a = s.ctx.view.area();
+                    const m = s.camera.toWorld(a.x + a.w / 2, a.y + a.h / 2);
                     return Math.abs(m.x - (v.x + v.w / 2)) < 1 && Math.abs(m.y - (v.y + v.h / 2)) < 1
-                        && c.zoom < 2; }""",
+                        && s.camera.zoom < 2; }""",
         arg=leader,
         timeout=5000,
     )
     mine = await ola.page.evaluate(
-        """() => { const c = window.samskap.camera;
-                   return {x: c.x, y: c.y, w: c.width / c.zoom, h: c.height / c.zoom, zoom: c.zoom,
-                           width: c.width, height: c.height}; }"""
+        """() => { const s = window.samskap, c = s.camera, a = s.ctx.view.area();
+                   const p = c.toWorld(a.x, a.y);
+                   return {x: p.x, y: p.y, w: a.w / c.zoom, h: a.h / c.zoom, zoom: c.zoom,
+                           width: a.w, height: a.h, left: a.x}; }"""
     )
-    # Kari's rectangle lies inside Ola's view, and touches its sides in one direction.
+    assert mine["left"] > 40, "the free area starts right of the tool column"
+    # Kari's rectangle lies inside Ola's free area, and touches its sides in one direction.
     assert mine["x"] <= leader["x"] + 0.5 and mine["y"] <= leader["y"] + 0.5
     assert mine["x"] + mine["w"] >= leader["x"] + leader["w"] - 0.5
     assert mine["y"] + mine["h"] >= leader["y"] + leader["h"] - 0.5

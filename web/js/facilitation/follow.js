@@ -3,20 +3,20 @@
 // `summon` moves everyone's view once, to a frame or a view, readable first and in the
 // free area (board/view.js showRect, showView).
 
-import { MAX_ZOOM, MIN_ZOOM } from "../camera.js";
+import { fitView, MAX_ZOOM } from "../camera.js";
 import { bounds } from "../geometry.js";
-import { clamp } from "../util.js";
 
 /**
  * My camera for someone else's view: their view rectangle (`w`, `h` in board units)
- * fitted into my screen of `width` x `height` px and centred; without a size, their
- * top-left corner and zoom.
+ * fitted into `area` (my free area, px from the canvas' top-left: {x, y, w, h}) and
+ * centred there, at whatever zoom that takes (no readable floor: following shows what
+ * the leader shows); without a size, their top-left corner and zoom.
  */
-export function viewFor(view, width, height) {
+export function viewFor(view, area) {
   const ok = (n) => typeof n === "number" && Number.isFinite(n) && n > 0;
-  if (!ok(view.w) || !ok(view.h) || !ok(width) || !ok(height)) return { x: view.x, y: view.y, zoom: view.zoom };
-  const zoom = clamp(Math.min(width / view.w, height / view.h), MIN_ZOOM, MAX_ZOOM);
-  return { x: view.x + view.w / 2 - width / 2 / zoom, y: view.y + view.h / 2 - height / 2 / zoom, zoom };
+  if (!ok(view.w) || !ok(view.h) || !ok(area.w) || !ok(area.h)) return { x: view.x, y: view.y, zoom: view.zoom };
+  const b = { x: view.x, y: view.y, w: view.w, h: view.h };
+  return fitView(b, area, { margin: 0, maxFit: MAX_ZOOM, maxZoom: MAX_ZOOM, anchor: "center" });
 }
 
 export class Follow {
@@ -79,7 +79,7 @@ export class Follow {
 
   apply(view) {
     const cam = this.ctx.camera;
-    const target = viewFor(view, cam.width, cam.height);
+    const target = viewFor(view, this.ctx.view.area());
     if (Math.abs(cam.x - target.x) < 0.5 && Math.abs(cam.y - target.y) < 0.5 && Math.abs(cam.zoom - target.zoom) < 1e-4) return;
     cam.set(target.x, target.y, target.zoom);
   }
