@@ -85,6 +85,7 @@ def _voting_ok(v: Any) -> bool:
         and _is_int(v.get("votes"))
         and _is_int(v.get("per_note"))
         and (v.get("results") is None or _results_ok(v["results"]))
+        and (v.get("closed_in") is None or _is_int(v["closed_in"]))
     )
 
 
@@ -242,6 +243,8 @@ def apply_command(
         if not state["voting"] or not state["voting"]["open"]:
             raise ProtocolError(ErrorCode.NOT_FOUND, "no vote is open")
         state["voting"]["open"] = False
+        # The agenda step it closed in: a page opened later shows the results only then.
+        state["voting"]["closed_in"] = state["step"]
         effects.close_votes = True
     elif action == "voting_clear":
         state["voting"] = None

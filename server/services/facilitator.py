@@ -269,10 +269,15 @@ class Facilitator:
         commands = facilitation.step_commands(meta.settings.get("agenda", []), step)
         for action, body in commands:  # one `session` message for the whole step
             await self._run(session, action, body, None, announce=False)
-        meta = await self.store.update_settings(
-            self.room.board_id,
-            lambda s: {**s, "session": {**facilitation.current(s), "step": step}},
-        )
+        closes = any(action == "voting_close" for action, _ in commands)
+
+        def stepped(settings: dict[str, Any]) -> dict[str, Any]:
+            state = {**facilitation.current(settings), "step": step}
+            if closes and state["voting"]:  # a vote this step closes closed in this step
+                state["voting"] = {**state["voting"], "closed_in": step}
+            return {**settings, "session": state}
+
+        meta = await self.store.update_settings(self.room.board_id, stepped)
         assert meta is not None
         await self.broadcast(meta.settings, reply)
 

@@ -79,9 +79,21 @@ async def test_results_beside_the_board_live_and_closed_by_the_next_step(
             timeout=3000,
         )
 
-    # The next agenda step starts: the results close for everyone.
+    # A page opened again during the step shows them too.
+    await ola.page.reload()
+    await ola.page.wait_for_selector("#results:not([hidden])", timeout=5000)
+
+    # The next agenda step starts: the results close for everyone, and stay closed on a
+    # page opened after that (the vote says which step it closed in).
     await kari.page.evaluate("window.samskap.session.facilitate('agenda_step', {step: 0})")
     for person in (ola, nora, kari):
         await person.page.wait_for_selector("#results", state="hidden", timeout=3000)
+    await nora.page.reload()
+    await nora.page.wait_for_function(
+        "() => window.samskap && window.samskap.store.loaded && window.samskap.session.state.step === 0",
+        timeout=10000,
+    )
+    await nora.page.wait_for_timeout(300)
+    assert await nora.page.locator("#results").is_hidden()
     for person in (kari, ola, nora):
         assert not person.errors, person.errors

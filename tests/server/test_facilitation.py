@@ -196,6 +196,23 @@ async def test_agenda_step_runs_its_actions(live_server: LiveServer) -> None:
     assert await kari.expect("session", where=lambda m: m["session"]["step"] == private_step)
 
 
+async def test_a_closed_vote_says_the_step_it_closed_in(live_server: LiveServer) -> None:
+    """`voting.closed_in`: a page opened later shows the results only during that step."""
+    _, boss, _, _ = await room(live_server, template="brainstorming", locale="nb")
+    agenda = boss.welcome["agenda"]
+    opens = next(i for i, s in enumerate(agenda) if any("voting" in a for a in s["actions"]))
+    closes = next(i for i, s in enumerate(agenda) if {"voting": "close"} in s["actions"])
+    await facilitate(boss, "voting_open", votes=3)
+    by_hand = await facilitate(boss, "voting_close")
+    assert by_hand["session"]["voting"]["closed_in"] is None  # outside the agenda
+    await boss.send({"type": "facilitate", "action": "agenda_step", "step": opens})
+    await boss.expect("session", where=lambda m: m["session"]["step"] == opens)
+    await boss.send({"type": "facilitate", "action": "agenda_step", "step": closes})
+    final = await boss.expect("session", where=lambda m: m["session"]["step"] == closes)
+    assert final["session"]["voting"]["open"] is False
+    assert final["session"]["voting"]["closed_in"] == closes
+
+
 async def test_insert_template_as_a_new_frame(live_server: LiveServer) -> None:
     _, boss, kari, _ = await room(live_server)
     await boss.ops([note("existing", x=0, y=0)])

@@ -26,8 +26,10 @@ export class Results {
       const b = e.detail.before.voting;
       const a = e.detail.after.voting;
       if (a && !a.open && (!b || b.open)) {
-        this.dismissed = false;
-        this.step = e.detail.after.step;
+        // Closed now, or closed earlier when this page opens: `closed_in` says in which
+        // step, so a page opened after the next step started keeps the panel shut.
+        this.step = a.closed_in !== undefined ? a.closed_in : e.detail.after.step;
+        this.dismissed = this.step !== e.detail.after.step;
       } else if (e.detail.after.step !== this.step) this.dismissed = true;
       this.render();
     });
