@@ -103,16 +103,6 @@ async def add_note(person: Person, fx: float, fy: float, text: str) -> str:
     return str(new[0]["id"])
 
 
-async def centred_on(person: Person, centre: dict[str, float], timeout: float = 3000) -> None:
-    """Wait until the middle of `person`'s view is world point `centre` (within a unit)."""
-    await person.page.wait_for_function(
-        """(k) => { const c = window.samskap.camera.center();
-                    return Math.abs(c.x - k.x) < 1 && Math.abs(c.y - k.y) < 1; }""",
-        arg=centre,
-        timeout=timeout,
-    )
-
-
 async def area_centred_on(person: Person, centre: dict[str, float], timeout: float = 3000) -> None:
     """Wait until the middle of `person`'s free area (the board less the tool column and
     open panels, web/js/freearea.js) shows world point `centre` (within a unit): where a
