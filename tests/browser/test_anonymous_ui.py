@@ -77,6 +77,10 @@ async def test_m7_participants_see_deltaker_n_in_list_cursor_and_editing(
     kari.page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(str(frame))))
     await kari.page.evaluate("window.samskap.conn.ws.close()")  # reconnect: frames watched
     await kari.page.wait_for_function("() => window.samskap.conn.state === 'online'")
+    # The people list is rebuilt as the peers are announced again after the reconnect;
+    # act once Aisha is back in it (a dialog opened from the old list closed at times).
+    await kari.page.wait_for_function("() => window.samskap.presence.peers.size > 0")
+    await kari.page.wait_for_timeout(300)
     undo = kari.page.get_by_role("button", name=f"Undo what {AISHA} did")
     await undo.focus()
     await kari.page.keyboard.press("Enter")
