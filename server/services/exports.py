@@ -288,28 +288,23 @@ def _iso(stamp: Any) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def votes_of(settings: Mapping[str, Any]) -> dict[str, int]:
-    """Vote totals per object for exports: the results of the last closed vote.
-
-    Totals of a vote that is still open are hidden from everyone, exports included.
-    """
-    try:
-        voting = facilitation.current(dict(settings))["voting"] or {}
-    except facilitation.BadSession:
-        return {}  # a damaged session shows no totals; the board still exports
-    if voting.get("open"):
-        return {}
-    return {item["id"]: item["votes"] for item in voting.get("results") or []}
-
-
-def vote_closed(settings: Mapping[str, Any]) -> bool:
-    """Whether a vote was closed on this board and its results kept (the session state
-    holds the last one until it is cleared): only then does the report count votes."""
+def closed_vote(settings: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The last vote if it was closed with its results kept (the session state holds it
+    until it is cleared), else None: an open vote's totals are hidden from everyone,
+    exports included, and a damaged session shows no totals (the board still exports)."""
     try:
         voting = facilitation.current(dict(settings))["voting"]
     except facilitation.BadSession:
-        return False
-    return bool(voting) and not voting.get("open") and voting.get("results") is not None
+        return None
+    if not voting or voting.get("open") or voting.get("results") is None:
+        return None
+    return voting  # type: ignore[no-any-return]
+
+
+def votes_of(settings: Mapping[str, Any]) -> dict[str, int]:
+    """Vote totals per object for exports: the results of the last closed vote."""
+    voting = closed_vote(settings) or {}
+    return {item["id"]: item["votes"] for item in voting.get("results") or []}
 
 
 def check_frame(frame: str | None) -> str | None:
@@ -351,7 +346,7 @@ class ExportService:
             "settings": dict(meta.settings),
             "objects": snapshot.objects,
             "votes": votes_of(meta.settings),
-            "voted": vote_closed(meta.settings),
+            "voted": closed_vote(meta.settings) is not None,
         }
         if with_meta:
             found = await self.store.object_meta(board_id)

@@ -51,27 +51,29 @@ def render_png(
         "assets": assets,
     }
     svg = scene_svg(layout.build_scene(board, **kw), scale)  # ValueError if too large
+    png = _rasterise(svg)
+    if png is None:  # drawn again without the emoji font
+        png = _rasterise(scene_svg(layout.build_scene(board, emoji=False, **kw), scale), False)
+    if png is None:
+        raise ValueError("the board could not be rasterised")
+    return png
+
+
+def _rasterise(svg: str, emoji: bool = True) -> bytes | None:
+    """resvg's PNG of `svg`, or None when resvg panics (pyo3's PanicException is a
+    BaseException); interpreter exits and MemoryError pass through."""
     try:
-        return svg_to_png(svg)
-    except BaseException as exc:  # resvg panics are BaseException (pyo3 PanicException)
-        if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
-            raise
-    svg = scene_svg(layout.build_scene(board, emoji=False, **kw), scale)
-    try:
-        return svg_to_png(svg, emoji=False)
+        return svg_to_png(svg, emoji=emoji)
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
             raise
-        raise ValueError("the board could not be rasterised") from None
+        return None
 
 
 def scene_png(scene: Scene, scale: float) -> bytes:
     """A scene already laid out as PNG (the report's cover reuses its scene); ValueError
     when it is too large or resvg cannot draw it."""
-    svg = scene_svg(scene, scale)
-    try:
-        return svg_to_png(svg)
-    except BaseException as exc:  # resvg panics are BaseException (pyo3 PanicException)
-        if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
-            raise
-        raise ValueError("the board could not be rasterised") from None
+    png = _rasterise(scene_svg(scene, scale))
+    if png is None:
+        raise ValueError("the board could not be rasterised")
+    return png
