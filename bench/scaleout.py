@@ -3,10 +3,15 @@
 Each app process (`python -m server serve`, PostgreSQL + Redis) runs in its own cgroup
 v1 CPU group capped at `--cpu-quota` of a core (default 0.3), while PostgreSQL, Redis
 and the load generator run free. Clients are spread over 20 boards and, round robin as
-a load balancer would, over the processes; each keeps `--window` batches in flight
-(closed loop), so the capped processes are the bottleneck. Per row: deliveries/s,
-p50/p99 latency, each process's CPU (its group's `cpuacct.usage`) per delivery made to
-its own clients, how often the kernel throttled it, and the ratio to N = 1.
+a load balancer would, over the processes. Each row has two phases on the same
+processes. Saturation: each client keeps `--window` batches in flight (closed loop),
+so the capped processes are the bottleneck; this gives deliveries/s and the ratio to
+N = 1, each process's CPU (its group's `cpuacct.usage`) per delivery made to its own
+clients, and how often the kernel throttled it. Latency: in a closed loop p99 is only
+the queue (what is in flight divided by throughput), so p50/p99 come from an open loop
+at `--open-load` (default 0.6) of N = 1's saturation rate times N: do N processes
+carry N times the load at the same latency? (`sat_p50_ms`/`sat_p99_ms` keep the closed
+loop's.) `lost` counts both phases.
 
 Why 0.3 of a core: the machine has 2 cores. Three capped processes take 0.9, which
 leaves 1.1 cores for PostgreSQL, Redis (together about 0.6 of the app's CPU in
@@ -58,6 +63,7 @@ COLUMNS = (
     "ratio",
     "p50_ms",
     "p99_ms",
+    "sat_p99_ms",
     "lost",
     "dup",
     "cpu_us_per_delivery",
@@ -81,57 +87,56 @@ def _service_cpu() -> float:
     return total
 
 
-def run_row(
-    env: dict[str, str], processes: int, args: argparse.Namespace, groups: list[CpuGroup]
+def _clients(
+    servers: list[Server], boards: list[tuple[str, str]], args: argparse.Namespace
+) -> list[ClientSpec]:
+    """Sockets spread over boards and processes as the chosen load balancer would."""
+    processes = len(servers)
+    clients = []
+    for i in range(args.clients):
+        if args.spread == "board":  # all of a board's sockets on one process
+            b = i % args.boards
+            at = b % processes
+        else:  # round robin per connection, as the shipped nginx config does
+            at = i % processes
+            b = (i // processes) % args.boards
+        board, token = boards[b]
+        url = f"{servers[at].ws_base}/ws/boards/{board}"
+        clients.append(ClientSpec(url, token, f"g{at}-{i}", board))
+    return clients
+
+
+def measure(
+    servers: list[Server],
+    groups: list[CpuGroup],
+    clients: list[ClientSpec],
+    args: argparse.Namespace,
+    interval: float | None,
 ) -> dict[str, Any]:
-    servers: list[Server] = []
-    tag = f"samskap-scale-{os.getpid()}"
-    try:
-        for i in range(processes):
-            group = CpuGroup(f"{tag}-{processes}-{i}", args.cpu_quota, args.period_us)
-            groups.append(group)
-            servers.append(start_samskap(env, on_spawn=group.add))
-        mine = groups[-processes:]
-        for group in mine:
-            group.limit()  # after start-up: the quota holds while serving
-        boards = [create_board(servers[0], f"Scale {b}") for b in range(args.boards)]
-        clients = []
-        for i in range(args.clients):
-            if args.spread == "board":  # all of a board's sockets on one process
-                b = i % args.boards
-                at = b % processes
-            else:  # round robin per connection, as the shipped nginx config does
-                at = i % processes
-                b = (i // processes) % args.boards
-            board, token = boards[b]
-            url = f"{servers[at].ws_base}/ws/boards/{board}"
-            clients.append(ClientSpec(url, token, f"g{at}-{i}", board))
-        specs = [
-            LoadSpec(
-                "samskap",
-                part,
-                args.duration,
-                interval=args.interval,
-                window=0 if args.interval else args.window,
-            )
-            for part in split(clients, args.load_processes)
-        ]
-        before: dict[str, Any] = {}
+    """One load phase: closed loop (interval None) or open loop; figures per process."""
+    specs = [
+        LoadSpec(
+            "samskap",
+            part,
+            args.duration,
+            interval=interval,
+            window=0 if interval else args.window,
+        )
+        for part in split(clients, args.load_processes)
+    ]
+    before: dict[str, Any] = {}
 
-        def on_ready() -> None:
-            before["cpu"] = [g.usage_s() for g in mine]
-            before["stat"] = [g.throttle() for g in mine]
-            before["svc"] = _service_cpu()
-            before["t"] = time.monotonic()
+    def on_ready() -> None:
+        before["cpu"] = [g.usage_s() for g in groups]
+        before["stat"] = [g.throttle() for g in groups]
+        before["svc"] = _service_cpu()
+        before["t"] = time.monotonic()
 
-        result = run_load(specs, [s.proc.pid for s in servers], on_ready=on_ready)
-        wall = time.monotonic() - before["t"]
-        cpu = [g.usage_s() - c for g, c in zip(mine, before["cpu"], strict=True)]
-        stats = [g.throttle() for g in mine]
-        svc = _service_cpu() - before["svc"]
-    finally:
-        for server in servers:
-            server.stop()
+    result = run_load(specs, [s.proc.pid for s in servers], on_ready=on_ready)
+    wall = time.monotonic() - before["t"]
+    cpu = [g.usage_s() - c for g, c in zip(groups, before["cpu"], strict=True)]
+    stats = [g.throttle() for g in groups]
+    svc = _service_cpu() - before["svc"]
     periods = sum(
         s["nr_periods"] - b["nr_periods"] for s, b in zip(stats, before["stat"], strict=True)
     )
@@ -146,10 +151,51 @@ def run_row(
             "deliveries": by_group.get(f"g{i}", 0),
             "cpu_us_per_delivery": 1e6 * cpu[i] / max(1, by_group.get(f"g{i}", 0)),
         }
-        for i in range(processes)
+        for i in range(len(servers))
     ]
     delivered = sum(p["deliveries"] for p in per_process)
     return {
+        "result": result,
+        "per_process": per_process,
+        "cpu_us_per_delivery": 1e6 * sum(cpu) / max(1, delivered),
+        "throttled_pct": 100 * throttled / max(1, periods),
+        "app_cpu_pct": 100 * sum(cpu) / wall,
+        "db_redis_cpu_pct": 100 * svc / wall,
+    }
+
+
+def run_row(
+    env: dict[str, str],
+    processes: int,
+    args: argparse.Namespace,
+    groups: list[CpuGroup],
+    one: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """Saturation (closed loop), then the open loop at `--open-load` of N = 1's
+    saturation times N (skipped with --open-load 0)."""
+    servers: list[Server] = []
+    tag = f"samskap-scale-{os.getpid()}"
+    try:
+        for i in range(processes):
+            group = CpuGroup(f"{tag}-{processes}-{i}", args.cpu_quota, args.period_us)
+            groups.append(group)
+            servers.append(start_samskap(env, on_spawn=group.add))
+        mine = groups[-processes:]
+        for group in mine:
+            group.limit()  # after start-up: the quota holds while serving
+        boards = [create_board(servers[0], f"Scale {b}") for b in range(args.boards)]
+        clients = _clients(servers, boards, args)
+        sat = measure(servers, mine, clients, args, args.interval)
+        base = (one or {}).get("sat_batches_s") or sat["result"]["offered_batches_s"]
+        opened = None
+        if args.open_load > 0 and args.interval is None:
+            rate = args.open_load * base * processes  # batches/s offered in all
+            opened = measure(servers, mine, clients, args, len(clients) / rate)
+    finally:
+        for server in servers:
+            server.stop()
+    result = sat["result"]
+    row = {
         "processes": processes,
         "cpu_quota": args.cpu_quota,
         "period_us": args.period_us,
@@ -160,24 +206,41 @@ def run_row(
         "spread": args.spread,
         "duration_s": args.duration,
         "delivered_per_s": result["delivered_msgs_s"],
-        "offered_batches_s": result["offered_batches_s"],
+        "sat_batches_s": result["offered_batches_s"],
+        "sat_p50_ms": result["p50"],
+        "sat_p99_ms": result["p99"],
         "p50_ms": result["p50"],
         "p99_ms": result["p99"],
         "max_ms": result["max"],
         "lost": result["lost"],
         "dup": result["dup"],
         "dropped": result["dropped"],
-        "cpu_us_per_delivery": 1e6 * sum(cpu) / max(1, delivered),
-        "per_process": per_process,
-        "throttled_pct": 100 * throttled / max(1, periods),
-        "app_cpu_pct": 100 * sum(cpu) / wall,
-        "db_redis_cpu_pct": 100 * svc / wall,
+        "cpu_us_per_delivery": sat["cpu_us_per_delivery"],
+        "per_process": sat["per_process"],
+        "throttled_pct": sat["throttled_pct"],
+        "app_cpu_pct": sat["app_cpu_pct"],
+        "db_redis_cpu_pct": sat["db_redis_cpu_pct"],
         "load_cpu_pct_total": result["load_cpu_pct_total"],
         "load_cpu_pct_max": result["load_cpu_pct_max"],
-        "other_cpu_pct": result["other_cpu_pct"] - 100 * svc / wall,
+        "other_cpu_pct": result["other_cpu_pct"] - sat["db_redis_cpu_pct"],
         "load1": os.getloadavg()[0],
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
+    if opened is not None:  # p50/p99 at a set load: the latency a row is judged by
+        o = opened["result"]
+        row |= {
+            "open_load": args.open_load,
+            "open_offered_batches_s": o["offered_batches_s"],
+            "open_delivered_per_s": o["delivered_msgs_s"],
+            "p50_ms": o["p50"],
+            "p99_ms": o["p99"],
+            "max_ms": o["max"],
+            "lost": result["lost"] + o["lost"],
+            "dup": result["dup"] + o["dup"],
+            "open_cpu_us_per_delivery": opened["cpu_us_per_delivery"],
+            "open_throttled_pct": opened["throttled_pct"],
+        }
+    return row
 
 
 def _stop_on_term(*_: Any) -> None:
@@ -207,6 +270,13 @@ def main() -> int:
         help="connection: round robin per socket (the shipped nginx config); "
         "board: every socket of a board on one process (hash by board)",
     )
+    parser.add_argument(
+        "--open-load",
+        type=float,
+        default=0.6,
+        help="then an open loop at this share of N = 1's saturation, times N, for p50/p99 "
+        "(0: skip)",
+    )
     parser.add_argument("--load-processes", type=int, default=2)
     parser.add_argument("--json", type=Path, help="append one JSON object per row to FILE")
     parser.add_argument("--label", default="")
@@ -228,10 +298,9 @@ def main() -> int:
                 "SAMSKAP_REDIS_PREFIX": "bench-" + secrets.token_hex(4),
             }
             for processes in args.processes:
-                row = run_row(env, processes, args, groups)
-                one = next(
-                    (r for r in rows if r["processes"] == 1), row if processes == 1 else None
-                )
+                one = next((r for r in rows if r["processes"] == 1), None)
+                row = run_row(env, processes, args, groups, one)
+                one = one or (row if processes == 1 else None)
                 if one is not None:
                     row["ratio"] = row["delivered_per_s"] / one["delivered_per_s"]
                 rows.append(row)

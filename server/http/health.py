@@ -91,6 +91,9 @@ async def metrics(request: Request) -> Response:
         "# HELP samskap_joins_total Successful joins in this process.",
         "# TYPE samskap_joins_total counter",
         f"samskap_joins_total {hub.metrics.joins}",
+        "# HELP samskap_gap_reads_total Gaps in a board's stream read from the database.",
+        "# TYPE samskap_gap_reads_total counter",
+        f"samskap_gap_reads_total {hub.metrics.gap_reads}",
         "# HELP samskap_errors_total Refusals sent to clients, by code.",
         "# TYPE samskap_errors_total counter",
     ]

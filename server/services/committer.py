@@ -133,7 +133,7 @@ class CommitQueue:
                     logged = result.applied
                     data = encode(public_message(logged))
                     applied.append((logged, data))
-                    await delivery.deliver(
+                    delivery.deliver(
                         logged.seq, logged.batch_id, data, logged.skipped, private_messages(logged)
                     )
                 if session is None:

@@ -3,23 +3,39 @@
 A committed batch reaches each socket of the room exactly once, in `seq` order (rules
 S10 and S17): as an `ack` to the socket that sent it, as `ops` to every other socket.
 A batch at or below `delivered` is a duplicate and dropped; one beyond `delivered + 1`
-means something was missed (another process's batch, a lost pub/sub message), and the
-gap is filled from the database first. A batch this room is still committing
-(`inflight`) may be found by such a gap fill before its own commit returns: its sender
-then gets the ack right there, in its slot.
+means something came in a different order: most often another process committed the
+seq before it and its pub/sub copy is a moment behind our own commit's return, rarely a
+pub/sub message was lost. Such a batch is held, and the gap is waited for: what fills
+it is delivered, then the held batches in order. Only a gap still open after
+`GAP_WAIT_SEC` is read from the database (reading it at once cost a log read per commit
+group with sockets of a board on several processes: issue 18, `bench/scaleout.py`). A
+batch this room is still committing (`inflight`) may be found by such a gap fill before
+its own commit returns: its sender then gets the ack right there, in its slot.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from server.domain.errors import CloseCode
 from server.domain.ops import has_private, visible_ops
 
+from .metrics import Metrics
 from .ports import BoardStore, LoggedBatch
 from .session import Session, encode
+
+log = logging.getLogger("samskap.room")
+
+# How long a batch beyond a gap waits for the gap's pub/sub copies before the database
+# is read. Redis delivers within a millisecond on one machine; 50 ms also covers a
+# process paused by its CPU quota (10 ms periods) or a busy event loop, and stays far
+# below what a person notices.
+GAP_WAIT_SEC = 0.05
 
 
 def public_message(logged: LoggedBatch) -> dict[str, Any]:
@@ -65,6 +81,18 @@ def ack_message(
     return encode(body)
 
 
+@dataclass(slots=True)
+class Held:
+    """A batch that arrived beyond a gap, kept until the gap is filled."""
+
+    batch: str
+    data: str
+    skipped: tuple[int, ...]
+    private: Mapping[str, str] | None
+    sender: Session | None  # its socket here, acknowledged when it is delivered
+    at: float  # when it arrived (the event loop's clock)
+
+
 class Delivery:
     """The room's delivery order. Callers hold `lock` around `deliver` and `fill_gap`."""
 
@@ -74,17 +102,22 @@ class Delivery:
         board_id: str,
         sessions: Mapping[str, Session],
         close_all: Callable[[int, str], None],
+        metrics: Metrics | None = None,
     ) -> None:
         self.store = store
         self.board_id = board_id
         self.sessions = sessions
         self.close_all = close_all
+        self.metrics = metrics or Metrics()
         self.delivered = 0
         self.lock = asyncio.Lock()
         self.inflight: dict[str, Session] = {}  # batch id -> the socket that sent it
-        self.acked: dict[str, Session] = {}  # batch id -> the socket acked in its slot
+        # batch id -> the socket whose ack went out, or goes out, in the batch's slot
+        self.acked: dict[str, Session] = {}
+        self.held: dict[int, Held] = {}  # seq -> a batch beyond a gap
+        self._gap_task: asyncio.Task[None] | None = None
 
-    async def deliver(
+    def deliver(
         self,
         seq: int,
         batch: str,
@@ -92,21 +125,45 @@ class Delivery:
         skipped: Collection[int] = (),
         private: Mapping[str, str] | None = None,
     ) -> bool:
-        """Deliver one batch in its place; False if it was delivered before.
+        """Deliver one batch in its place, or hold it until the seqs before it are in.
 
-        `private` holds the message for owners of private ops in it (`private_messages`).
+        False if it was delivered before. A held batch's sender is recorded in `acked`:
+        its ack goes out in its slot. `private` holds the message for owners of private
+        ops in it (`private_messages`).
         """
         if seq <= self.delivered:
             return False
         if seq > self.delivered + 1:
-            await self.fill_gap()
-            if seq <= self.delivered:
+            if seq in self.held:
                 return False
+            sender = self.inflight.pop(batch, None)
+            if sender is not None:
+                self.acked[batch] = sender
+            at = asyncio.get_running_loop().time()
+            self.held[seq] = Held(batch, data, tuple(skipped), private, sender, at)
+            self._wait_for_gap()
+            return True
+        self._send(seq, batch, data, skipped, private)
+        while self.delivered + 1 in self.held:
+            held = self.held[self.delivered + 1]
+            self._send(self.delivered + 1, held.batch, held.data, held.skipped, held.private)
+        return True
+
+    def _send(
+        self,
+        seq: int,
+        batch: str,
+        data: str,
+        skipped: Collection[int],
+        private: Mapping[str, str] | None,
+    ) -> None:
+        held = self.held.pop(seq, None)
         sender = self.inflight.pop(batch, None)
-        ack = ""
-        if sender is not None:
-            ack = ack_message(batch, seq, skipped, applied=True)
+        if sender is not None:  # its commit has not returned: tell the committer
             self.acked[batch] = sender
+        elif held is not None:  # the committer learned of it when it was held
+            sender = held.sender
+        ack = "" if sender is None else ack_message(batch, seq, skipped, applied=True)
         for session in self.sessions.values():
             if session is sender:
                 session.send(ack)
@@ -115,22 +172,54 @@ class Delivery:
             else:
                 session.send_batch(seq, data)
         self.delivered = seq
-        return True
+
+    def _wait_for_gap(self) -> None:
+        if self._gap_task is None or self._gap_task.done():
+            self._gap_task = asyncio.create_task(self._gap_timeout(), name="gap-wait")
+
+    def _overdue(self, now: float) -> float:
+        """Seconds until the oldest gap is read from the database (<= 0: now)."""
+        return self.held[min(self.held)].at + GAP_WAIT_SEC - now
+
+    async def _gap_timeout(self) -> None:
+        """Read from the database what pub/sub did not bring in time."""
+        loop = asyncio.get_running_loop()
+        while self.held:
+            wait = self._overdue(loop.time())
+            if wait > 0:
+                await asyncio.sleep(wait)
+                continue
+            try:
+                async with self.lock:
+                    if self.held and self._overdue(loop.time()) <= 0:
+                        await self.fill_gap()
+            except Exception as exc:  # the database is away: try again a moment later
+                log.warning("could not fill a gap from the database: %s", type(exc).__name__)
+                await asyncio.sleep(GAP_WAIT_SEC)
 
     async def fill_gap(self) -> None:
+        self.metrics.gap_reads += 1
         found = await self.store.batches_since(self.board_id, self.delivered)
         if found is None:
             # History no longer reaches back: everyone reloads through a fresh join.
             self.close_all(CloseCode.SLOW_CONSUMER, "resync: reconnect with since")
             meta = await self.store.board(self.board_id)
             self.delivered = meta.seq if meta else self.delivered
+            self.held = {seq: held for seq, held in self.held.items() if seq > self.delivered}
             return
         for logged in found[1]:
             if logged.seq > self.delivered:
                 data = encode(public_message(logged))
-                await self.deliver(
+                self.deliver(
                     logged.seq, logged.batch_id, data, logged.skipped, private_messages(logged)
                 )
+
+    async def close(self) -> None:
+        """Stop waiting for gaps (the room is closing)."""
+        if self._gap_task is not None:
+            self._gap_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._gap_task
 
     async def resync(self) -> None:
         """Catch up from the database (after Redis returns, or a suspected gap)."""

@@ -15,6 +15,7 @@ class Metrics:
     batches: int = 0
     joins: int = 0
     commits: int = 0
+    gap_reads: int = 0  # seq gaps read from the database (pub/sub did not fill them)
     commit_seconds: float = 0.0
     commit_buckets: list[int] = field(default_factory=lambda: [0] * len(COMMIT_BUCKETS))
     errors: Counter[str] = field(default_factory=Counter)

@@ -86,7 +86,9 @@ class Room:
         self.channel = board_channel(context.prefix, board_id)
         self.sessions: dict[str, Session] = {}  # seat (client id) -> its one socket
         self.directory = PeerDirectory()
-        self.delivery = Delivery(context.store, board_id, self.sessions, self.close_all)
+        self.delivery = Delivery(
+            context.store, board_id, self.sessions, self.close_all, context.metrics
+        )
         self.reads = BoardReads(context.store, board_id, context.heavy_reads)
         self.bytes = BoardBytes(context.store, board_id, context.board_bytes)
         self.commits = CommitQueue(
@@ -123,6 +125,7 @@ class Room:
 
     async def close(self) -> None:
         self.bytes.close()
+        await self.delivery.close()
         if self._presence_timer:
             self._presence_timer.cancel()
         if self._heartbeat:
@@ -498,12 +501,12 @@ class Room:
             self.facilitator.board_changed()
         if kind is Kind.OPS:
             async with self.delivery.lock:
-                await self.delivery.deliver(message.seq, message.batch, data)
+                self.delivery.deliver(message.seq, message.batch, data)
         elif kind is Kind.OPS_PRIVATE:
             whole = orjson.loads(data)
             logged = LoggedBatch(message.seq, message.batch, message.client, whole["ops"])
             async with self.delivery.lock:
-                await self.delivery.deliver(
+                self.delivery.deliver(
                     message.seq,
                     message.batch,
                     encode(public_message(logged)),
