@@ -2,16 +2,17 @@
 
 Each app process (`python -m server serve`, PostgreSQL + Redis) runs in its own cgroup
 v1 CPU group capped at `--cpu-quota` of a core (default 0.3), while PostgreSQL, Redis
-and the load generator run free. Clients are spread over 20 boards and, round robin as
-a load balancer would, over the processes. Each row has two phases on the same
-processes. Saturation: each client keeps `--window` batches in flight (closed loop),
-so the capped processes are the bottleneck; this gives deliveries/s and the ratio to
-N = 1, each process's CPU (its group's `cpuacct.usage`) per delivery made to its own
-clients, and how often the kernel throttled it. Latency: in a closed loop p99 is only
-the queue (what is in flight divided by throughput), so p50/p99 come from an open loop
-at `--open-load` (default 0.6) of N = 1's saturation rate times N: do N processes
-carry N times the load at the same latency? (`sat_p50_ms`/`sat_p99_ms` keep the closed
-loop's.) `lost` counts both phases.
+and the load generator run free. Clients are spread over 20 boards and over the
+processes as the shipped nginx and Caddy configs do (a board's sockets on one process,
+`--spread board`), or round robin per socket (`--spread connection`). Each row has two
+phases on the same processes. Saturation: each client keeps `--window` batches in flight
+(closed loop), so the capped processes are the bottleneck; this gives deliveries/s and
+the ratio to N = 1, each process's CPU (its group's `cpuacct.usage`) per delivery made
+to its own clients, and how often the kernel throttled it. Latency: in a closed loop p99
+is only the queue (what is in flight divided by throughput), so p50/p99 come from an
+open loop at `--open-load` (default 0.6) of N = 1's saturation rate times N: do N
+processes carry N times the load at the same latency? (`sat_p50_ms`/`sat_p99_ms` keep
+the closed loop's.) `lost` counts both phases.
 
 Why 0.3 of a core: the machine has 2 cores. Three capped processes take 0.9, which
 leaves 1.1 cores for PostgreSQL, Redis (together about 0.6 of the app's CPU in
@@ -88,21 +89,24 @@ def _service_cpu() -> float:
 
 
 def _clients(
-    servers: list[Server], boards: list[tuple[str, str]], args: argparse.Namespace
+    servers: list[Server], boards: list[tuple[str, str]], args: argparse.Namespace, phase: str
 ) -> list[ClientSpec]:
-    """Sockets spread over boards and processes as the chosen load balancer would."""
+    """Sockets spread over boards and processes as the chosen load balancer would.
+
+    `phase` keeps each phase's batch ids apart (a repeated id is only acknowledged
+    as a duplicate, and delivers nothing)."""
     processes = len(servers)
     clients = []
     for i in range(args.clients):
         if args.spread == "board":  # all of a board's sockets on one process
             b = i % args.boards
             at = b % processes
-        else:  # round robin per connection, as the shipped nginx config does
+        else:  # round robin per socket, as a plain balancer (Traefik) does
             at = i % processes
             b = (i // processes) % args.boards
         board, token = boards[b]
         url = f"{servers[at].ws_base}/ws/boards/{board}"
-        clients.append(ClientSpec(url, token, f"g{at}-{i}", board))
+        clients.append(ClientSpec(url, token, f"g{at}-{i}{phase}", board))
     return clients
 
 
@@ -184,13 +188,14 @@ def run_row(
         for group in mine:
             group.limit()  # after start-up: the quota holds while serving
         boards = [create_board(servers[0], f"Scale {b}") for b in range(args.boards)]
-        clients = _clients(servers, boards, args)
-        sat = measure(servers, mine, clients, args, args.interval)
+        sat = measure(servers, mine, _clients(servers, boards, args, "s"), args, args.interval)
         base = (one or {}).get("sat_batches_s") or sat["result"]["offered_batches_s"]
         opened = None
         if args.open_load > 0 and args.interval is None:
             rate = args.open_load * base * processes  # batches/s offered in all
-            opened = measure(servers, mine, clients, args, len(clients) / rate)
+            opened = measure(
+                servers, mine, _clients(servers, boards, args, "o"), args, args.clients / rate
+            )
     finally:
         for server in servers:
             server.stop()
@@ -265,10 +270,10 @@ def main() -> int:
     )
     parser.add_argument(
         "--spread",
-        choices=["connection", "board"],
-        default="connection",
-        help="connection: round robin per socket (the shipped nginx config); "
-        "board: every socket of a board on one process (hash by board)",
+        choices=["board", "connection"],
+        default="board",
+        help="board: every socket of a board on one process, as the shipped nginx and Caddy "
+        "configs hash them; connection: round robin per socket (Traefik, or a plain balancer)",
     )
     parser.add_argument(
         "--open-load",

@@ -157,3 +157,4 @@ def test_image_installs_the_locked_runtime_packages() -> None:
     caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
     assert "{$SAMSKAP_DOMAIN:http://localhost}" in caddyfile
     assert "lb_policy round_robin" in caddyfile
+    assert "reverse_proxy /ws/boards/* " in caddyfile and "lb_policy uri_hash" in caddyfile

@@ -23,16 +23,20 @@ from tests.support.servers import token_of
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
 
-def test_site_timeouts_outlast_the_heartbeat_and_nothing_is_sticky() -> None:
+def test_site_timeouts_outlast_the_heartbeat_and_only_boards_are_hashed() -> None:
     text = "\n".join(line.split("#", 1)[0] for line in SITE.read_text().splitlines())
     read = int(re.search(r"proxy_read_timeout (\d+)s;", text).group(1))  # type: ignore[union-attr]
     ping = float(uvicorn_options(Settings())["ws_ping_interval"])  # type: ignore[arg-type]
     assert read > 2 * ping and read > 45  # the page drops a socket silent for 45 s itself
     assert "proxy_set_header Upgrade $http_upgrade;" in text
     assert "X-Forwarded-For $proxy_add_x_forwarded_for" in text
-    for sticky in ("ip_hash", "hash $", "sticky", "least_conn"):
+    for sticky in ("ip_hash", "sticky", "least_conn"):  # nothing follows a person around
         assert sticky not in text
-    assert len(re.findall(r"^\s+server 127\.0\.0\.1:\d+", text, re.M)) >= 2
+    assert text.count("hash ") == 1 and "hash $samskap_board consistent;" in text
+    plain, boards = text.split("upstream samskap_boards {")
+    servers = r"^\s+server (127\.0\.0\.1:\d+)"
+    listed = re.findall(servers, plain.split("upstream samskap {")[1], re.M)
+    assert len(listed) >= 2 and re.findall(servers, boards, re.M) == listed
 
 
 async def _people_edit_together(browser: Any, deployment: Any) -> None:
@@ -146,3 +150,43 @@ async def test_limits_see_the_real_client_address(deployment: Any) -> None:
     assert response.headers["x-samskap-version"]
     # Metrics stay internal: the public address does not serve them.
     assert (await other.get("/metrics")).status_code == 404
+
+
+async def test_a_boards_sockets_meet_on_one_process(deployment: Any) -> None:
+    """The shipped site hashes board sockets by board id: every socket of a board goes to
+    the same process (its edits commit there in one queue), and boards spread over both."""
+    import httpx
+
+    boards = []
+    for k in range(16):  # an address each: board creation is limited per address
+        http = deployment.http(local_address=f"127.0.1.{k + 1}")
+        created = await http.post("/api/boards", json={"title": f"Hash {k}"})
+        assert created.status_code == 201, created.text
+        boards.append(created.json())
+    context = deployment.proxy.ssl_context()
+    clients = [
+        await Client.connect(
+            deployment.proxy.local_url,
+            board["id"],
+            token_of(board["links"]["participant"]),
+            name=f"P{i}",
+            origin=deployment.proxy.url,
+            ssl=context,
+        )
+        for board in boards
+        for i in range(3)
+    ]
+
+    def gauge(text: str, name: str) -> int:
+        return int(re.search(rf"^{name} (\d+)$", text, re.M).group(1))  # type: ignore[union-attr]
+
+    rooms, sockets = [], []
+    async with httpx.AsyncClient() as http:
+        for server in deployment.servers:
+            text = (await http.get(f"{server.url}/metrics")).text
+            rooms.append(gauge(text, "samskap_boards_open"))
+            sockets.append(gauge(text, "samskap_connections"))
+    assert sum(rooms) == 16 and min(rooms) > 0, rooms  # no board open on both processes
+    assert sockets == [3 * r for r in rooms], (rooms, sockets)
+    for client in clients:
+        await client.close()

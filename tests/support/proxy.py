@@ -78,7 +78,7 @@ def site_config(
     text = SITE.read_text()
     servers = "".join(f"    server 127.0.0.1:{p} max_fails=0;\n" for p in upstreams)
     text, count = re.subn(r"(    server 127\.0\.0\.1:\d+ [^\n]*\n)+", servers, text)
-    assert count == 1, "upstream block not found in deploy/nginx/samskap.conf"
+    assert count == 2, "two upstream blocks expected in deploy/nginx/samskap.conf"
     replacements = {
         "listen 443 ssl http2;": f"listen 127.0.0.1:{port} ssl http2;",
         "listen [::]:443 ssl http2;": "",
