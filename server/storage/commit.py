@@ -263,8 +263,14 @@ def _write_contained(conn: Connection, per_board: dict[str, _Writes], log_retain
     """Write every board's rows in one go; if that fails, board by board in savepoints.
 
     Returns the boards whose rows could not be written (nothing of theirs is kept).
-    The common case is the set-based write alone; the savepoints cost only on failure.
+    The common case is the set-based write in one savepoint; further savepoints cost
+    only on failure. One board (every PostgreSQL commit) needs no savepoint: its
+    failure fails the transaction, and that costs two round trips less per group.
     """
+    if len(per_board) <= 1:  # one board: a failure fails the caller's transaction
+        for mine in per_board.values():
+            _write(conn, mine, log_retain)
+        return set()
     writes = _Writes()
     for mine in per_board.values():
         writes.extend(mine)
@@ -273,8 +279,6 @@ def _write_contained(conn: Connection, per_board: dict[str, _Writes], log_retain
             _write(conn, writes, log_retain)
         return set()
     except Exception:
-        if len(per_board) == 1:
-            raise  # one board: the caller's transaction fails, as it always did
         log.warning("a group write failed; writing its %d boards one by one", len(per_board))
     failed: set[str] = set()
     for board_id, mine in per_board.items():
