@@ -6,7 +6,12 @@ waves, send presence at 20/s each while present, and write and drag their notes 
 bursts; a facilitator opens and closes a dot vote and inserts a template; a PNG export
 goes over HTTP every tenth of the meeting; process B is restarted (SIGTERM, then a new
 process on the same port) at half time, and its people reconnect to a live process
-with their seats and resend what was not acknowledged.
+with their seats and resend what was not acknowledged. Where people connect:
+`--spread connection` (default) as a round-robin balancer does, odd numbers to B, even
+to A, so that both processes serve the one board and relay to each other (the harder
+case); `--spread board` as the shipped nginx and Caddy configs send them, every socket
+of the board to one process (B, so the restart moves all of them to A; the RSS targets
+then compare unlike loads).
 
 Per window (6 by default, 5 minutes each at `--minutes 30`): RSS of each app process,
 p50/p99 of the edit round trip (send to ack), counts. At the end: lost (acknowledged
@@ -200,6 +205,11 @@ def redis_clean(prefix: str) -> int:
     return len(keys)
 
 
+def home(person: int, spread: str) -> int:
+    """The process a person's socket goes to first (0: A, 1: B)."""
+    return 1 if spread == "board" else person % 2
+
+
 def run(args: argparse.Namespace, schema: str, prefix: str) -> list[dict[str, Any]]:
     env = {
         "SAMSKAP_DATABASE_URL": PG_URL,
@@ -220,7 +230,7 @@ def run(args: argparse.Namespace, schema: str, prefix: str) -> list[dict[str, An
                 urls,
                 board,
                 token,
-                [(n, n % 2) for n in range(PEOPLE) if n % args.load_processes == k],
+                [(n, home(n, args.spread)) for n in range(PEOPLE) if n % args.load_processes == k],
                 args.minutes,
                 args.windows,
                 facilitator_token=fac_token if k == 0 else "",
@@ -376,6 +386,7 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=30.0, help="length of the meeting")
     parser.add_argument("--windows", type=int, default=6, help="report windows")
     parser.add_argument("--load-processes", type=int, default=2)
+    parser.add_argument("--spread", choices=["connection", "board"], default="connection")
     parser.add_argument(
         "--no-presence", action="store_true", help="leave presence out (to see what it costs)"
     )

@@ -78,6 +78,24 @@ _LOCK_BOARDS = (
     .values(seq=boards.c.seq)
     .returning(boards.c.id, boards.c.seq, boards.c.object_count, boards.c.settings)
 )
+# PostgreSQL locks rows one by one: two processes whose groups share boards must take
+# them in the same order, or each waits for the other (a deadlock, one group refused).
+# The subquery takes the row locks in id order; the UPDATE then holds them already.
+# (SQLite locks the whole database at BEGIN IMMEDIATE: no order to keep.)
+_LOCK_BOARDS_IN_ORDER = (
+    update(boards)
+    .where(
+        boards.c.id.in_(
+            select(boards.c.id)
+            .where(boards.c.id.in_(bindparam("l_ids", expanding=True)))
+            .order_by(boards.c.id)
+            .with_for_update()
+            .scalar_subquery()
+        )
+    )
+    .values(seq=boards.c.seq)
+    .returning(boards.c.id, boards.c.seq, boards.c.object_count, boards.c.settings)
+)
 _LOGGED = select(
     batch_ids.c.board_id,
     batch_ids.c.batch_id,
@@ -199,22 +217,13 @@ def commit_boards(conn: Connection, work: Work, log_retain: int) -> list[Answer]
     return [answers[i] for i in range(len(work))]
 
 
-def commit_board(
-    conn: Connection, board_id: str, pending: list[PendingBatch], log_retain: int
-) -> list[CommitResult]:
-    """Apply `pending` to one board in order, inside the caller's transaction."""
-    answer = commit_boards(conn, [(board_id, pending)], log_retain)[0]
-    if isinstance(answer, BoardGone):
-        raise answer
-    return answer
-
-
 def _commit_round(conn: Connection, work: Work, log_retain: int) -> list[Answer]:
     """Lock, read, apply and write boards that each appear once in `work`."""
+    lock = _LOCK_BOARDS_IN_ORDER if conn.dialect.name == "postgresql" else _LOCK_BOARDS
     heads = {
         row.id: row
-        for part in _chunks([board_id for board_id, _ in work])
-        for row in conn.execute(_LOCK_BOARDS, {"l_ids": part})
+        for part in _chunks(sorted(board_id for board_id, _ in work))
+        for row in conn.execute(lock, {"l_ids": part})
     }
     live = [(board_id, pending) for board_id, pending in work if board_id in heads]
     known = _logged(conn, live)

@@ -40,7 +40,7 @@ from . import address_days as _address_days
 from . import history as _history
 from . import seats as _seats
 from . import versions as _versions
-from .commit import Work, commit_board, commit_boards, now_ms, object_row
+from .commit import Work, commit_boards, now_ms, object_row
 from .commit import dumps as _dumps
 from .engine import READ_ONLY, create_sqlite_writer
 from .tables import (
@@ -456,16 +456,16 @@ class SqlBoardStore:
     # --- committing -----------------------------------------------------------------
 
     async def commit(self, board_id: str, pending: list[PendingBatch]) -> list[CommitResult]:
-        if self._is_pg:  # row locks: boards commit in parallel on their own connections
-            async with self.engine.begin() as conn:
-                return await conn.run_sync(commit_board, board_id, pending, self.log_retain)
-        # SQLite: group commit across boards. Rooms committing one transaction each used
-        # to queue for the single write lock (in SQLite's busy handler, which sleeps up to
-        # 100 ms a try): 50 boards at 20 batches/s each had p99 3.9 s (bench/rooms.py).
+        # Group commit across boards: what every waiting room has goes in one transaction.
+        # SQLite: rooms committing one transaction each used to queue for the single
+        # write lock (in SQLite's busy handler, which sleeps up to 100 ms a try): 50
+        # boards at 20 batches/s each had p99 3.9 s (bench/rooms.py). PostgreSQL: a
+        # transaction per board cost its dozen round trips for each batch or two at a
+        # middle load, three times the CPU per batch of a full group (bench/scaleout.py).
         done: asyncio.Future[list[CommitResult]] = asyncio.get_running_loop().create_future()
         self._waiting.append((board_id, pending, done))
         if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_waiting(), name="sqlite-writer")
+            self._writer = asyncio.create_task(self._write_waiting(), name="group-writer")
         return await done
 
     async def _write_waiting(self) -> None:
@@ -474,7 +474,7 @@ class SqlBoardStore:
             work, self._waiting = self._waiting, []
             boards_: Work = [(board_id, pending) for board_id, pending, _ in work]
             try:
-                answers: list[Any] = await self._commit_sqlite(boards_)
+                answers: list[Any] = await self._commit_group(boards_)
             except Exception as exc:  # the transaction failed: nobody's batches are saved
                 answers = [exc] * len(work)
             for (_, _, done), answer in zip(work, answers, strict=True):
@@ -485,8 +485,8 @@ class SqlBoardStore:
                 else:
                     done.set_result(answer)
 
-    async def _commit_sqlite(self, work: Work) -> list[list[CommitResult] | BoardGone]:
-        if self._sync_writer is None:  # in-memory database: only the async engine sees it
+    async def _commit_group(self, work: Work) -> list[list[CommitResult] | BoardGone]:
+        if self._sync_writer is None:  # PostgreSQL; or SQLite in memory (one engine)
             async with self.engine.begin() as conn:
                 return await conn.run_sync(commit_boards, work, self.log_retain)
         if self._writer_thread is None:
