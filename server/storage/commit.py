@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import ARRAY, Connection, String, any_, bindparam, delete, insert, select, update
 
 from server.domain.errors import ErrorCode, ProtocolError
 from server.domain.facilitation import policy_for, rules_of
@@ -72,47 +72,71 @@ def object_row(
 # Statements are built once, with bind parameters: building `where(...)` clauses per
 # call and computing their cache keys took about a fifth of the SQLite writer thread's
 # time at 1,000 batches/s over 50 boards (py-spy, bench/rooms.py).
-_LOCK_BOARDS = (
-    update(boards)
-    .where(boards.c.id.in_(bindparam("l_ids", expanding=True)))
-    .values(seq=boards.c.seq)
-    .returning(boards.c.id, boards.c.seq, boards.c.object_count, boards.c.settings)
-)
-# PostgreSQL locks rows one by one: two processes whose groups share boards must take
-# them in the same order, or each waits for the other (a deadlock, one group refused).
-# The subquery takes the row locks in id order; the UPDATE then holds them already.
-# (SQLite locks the whole database at BEGIN IMMEDIATE: no order to keep.)
-_LOCK_BOARDS_IN_ORDER = (
-    update(boards)
-    .where(
-        boards.c.id.in_(
+def _member(column: Any, name: str, array: bool) -> Any:
+    """`column IN (:name)`: a list expanded into the SQL (SQLite), or one array
+    parameter (PostgreSQL: `= ANY(:name)`). An expanded list makes new SQL text for
+    every length, and asyncpg prepares each new text again: a round trip and a parse
+    that cost a tenth of a busy process's main thread (py-spy, bench/scaleout.py)."""
+    if array:
+        return column == any_(bindparam(name, type_=ARRAY(String)))
+    return column.in_(bindparam(name, expanding=True))
+
+
+@dataclass(frozen=True, slots=True)
+class _Reads:
+    """The group's reads, built once per dialect."""
+
+    lock: Any
+    logged: Any
+    links: Any
+    records: Any
+
+
+def _reads(array: bool) -> _Reads:
+    heads = (boards.c.id, boards.c.seq, boards.c.object_count, boards.c.settings)
+    if array:
+        # PostgreSQL locks rows one by one: two processes whose groups share boards must
+        # take them in the same order, or each waits for the other (a deadlock, one
+        # group refused). The subquery takes the row locks in id order; the UPDATE then
+        # holds them already. (SQLite locks the whole database at BEGIN IMMEDIATE.)
+        in_order = (
             select(boards.c.id)
-            .where(boards.c.id.in_(bindparam("l_ids", expanding=True)))
+            .where(_member(boards.c.id, "l_ids", array))
             .order_by(boards.c.id)
             .with_for_update()
-            .scalar_subquery()
         )
+        locked = boards.c.id.in_(in_order.scalar_subquery())
+    else:
+        locked = _member(boards.c.id, "l_ids", array)
+    return _Reads(
+        lock=update(boards).where(locked).values(seq=boards.c.seq).returning(*heads),
+        logged=select(
+            batch_ids.c.board_id,
+            batch_ids.c.batch_id,
+            batch_ids.c.seq,
+            batch_ids.c.skipped,
+            batch_ids.c.applied,
+        ).where(
+            _member(batch_ids.c.board_id, "g_boards", array),
+            _member(batch_ids.c.batch_id, "g_ids", array),
+        ),
+        links=select(links.c.board_id, links.c.role, links.c.token_hash).where(
+            _member(links.c.board_id, "k_ids", array)
+        ),
+        records=select(objects.c.board_id, objects.c.id, objects.c.data, objects.c.deleted).where(
+            _member(objects.c.board_id, "r_boards", array),
+            _member(objects.c.id, "r_ids", array),
+        ),
     )
-    .values(seq=boards.c.seq)
-    .returning(boards.c.id, boards.c.seq, boards.c.object_count, boards.c.settings)
-)
-_LOGGED = select(
-    batch_ids.c.board_id,
-    batch_ids.c.batch_id,
-    batch_ids.c.seq,
-    batch_ids.c.skipped,
-    batch_ids.c.applied,
-).where(
-    batch_ids.c.board_id.in_(bindparam("g_boards", expanding=True)),
-    batch_ids.c.batch_id.in_(bindparam("g_ids", expanding=True)),
-)
-_LINKS = select(links.c.board_id, links.c.role, links.c.token_hash).where(
-    links.c.board_id.in_(bindparam("k_ids", expanding=True))
-)
-_RECORDS = select(objects.c.board_id, objects.c.id, objects.c.data, objects.c.deleted).where(
-    objects.c.board_id.in_(bindparam("r_boards", expanding=True)),
-    objects.c.id.in_(bindparam("r_ids", expanding=True)),
-)
+
+
+_READS = {False: _reads(array=False), True: _reads(array=True)}
+
+
+def _reads_for(conn: Connection) -> _Reads:
+    return _READS[conn.dialect.name == "postgresql"]
+
+
 # Every changed object in one executemany: building and sending one UPDATE per object
 # took 80 % of a 64-batch commit touching 64 notes (bench/commit.py, docs/performance.md).
 _UPDATE_OBJECT = (
@@ -219,11 +243,10 @@ def commit_boards(conn: Connection, work: Work, log_retain: int) -> list[Answer]
 
 def _commit_round(conn: Connection, work: Work, log_retain: int) -> list[Answer]:
     """Lock, read, apply and write boards that each appear once in `work`."""
-    lock = _LOCK_BOARDS_IN_ORDER if conn.dialect.name == "postgresql" else _LOCK_BOARDS
     heads = {
         row.id: row
         for part in _chunks(sorted(board_id for board_id, _ in work))
-        for row in conn.execute(lock, {"l_ids": part})
+        for row in conn.execute(_reads_for(conn).lock, {"l_ids": part})
     }
     live = [(board_id, pending) for board_id, pending in work if board_id in heads]
     known = _logged(conn, live)
@@ -391,7 +414,7 @@ def _logged(conn: Connection, work: Work) -> dict[str, dict[str, tuple[int, list
     ids = sorted(set().union(*wanted.values())) if wanted else []
     for board_part in _chunks(list(wanted)) if ids else []:
         for id_part in _chunks(ids):
-            rows = conn.execute(_LOGGED, {"g_boards": board_part, "g_ids": id_part})
+            rows = conn.execute(_reads_for(conn).logged, {"g_boards": board_part, "g_ids": id_part})
             for r in rows:
                 if r.batch_id in wanted[r.board_id]:
                     known[r.board_id][r.batch_id] = (
@@ -409,8 +432,8 @@ def _link_hashes(conn: Connection, work: Work) -> dict[str, dict[str, str]]:
     even when the pub/sub message that closes its sockets was lost (rule S13)."""
     ids = [board_id for board_id, pending in work if any(p.link_hash for p in pending)]
     hashes: dict[str, dict[str, str]] = {}
-    for part in _chunks(ids):
-        for row in conn.execute(_LINKS, {"k_ids": part}):
+    for part in _chunks(ids) if ids else []:
+        for row in conn.execute(_reads_for(conn).links, {"k_ids": part}):
             hashes.setdefault(row.board_id, {})[row.role] = row.token_hash
     return hashes
 
@@ -426,7 +449,9 @@ def _records(conn: Connection, work: Work) -> dict[str, dict[str, Record | None]
     ids = sorted(set().union(*records.values())) if records else []
     for board_part in _chunks(list(records)) if ids else []:
         for id_part in _chunks(ids):
-            rows = conn.execute(_RECORDS, {"r_boards": board_part, "r_ids": id_part})
+            rows = conn.execute(
+                _reads_for(conn).records, {"r_boards": board_part, "r_ids": id_part}
+            )
             for r in rows:
                 wanted = records[r.board_id]
                 if r.id in wanted:  # the same id can live on another board (copies)
