@@ -1,16 +1,18 @@
-"""Plots for issue 18: scale-out under CPU quotas and render frame times by board size.
+"""Plots for issue 18: scale-out, the meeting over time, the relay, render frame times.
 
-Reads bench/results/scaleout.jsonl (every row `bench/scaleout.py --json` appended) and
-the render results named below, and writes docs/performance-scaleout.png and
-docs/performance-render.png.
+Reads the result files named below (written by the benches' `--json`/label options)
+and writes docs/performance-scaleout.png, performance-meeting.png,
+performance-relay.png and performance-render.png.
 
-    python bench/plot_scale.py
+    python bench/plot_scale.py [--commit REV]   # scale-out rows of that commit (default: newest)
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections import defaultdict
+from typing import Any
 
 import matplotlib
 
@@ -18,35 +20,103 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from _common import RESULTS, ROOT
 
+SCALEOUT = RESULTS / "scaleout-s8.jsonl"
+MEETING = RESULTS / "meeting-s8.jsonl"
+RELAY = sorted(RESULTS.glob("fanout-s8-r*.json"))
 RENDER = {
-    "10k before": "render-10k-course-before.json",
-    "10k after": "render-10k-course-lod.json",
-    "50k after": "render-50k-course-lod.json",
+    "10k before (session 3)": "render-10k-course-before.json",
+    "10k now": "render-10k-final.json",
+    "50k now": "render-50k-final.json",
 }
+DOCS = ROOT / "docs"
 
 
-def scaleout() -> None:
+def _jsonl(path: Any) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def scaleout(commit: str | None) -> None:
+    rows = [r for r in _jsonl(SCALEOUT) if not r.get("interval")]
+    commit = commit or rows[-1].get("commit")
     runs: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for line in (RESULTS / "scaleout.jsonl").read_text().splitlines():
-        row = json.loads(line)
-        if row.get("interval"):
-            continue
-        runs[row.get("spread", "connection")][row["processes"]].append(row["ratio"])
+    for row in rows:
+        if row.get("commit") == commit and "ratio" in row:
+            runs[row["spread"]][row["processes"]].append(row["ratio"])
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot([1, 2, 3], [1, 2, 3], ":", color="grey", label="linear")
+    ax.scatter([2, 3], [1.8, 2.5], marker="_", s=400, color="red", label="targets")
     for spread, by_n in sorted(runs.items()):
         ns = sorted(by_n)
         for n in ns:
-            ax.scatter([n] * len(by_n[n]), by_n[n], s=14)
+            ax.scatter([n] * len(by_n[n]), by_n[n], s=14, color="black")
         medians = [sorted(by_n[n])[len(by_n[n]) // 2] for n in ns]
-        ax.plot(ns, medians, marker="o", label=f"sockets spread per {spread}")
+        label = "a board's sockets on one process" if spread == "board" else "round robin"
+        ax.plot(ns, medians, marker="o", label=f"{label} (median, runs as dots)")
     ax.set_xlabel("app processes (0.3 core each)")
     ax.set_ylabel("deliveries/s as a multiple of one process")
     ax.set_xticks([1, 2, 3])
-    ax.legend()
-    ax.set_title("Scale-out under CPU quotas (PostgreSQL + Redis, 20 boards)")
+    ax.legend(fontsize=8)
+    ax.set_title(f"Scale-out under CPU quotas, PostgreSQL + Redis ({commit})", fontsize=10)
     fig.tight_layout()
-    fig.savefig(ROOT / "docs" / "performance-scaleout.png", dpi=110)
+    fig.savefig(DOCS / "performance-scaleout.png", dpi=110)
+
+
+def meeting() -> None:
+    windows = [r for r in _jsonl(MEETING) if "window" in r and "p99_ms" in r]
+    if not windows:
+        return
+    minutes = [r["minute"] for r in windows]
+    fig, (rss, lat) = plt.subplots(2, 1, figsize=(6, 5), sharex=True)
+    rss.plot(minutes, [r["rss_a_mb"] for r in windows], marker="o", label="process A")
+    rss.plot(minutes, [r["rss_b_mb"] for r in windows], marker="o", label="process B")
+    restarts = [r["minute"] for r in windows if r.get("restart")]
+    for ax in (rss, lat):
+        for minute in restarts:
+            ax.axvline(minute, color="grey", linestyle=":")
+    rss.set_ylabel("RSS, MB")
+    rss.legend(fontsize=8)
+    lat.plot(minutes, [r["p99_ms"] for r in windows], marker="o", label="p99")
+    lat.plot(minutes, [r["p50_ms"] for r in windows], marker="o", label="p50")
+    lat.axhline(150, color="red", linestyle="--", label="p99 target")
+    lat.set_ylabel("edit round trip, ms")
+    lat.set_xlabel("minute of the compressed meeting (dotted: B restarted)")
+    lat.legend(fontsize=8)
+    rss.set_title("A three-hour meeting in 30 minutes: two processes, one board", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(DOCS / "performance-meeting.png", dpi=110)
+
+
+def relay() -> None:
+    runs = [json.loads(path.read_text())["rows"] for path in RELAY]
+    if not runs:
+        return
+    fig, (ratio, mid) = plt.subplots(1, 2, figsize=(8, 3.6))
+    for i, rows in enumerate(runs, 1):
+        by = {(r["server"], r["scenario"]): r for r in rows}
+        sat = (
+            by[("samskap", "sat50")]["delivered_msgs_s"]
+            / by[("relay", "sat50")]["delivered_msgs_s"]
+        )
+        ratio.bar(i, sat, color="tab:blue")
+        for k, server in enumerate(("samskap", "relay")):
+            row = by[(server, "50x200")]
+            mid.bar(
+                i + 0.35 * k,
+                row["p50"],
+                0.35,
+                color=("tab:blue", "tab:orange")[k],
+                label=server if i == 1 else None,
+            )
+    ratio.axhline(0.85, color="red", linestyle="--", label="target 0.85")
+    ratio.set_ylabel("Samskap / relay deliveries/s")
+    ratio.set_xlabel("run (saturation, 50 clients)")
+    ratio.legend(fontsize=8)
+    mid.axhline(1.0, color="red", linestyle="--", label="target 1 ms")
+    mid.set_ylabel("p50 ms at 50 clients x 5 batches/s")
+    mid.set_xlabel("run")
+    mid.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(DOCS / "performance-relay.png", dpi=110)
 
 
 def render() -> None:
@@ -65,12 +135,17 @@ def render() -> None:
     ax.set_xticks([i + width for i in range(len(labels))], labels)
     ax.set_ylabel("median frame interval, ms (log)")
     ax.legend()
-    ax.set_title("Course boards in Chromium (headless, no GPU, busy machine)")
+    ax.set_title("Course boards in Chromium (headless, no GPU)")
     fig.tight_layout()
-    fig.savefig(ROOT / "docs" / "performance-render.png", dpi=110)
+    fig.savefig(DOCS / "performance-render.png", dpi=110)
 
 
 if __name__ == "__main__":
-    scaleout()
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--commit", help="scale-out rows of this commit (default: the newest)")
+    args = parser.parse_args()
+    scaleout(args.commit)
+    meeting()
+    relay()
     render()
-    print("wrote docs/performance-scaleout.png, docs/performance-render.png")
+    print("wrote docs/performance-{scaleout,meeting,relay,render}.png")

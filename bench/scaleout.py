@@ -50,6 +50,7 @@ from _common import (
     create_board,
     pg_schema,
     raise_priority,
+    server_commit,
     start_samskap,
     table,
     write_results,
@@ -230,6 +231,7 @@ def run_row(
         "other_cpu_pct": result["other_cpu_pct"] - sat["db_redis_cpu_pct"],
         "load1": os.getloadavg()[0],
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "commit": server_commit(),
     }
     if opened is not None:  # p50/p99 at a set load: the latency a row is judged by
         o = opened["result"]
