@@ -23,11 +23,8 @@ from _common import RESULTS, ROOT
 SCALEOUT = RESULTS / "scaleout-s8.jsonl"
 MEETING = RESULTS / "meeting-s8.jsonl"
 RELAY = sorted(RESULTS.glob("fanout-s8-r*.json"))
-RENDER = {
-    "10k before (session 3)": "render-10k-course-before.json",
-    "10k now": "render-10k-final.json",
-    "50k now": "render-50k-final.json",
-}
+RENDER_BEFORE = RESULTS / "render-10k-course-before.json"  # session 3, before its changes
+RENDER_NOW = RESULTS / "render-s8.json"  # render_bench.py --objects 2000 10000 50000
 DOCS = ROOT / "docs"
 
 
@@ -37,10 +34,11 @@ def _jsonl(path: Any) -> list[dict[str, Any]]:
 
 def scaleout(commit: str | None) -> None:
     rows = [r for r in _jsonl(SCALEOUT) if not r.get("interval")]
-    commit = commit or rows[-1].get("commit")
+    commit = commit or rows[-1].get("commit") or ""
+    wanted = set(commit.split(","))
     runs: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
-        if row.get("commit") == commit and "ratio" in row:
+        if row.get("commit") in wanted and "ratio" in row:
             runs[row["spread"]][row["processes"]].append(row["ratio"])
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot([1, 2, 3], [1, 2, 3], ":", color="grey", label="linear")
@@ -56,7 +54,7 @@ def scaleout(commit: str | None) -> None:
     ax.set_ylabel("deliveries/s as a multiple of one process")
     ax.set_xticks([1, 2, 3])
     ax.legend(fontsize=8)
-    ax.set_title(f"Scale-out under CPU quotas, PostgreSQL + Redis ({commit})", fontsize=10)
+    ax.set_title("Scale-out under CPU quotas, PostgreSQL + Redis", fontsize=10)
     fig.tight_layout()
     fig.savefig(DOCS / "performance-scaleout.png", dpi=110)
 
@@ -121,20 +119,20 @@ def relay() -> None:
 
 def render() -> None:
     labels = ["pan_at_fit", "zoom_at_fit", "pan_at_100", "zoom_at_100"]
+    series = [("10k, session 3 before", json.loads(RENDER_BEFORE.read_text())["rows"][0])]
+    if RENDER_NOW.exists():
+        for row in json.loads(RENDER_NOW.read_text())["rows"]:
+            series.append((f"{row['objects'] // 1000}k now", row))
     fig, ax = plt.subplots(figsize=(7, 4))
-    width = 0.8 / len(RENDER)
-    for k, (name, file) in enumerate(RENDER.items()):
-        path = RESULTS / file
-        if not path.exists():
-            continue
-        row = json.loads(path.read_text())["rows"][0]
+    width = 0.8 / len(series)
+    for k, (name, row) in enumerate(series):
         values = [row[label]["frame_interval"]["median_ms"] for label in labels]
         ax.bar([i + k * width for i in range(len(labels))], values, width, label=name)
     ax.axhline(16, color="grey", linestyle=":", label="16 ms")
     ax.set_yscale("log")
-    ax.set_xticks([i + width for i in range(len(labels))], labels)
+    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(labels))], labels)
     ax.set_ylabel("median frame interval, ms (log)")
-    ax.legend()
+    ax.legend(fontsize=8)
     ax.set_title("Course boards in Chromium (headless, no GPU)")
     fig.tight_layout()
     fig.savefig(DOCS / "performance-render.png", dpi=110)
@@ -142,7 +140,9 @@ def render() -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--commit", help="scale-out rows of this commit (default: the newest)")
+    parser.add_argument(
+        "--commit", help="scale-out rows of these commits, comma-separated (default: newest)"
+    )
     args = parser.parse_args()
     scaleout(args.commit)
     meeting()
