@@ -244,14 +244,16 @@ class Fuzz:
     # --- waiting for the server ------------------------------------------------------
 
     async def settle(self, timeout: float = 10.0) -> None:
-        """Wait until every committer is idle or waiting at the gate."""
+        """Wait until every committer is idle or waiting at the gate, and every room has
+        delivered what it held beyond a gap (a lost bus message is read from the log
+        after `GAP_WAIT_SEC`, by a task named "gap-wait")."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
             busy = [
                 t
                 for t in asyncio.all_tasks()
-                if t.get_name().startswith("commit-")
+                if t.get_name().startswith(("commit-", "gap-wait"))
                 and not t.done()
                 and t not in self.gate.waiting
             ]
