@@ -102,13 +102,13 @@ class Delivery:
         board_id: str,
         sessions: Mapping[str, Session],
         close_all: Callable[[int, str], None],
-        metrics: Metrics | None = None,
+        metrics: Metrics,
     ) -> None:
         self.store = store
         self.board_id = board_id
         self.sessions = sessions
         self.close_all = close_all
-        self.metrics = metrics or Metrics()
+        self.metrics = metrics
         self.delivered = 0
         self.lock = asyncio.Lock()
         self.inflight: dict[str, Session] = {}  # batch id -> the socket that sent it
