@@ -2,7 +2,7 @@
 
 Reads the result files named below (written by the benches' `--json`/label options)
 and writes docs/performance-scaleout.png, performance-meeting.png,
-performance-relay.png and performance-render.png.
+performance-relay.png, performance-render.png and performance-drag.png.
 
     python bench/plot_scale.py [--commit REV]   # scale-out rows of that commit (default: newest)
 """
@@ -25,6 +25,8 @@ MEETING = RESULTS / "meeting-s8.jsonl"
 RELAY = sorted(RESULTS.glob("fanout-s8-r*.json"))
 RENDER_BEFORE = RESULTS / "render-10k-course-before.json"  # session 3, before its changes
 RENDER_NOW = RESULTS / "render-s8.json"  # render_bench.py --objects 2000 10000 50000
+DRAG_BEFORE = RESULTS / "render-s9-before.json"  # session 8's code, session 9's minutes
+DRAG_AFTER = RESULTS / "render-s9-rect.json"  # lifted drags (session 9)
 DOCS = ROOT / "docs"
 
 
@@ -140,6 +142,30 @@ def render() -> None:
     fig.savefig(DOCS / "performance-render.png", dpi=110)
 
 
+def drag() -> None:
+    """Dragging a note at fit, before and after lifted drags (session 9)."""
+    if not (DRAG_BEFORE.exists() and DRAG_AFTER.exists()):
+        return
+    before = {r["objects"]: r for r in json.loads(DRAG_BEFORE.read_text())["rows"]}
+    after = {r["objects"]: r for r in json.loads(DRAG_AFTER.read_text())["rows"]}
+    sizes = sorted(set(before) & set(after))
+    fig, ax = plt.subplots(figsize=(6, 3.8))
+    for k, (name, rows) in enumerate((("repainted (before)", before), ("lifted (now)", after))):
+        for part, hatch in (("frame_interval", ""), ("draw", "//")):
+            values = [rows[n]["drag_at_fit"][part]["median_ms"] for n in sizes]
+            xs = [i + k * 0.4 + (0.2 if hatch else 0) for i in range(len(sizes))]
+            label = f"{name}: {'draw' if hatch else 'frame interval'}"
+            ax.bar(xs, values, 0.2, hatch=hatch, color=("tab:red", "tab:green")[k], label=label)
+    ax.axhline(16, color="grey", linestyle=":", label="16 ms")
+    ax.set_yscale("log")
+    ax.set_xticks([i + 0.3 for i in range(len(sizes))], [f"{n:,} objects" for n in sizes])
+    ax.set_ylabel("median per frame, ms (log)")
+    ax.legend(fontsize=7)
+    ax.set_title("Dragging a note at zoom to fit (render_bench.py)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(DOCS / "performance-drag.png", dpi=110)
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -150,4 +176,5 @@ if __name__ == "__main__":
     meeting()
     relay()
     render()
-    print("wrote docs/performance-{scaleout,meeting,relay,render}.png")
+    drag()
+    print("wrote docs/performance-{scaleout,meeting,relay,render,drag}.png")

@@ -16,7 +16,9 @@ browser context and measures there:
   the frame-rate cap lifted. Done at "zoom to fit" (every object in view: the worst
   case) and at 100 %;
 - dragging at fit: 60 frames that each move one note (a local preview, as the select
-  tool does while dragging), so every frame draws the whole board again.
+  tool does while dragging); and the topmost note dragged with the mouse through the
+  select tool (60 moves, then dropped and undone): the time the moves took and the
+  interval between the frames painted meanwhile, and how they were painted.
 Writes bench/results/render.json (or --out) as {"rows": [...]}. With --trace FILE, also records a
 Chromium performance trace of the panning at "zoom to fit" (open it in chrome://tracing
 or Perfetto) and prints the busiest trace events per thread.
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import platform
@@ -170,6 +173,49 @@ DRAG = frame_loop(
     "s.store.setPreview(new Map([[note.id, { x: note.x + (i % 20) * 5 }]]));",
     "s.store.clearPreview();",
 )
+
+
+# The topmost note's centre on the screen (CSS px) at the current view.
+TOP_NOTE = """() => { const s = window.samskap, c = s.camera;
+  const r = document.querySelector('#board-canvas').getBoundingClientRect();
+  const notes = s.store.sorted().filter((o) => o.kind === 'note'), o = notes[notes.length - 1];
+  return [r.left + (o.x + o.w / 2 - c.x) * c.zoom, r.top + (o.y + o.h / 2 - c.y) * c.zoom]; }"""
+# Record every animation frame's time and how it was painted, until STOP.
+WATCH = """() => { window.__frames = []; const loop = (t) => {
+  window.__frames.push([t, window.samskap.renderer.painted]);
+  window.__raf = requestAnimationFrame(loop); }; window.__raf = requestAnimationFrame(loop); }"""
+STOP = "() => { cancelAnimationFrame(window.__raf); return window.__frames; }"
+
+
+async def mouse_drag(page: Any, moves: int = 60) -> dict[str, Any]:
+    """The topmost note dragged with the mouse at fit, through the select tool (what a
+    person does; DRAG above sets the preview directly), then dropped and put back:
+    how long the moves took and the intervals between the frames painted meanwhile."""
+    await page.evaluate("window.samskap.zoomToFit(); window.samskap.renderer.draw()")
+    await page.wait_for_timeout(300)  # past the zoom gesture
+    x, y = await page.evaluate(TOP_NOTE)
+    steps = await page.evaluate("window.samskap.undo.done.length")
+    await page.evaluate(WATCH)
+    await page.mouse.move(x, y)
+    await page.mouse.down()
+    started = time.perf_counter()
+    for i in range(1, moves + 1):
+        await page.mouse.move(x + i * 3, y + i % 10)
+    took = time.perf_counter() - started
+    await page.mouse.up()
+    frames = await page.evaluate(STOP)
+    # A move, not a marquee (something else on top of the note would make it one).
+    if await page.evaluate("window.samskap.undo.done.length") != steps + 1:
+        raise RuntimeError("the mouse did not move the note (is something on top of it?)")
+    await page.evaluate("window.samskap.undo.undo()")  # the board as it was
+    gaps = [b[0] - a[0] for a, b in itertools.pairwise(frames)]
+    ways = [way for _, way in frames]
+    return {
+        "moves": moves,
+        "moves_ms": round(took * 1000),
+        "frame_interval": summary(gaps),
+        "painted": {way: ways.count(way) for way in sorted(set(ways))},
+    }
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -374,6 +420,7 @@ async def run(
                 zoom_ab[way].append(await page.evaluate(ZOOM_WAY, [60, int(way == "scaled")]))
             await page.evaluate("window.samskap.zoomToFit(); window.samskap.renderer.draw()")
             drag = await page.evaluate(DRAG, [60, 0])
+            mouse = await mouse_drag(page)
             # 100 %, centred on the busiest part of the board (a frame full of notes).
             await page.evaluate(CENTRE_100)
             full = await page.evaluate(PAN, [120, 12])
@@ -394,6 +441,7 @@ async def run(
         "zoom_at_fit": _timing(zoom_fit),
         "zoom_at_fit_ab": {way: _ab(rounds) for way, rounds in zoom_ab.items()},
         "drag_at_fit": _timing(drag),
+        "mouse_drag_at_fit": mouse,
         "pan_at_100": {"objects_drawn": full["drawn"], **_timing(full)},
         "zoom_at_100": _timing(zoom_full),
         "load1": os.getloadavg()[0],
@@ -414,6 +462,12 @@ def _print(result: dict[str, Any]) -> None:
             f"interval medians {ab['interval_median_ms']} ms, "
             f"end frame {ab['end_frame_ms']} ms ({', '.join(ab['end_frame_painted'])})"
         )
+    m = result["mouse_drag_at_fit"]
+    print(
+        f"  mouse_drag_at_fit: {m['moves']} mouse moves in {m['moves_ms']} ms, frame interval "
+        f"median {m['frame_interval']['median_ms']} ms (p95 {m['frame_interval']['p95_ms']}), "
+        f"frames {m['painted']}"
+    )
     for label in ("pan_at_fit", "zoom_at_fit", "drag_at_fit", "pan_at_100", "zoom_at_100"):
         r = result[label]
         print(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import sys
 from collections.abc import Sequence
 
@@ -40,6 +41,12 @@ def _serve(settings: Settings) -> int:
     from server.app import create_app
 
     app = create_app(settings)
+    # What the imports made lives as long as the process: out of the collector's sight.
+    # A full collection walks every tracked object while the event loop waits; with
+    # 1,000 sockets open it took 133-186 ms, 130,000 of its 310,000 objects from the
+    # imports (bench/rooms.py; docs/performance.md, session 11). Frozen, 15-35 ms.
+    gc.collect()
+    gc.freeze()
     print(f"Samskap is running at {settings.public_url}/", flush=True)
     uvicorn.run(app, host=settings.host, port=settings.port, **uvicorn_options(settings))  # type: ignore[arg-type]
     return 0

@@ -95,7 +95,7 @@ class RedisBroker:
         await self._redis.ping()
 
     async def _connect(self) -> None:
-        await self._pubsub.reset()
+        await self._pubsub.aclose()
         self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         await self._redis.ping()
         channels = list(self._handlers)

@@ -16,10 +16,24 @@ import hmac
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import ARRAY, Connection, String, any_, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    ARRAY,
+    Connection,
+    String,
+    TypeDecorator,
+    and_,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 
 from server.domain.errors import ErrorCode, ProtocolError
 from server.domain.facilitation import policy_for, rules_of
@@ -69,17 +83,32 @@ def object_row(
     }
 
 
+class _Json(TypeDecorator[Any]):
+    """A list sent to SQLite as one JSON text (read back with `json_each`)."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else dumps(value)
+
+
 # Statements are built once, with bind parameters: building `where(...)` clauses per
 # call and computing their cache keys took about a fifth of the SQLite writer thread's
 # time at 1,000 batches/s over 50 boards (py-spy, bench/rooms.py).
 def _member(column: Any, name: str, array: bool) -> Any:
-    """`column IN (:name)`: a list expanded into the SQL (SQLite), or one array
-    parameter (PostgreSQL: `= ANY(:name)`). An expanded list makes new SQL text for
-    every length, and asyncpg prepares each new text again: a round trip and a parse
-    that cost a tenth of a busy process's main thread (py-spy, bench/scaleout.py)."""
+    """`column` is one of the list `:name`, as one parameter and one SQL text for every
+    length: `= ANY(:name)` with an array (PostgreSQL), `IN (SELECT value FROM
+    json_each(:name))` with a JSON text (SQLite). A list expanded into the SQL makes new
+    text for every length: asyncpg prepared each new text again (a round trip and a parse,
+    a tenth of a busy process's main thread, bench/scaleout.py), and SQLAlchemy rewrote
+    the SQL for each call (a sixth of the SQLite writer's CPU, bench/commit_cpu.py)."""
     if array:
         return column == any_(bindparam(name, type_=ARRAY(String)))
-    return column.in_(bindparam(name, expanding=True))
+    members: Any = select(literal_column("value")).select_from(
+        func.json_each(bindparam(name, type_=_Json()))
+    )
+    return column.in_(members.scalar_subquery())
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +137,7 @@ def _reads(array: bool) -> _Reads:
         locked = boards.c.id.in_(in_order.scalar_subquery())
     else:
         locked = _member(boards.c.id, "l_ids", array)
+    pairs = _pairs(array)
     return _Reads(
         lock=update(boards).where(locked).values(seq=boards.c.seq).returning(*heads),
         logged=select(
@@ -123,11 +153,45 @@ def _reads(array: bool) -> _Reads:
         links=select(links.c.board_id, links.c.role, links.c.token_hash).where(
             _member(links.c.board_id, "k_ids", array)
         ),
-        records=select(objects.c.board_id, objects.c.id, objects.c.data, objects.c.deleted).where(
-            _member(objects.c.board_id, "r_boards", array),
-            _member(objects.c.id, "r_ids", array),
+        records=select(
+            objects.c.board_id, objects.c.id, objects.c.data, objects.c.deleted
+        ).select_from(
+            pairs.join(objects, _pair_is(objects.c.board_id, objects.c.id, pairs, array))
         ),
     )
+
+
+# The records a group touches are looked up as (board, id) pairs, each by the primary key.
+# A board list times an id list returned every board's copy of every id: boards made
+# from one template share their object ids, and 50 such boards in a group read 1,000
+# rows for the 50 they needed (bench/commit_cpu.py).
+def _pairs(array: bool) -> Any:
+    """The pairs as a table: `unnest(:r_boards, :r_ids)` (PostgreSQL, two arrays) or
+    `json_each(:r_pairs)` (SQLite, one JSON list of [board, id])."""
+    if array:
+        return (
+            func.unnest(
+                bindparam("r_boards", type_=ARRAY(String)), bindparam("r_ids", type_=ARRAY(String))
+            )
+            .table_valued("board", "id")
+            .render_derived()
+        )
+    return func.json_each(bindparam("r_pairs", type_=_Json())).table_valued("value")
+
+
+def _pair_is(board: Any, object_id: Any, pairs: Any, array: bool) -> Any:
+    if array:
+        return and_(board == pairs.c.board, object_id == pairs.c.id)
+    return and_(
+        board == func.json_extract(pairs.c.value, "$[0]"),
+        object_id == func.json_extract(pairs.c.value, "$[1]"),
+    )
+
+
+def _pair_params(pairs: list[tuple[str, str]], array: bool) -> dict[str, Any]:
+    if array:
+        return {"r_boards": [b for b, _ in pairs], "r_ids": [i for _, i in pairs]}
+    return {"r_pairs": pairs}
 
 
 _READS = {False: _reads(array=False), True: _reads(array=True)}
@@ -149,6 +213,9 @@ _UPDATE_OBJECT = (
         updated_at=bindparam("w_at"),
     )
 )
+_INSERT_OBJECTS = insert(objects)
+_INSERT_LOG = insert(batches)
+_INSERT_IDS = insert(batch_ids)
 _SAVE_HEAD = (
     update(boards)
     .where(boards.c.id == bindparam("h_id"))
@@ -169,6 +236,7 @@ _TRIM_IDS = delete(batch_ids).where(
 _CHUNK = 500  # ids per IN list: far below SQLite's and asyncpg's parameter limits
 
 Work = list[tuple[str, list[PendingBatch]]]
+_T = TypeVar("_T")
 Answer = list[CommitResult] | BoardGone
 
 
@@ -403,7 +471,7 @@ def _id_row(
     }
 
 
-def _chunks(items: list[str]) -> list[list[str]]:
+def _chunks(items: list[_T]) -> list[list[_T]]:
     return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)] or [[]]
 
 
@@ -446,16 +514,11 @@ def _records(conn: Connection, work: Work) -> dict[str, dict[str, Record | None]
         for batch in pending:
             touched |= touched_ids(batch.ops)
         records[board_id] = dict.fromkeys(touched)
-    ids = sorted(set().union(*records.values())) if records else []
-    for board_part in _chunks(list(records)) if ids else []:
-        for id_part in _chunks(ids):
-            rows = conn.execute(
-                _reads_for(conn).records, {"r_boards": board_part, "r_ids": id_part}
-            )
-            for r in rows:
-                wanted = records[r.board_id]
-                if r.id in wanted:  # the same id can live on another board (copies)
-                    wanted[r.id] = _Stored(r.data, bool(r.deleted))  # type: ignore[assignment]
+    pairs = [(board_id, object_id) for board_id, ids in records.items() for object_id in ids]
+    array = conn.dialect.name == "postgresql"
+    for part in _chunks(pairs) if pairs else []:
+        for r in conn.execute(_READS[array].records, _pair_params(part, array)):
+            records[r.board_id][r.id] = _Stored(r.data, bool(r.deleted))  # type: ignore[assignment]
     return records
 
 
@@ -480,13 +543,13 @@ def _parsed(records: dict[str, Record | None]) -> dict[str, Record | None]:
 def _write(conn: Connection, writes: _Writes, log_retain: int) -> None:
     """The round's rows, one statement (or executemany) per kind."""
     if writes.fresh:
-        conn.execute(insert(objects), writes.fresh)
+        conn.execute(_INSERT_OBJECTS, writes.fresh)
     if writes.moved:
         conn.execute(_UPDATE_OBJECT, writes.moved)
     if writes.log:
-        conn.execute(insert(batches), writes.log)
+        conn.execute(_INSERT_LOG, writes.log)
     if writes.ids:
-        conn.execute(insert(batch_ids), writes.ids)
+        conn.execute(_INSERT_IDS, writes.ids)
     if writes.heads:
         conn.execute(_SAVE_HEAD, writes.heads)
     if writes.trims:

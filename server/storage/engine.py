@@ -85,6 +85,9 @@ def create_sqlite_writer(engine: AsyncEngine) -> Engine | None:
         connect_args=_SQLITE_CONNECT_ARGS,
         pool_size=1,  # one writer thread, one connection
         max_overflow=0,
+        # Every use is a `begin()` block that ends in COMMIT or ROLLBACK: the pool's own
+        # rollback on check-in was one more statement per group commit, for nothing.
+        pool_reset_on_return=None,
     )
     _tune_sqlite(writer)
     return writer

@@ -19,10 +19,45 @@ class Person:
         )
 
     async def wait(self, expression: str, timeout: float = 1000) -> None:
-        """Wait until `expression` (JS, with `objs` = the board's objects) is true."""
+        """Wait until `expression` (JS, with `objs` = the board's objects) is true.
+
+        On a timeout the error says what the page held then (a flake in CI leaves only
+        this message behind)."""
+        try:
+            await self.page.wait_for_function(
+                f"() => {{ const objs = [...window.samskap.store.view.values()]; return {expression}; }}",
+                timeout=timeout,
+            )
+        except Exception as exc:
+            raise AssertionError(
+                f"{expression!r} not true in {timeout} ms; page: {await self.snapshot()}"
+            ) from exc
+
+    async def snapshot(self) -> str:
+        """The page's state in one line: connection, objects, open dialogs, what was said."""
+        return await self.page.evaluate(  # type: ignore[no-any-return]
+            """() => JSON.stringify({
+                conn: window.samskap.conn.state,
+                pending: window.samskap.store.pending.length,
+                objects: window.samskap.store.view.size,
+                dialogs: [...document.querySelectorAll('dialog[open]')].map((d) => d.id),
+                focus: document.activeElement?.id || document.activeElement?.tagName,
+                announced: document.querySelector('#announcer')?.textContent,
+                status: document.querySelector('#mod-status')?.textContent,
+            })"""
+        )
+
+    async def reconnect(self, timeout: float = 5000) -> None:
+        """Close the page's socket and wait for the welcome on the next one. (Waiting for
+        "online" alone passes at once: the state is still online until the close event.)"""
+        await self.page.evaluate(
+            """() => new Promise((resolve) => {
+                window.samskap.conn.addEventListener("welcome", resolve, { once: true });
+                window.samskap.conn.ws.close();
+            })"""
+        )
         await self.page.wait_for_function(
-            f"() => {{ const objs = [...window.samskap.store.view.values()]; return {expression}; }}",
-            timeout=timeout,
+            "() => window.samskap.conn.state === 'online'", timeout=timeout
         )
 
     async def settled(self, timeout: float = 5000) -> None:

@@ -75,12 +75,8 @@ async def test_m7_participants_see_deltaker_n_in_list_cursor_and_editing(
     # "Undo what Aisha did" in the last 10 minutes, chosen with the keyboard.
     sent: list[str] = []
     kari.page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(str(frame))))
-    await kari.page.evaluate("window.samskap.conn.ws.close()")  # reconnect: frames watched
-    await kari.page.wait_for_function("() => window.samskap.conn.state === 'online'")
-    # The people list is rebuilt as the peers are announced again after the reconnect;
-    # act once Aisha is back in it (a dialog opened from the old list closed at times).
+    await kari.reconnect()  # frames on the new socket are watched
     await kari.page.wait_for_function("() => window.samskap.presence.peers.size > 0")
-    await kari.page.wait_for_timeout(300)
     undo = kari.page.get_by_role("button", name=f"Undo what {AISHA} did")
     await undo.focus()
     await kari.page.keyboard.press("Enter")
@@ -92,7 +88,10 @@ async def test_m7_participants_see_deltaker_n_in_list_cursor_and_editing(
         await kari.page.screenshot(path=str(SHOTS / "moderation-undo-since.png"))
     await kari.page.focus("#mod-confirm")
     await kari.page.keyboard.press("Enter")
-    await kari.wait("objs.length === 0", timeout=5000)
+    try:
+        await kari.wait("objs.length === 0", timeout=5000)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; frames sent since the reconnect: {sent}") from exc
     await announced(kari, f"Undone for {AISHA}: 0 brought back, 1 deleted, 0 set back.")
     reverts = [f for f in sent if '"revert"' in f]
     assert len(reverts) == 1 and '"since":"20' in reverts[0], reverts  # an ISO time

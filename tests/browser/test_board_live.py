@@ -11,6 +11,8 @@ import pytest
 from PIL import Image
 
 from tests.browser.helpers import add_note, canvas_point, centre_of, open_board
+from tests.support.client import Client
+from tests.support.servers import token_of
 
 pytestmark = [pytest.mark.browser]
 
@@ -240,3 +242,70 @@ async def test_keyboard_only_create_edit_move(browser: Any, board: dict[str, Any
     await page.keyboard.press("Tab")
     await kari.wait("objs[0].text === 'Endret i oversikten'")
     assert json.dumps(kari.errors) == "[]"
+
+
+async def test_a_field_being_typed_in_the_outline_keeps_focus_while_others_come_and_edit(
+    browser: Any, live_server: Any, board: dict[str, Any]
+) -> None:
+    """The outline is drawn again when someone joins or edits; the field being typed in
+    stays where it is, focused, and the half-typed text is sent when the person leaves it
+    (drawing it again with replaceChildren lost both: found as a CI flake)."""
+    token = token_of(board["links"]["participant"])
+    ola = await Client.connect(live_server.url, board["id"], token, name="Ola")
+    await ola.ops([_note("a", 0, "Første"), _note("b", 300, "Andre")])
+    kari = await open_board(browser, board["links"]["participant"], "Kari")
+    page = kari.page
+    await page.click("#outline-btn")
+    field = page.locator(".outline-text").first
+    await field.click()
+    await page.keyboard.press("End")
+    await page.keyboard.type(" halvveis")
+    # Others come, edit the other note, add one above it in the list and leave again.
+    per = await Client.connect(live_server.url, board["id"], token, name="Per")
+    await ola.ops([{"op": "update", "id": "b", "set": {"text": "Andre, endret"}}])
+    await ola.ops([_note("c", -300, "Før")])
+    await page.wait_for_function(
+        "() => [...document.querySelectorAll('.outline-text')].map((t) => t.value).join('|')"
+        " === 'Før|Første halvveis|Andre, endret'"
+    )
+    await per.close()
+    await page.wait_for_function(
+        "() => document.querySelectorAll('#people-list .person').length === 2"
+    )
+    await page.wait_for_timeout(300)  # the outline's debounce (150 ms) has run
+    assert await page.evaluate("document.activeElement.value") == "Første halvveis"
+    await page.keyboard.type(" og ferdig")
+    await page.keyboard.press("Tab")
+    await kari.wait(
+        "objs.some((o) => o.id === 'a' && o.text === 'Første halvveis og ferdig')", 5000
+    )
+    await ola.close()
+
+
+async def test_a_focused_button_in_the_people_list_stays_focused_when_someone_joins(
+    browser: Any, live_server: Any
+) -> None:
+    made = await live_server.create_board("Folk")
+    kari = await open_board(browser, made["links"]["facilitator"], "Kari")
+    token = token_of(made["links"]["participant"])
+    troll = await Client.connect(live_server.url, made["id"], token, name="Troll")
+    page = kari.page
+    await page.click("details.people summary")
+    button = page.locator(".person .mod-buttons button").nth(1)
+    await button.focus()
+    label = await button.get_attribute("aria-label")
+    assert label and "Troll" in label
+    others = [
+        await Client.connect(live_server.url, made["id"], token, name=name)
+        for name in ("Aisha", "Zofia")
+    ]
+    await page.wait_for_function(
+        "() => document.querySelectorAll('#people-list .person').length === 4"
+    )
+    assert await page.evaluate("document.activeElement.getAttribute('aria-label')") == label
+    for person in (*others, troll):
+        await person.close()
+
+
+def _note(id_: str, y: float, text: str) -> dict[str, Any]:
+    return {"op": "create", "object": {"id": id_, "kind": "note", "x": 0, "y": y, "text": text}}

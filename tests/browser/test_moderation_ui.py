@@ -127,3 +127,37 @@ async def test_step8_undo_remove_and_restore_from_the_page(
     await kari.wait("objs.length === 40", timeout=5000)
     await announced(kari, "Restored “Før pausen”: 10 brought back, 0 deleted, 0 set back.")
     assert kari.errors == []
+
+
+async def test_undo_with_the_network_gone_says_so_sends_nothing_and_works_once_back(
+    browser: Any, live_server: LiveServer, board: dict[str, Any]
+) -> None:
+    kari = await open_board(browser, board["links"]["facilitator"], "Kari")
+    participant = token_of(board["links"]["participant"])
+    troll = await Client.connect(live_server.url, board["id"], participant, name="Troll")
+    await troll.ops([note("t1", 0, "Søppel")])
+    await kari.wait("objs.length === 1", timeout=5000)
+    await kari.page.click("details.people summary")
+    undo = kari.page.get_by_role("button", name="Undo what Troll did")
+
+    sent: list[str] = []
+    kari.page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(str(frame))))
+    await kari.context.set_offline(True)
+    await kari.page.wait_for_function("() => window.samskap.conn.state !== 'online'")
+    await undo.click()
+    await confirm(kari, keyboard=False)
+    not_sent = (
+        "Not connected: that was not sent. Try again when the board says “All changes saved”."
+    )
+    await announced(kari, f"That did not work: {not_sent}")
+    assert await kari.page.inner_text("#mod-status") == f"That did not work: {not_sent}"
+    await shot(kari, "moderation-offline.png")
+    assert await kari.objects() != []  # nothing changed
+
+    await kari.context.set_offline(False)
+    await kari.settled(timeout=10_000)
+    await undo.click()
+    await confirm(kari, keyboard=False)
+    await kari.wait("objs.length === 0", timeout=5000)
+    assert sum('"revert"' in frame for frame in sent) == 1, sent  # only the one once back
+    assert kari.errors == []

@@ -5,6 +5,8 @@ preloaded. Also the way without a stored name: the dialog first, then the socket
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +14,8 @@ import pytest
 from tests.browser.helpers import open_board
 
 pytestmark = [pytest.mark.browser]
+
+WEB = Path(__file__).resolve().parents[2] / "web"
 
 MARKS = """() => Object.fromEntries(performance.getEntriesByType('mark')
     .filter((e) => e.name.startsWith('samskap:')).map((e) => [e.name.slice(8), e.startTime]))"""
@@ -60,6 +64,27 @@ async def test_the_socket_opens_before_the_page_modules_and_nothing_is_missed(
     assert kari.errors == [] and ola.errors == []
 
 
+async def test_the_language_files_are_asked_for_before_the_page_modules_ran(
+    browser: Any, board: dict[str, Any]
+) -> None:
+    """boot.js starts the language files (i18n.js `prefetchI18n`): board.js finds them
+    in, instead of fetching them only after its ~80 modules ran."""
+    kari = await open_board(browser, board["links"]["participant"], "Kari")
+    marks = await kari.page.evaluate(MARKS)
+    asked = await kari.page.evaluate(
+        """() => performance.getEntriesByType('resource')
+            .filter((e) => /\\/static\\/i18n\\/[a-z]+\\.json$/.test(e.name))
+            .map((e) => [new URL(e.name).pathname, e.startTime])"""
+    )
+    # The page's language and its fallbacks, each once, all asked for by boot.js.
+    paths = [path for path, _ in asked]
+    assert len(paths) == len(set(paths)) >= 1, asked
+    assert all(start < marks["modules"] for _, start in asked), (asked, marks)
+    assert marks["modules"] <= marks["i18n"]
+    assert await kari.page.evaluate("document.documentElement.lang") in ("nb", "nn", "en")
+    assert kari.errors == []
+
+
 async def test_without_a_stored_name_the_dialog_comes_first_then_the_socket(
     browser: Any, board: dict[str, Any]
 ) -> None:
@@ -77,5 +102,38 @@ async def test_without_a_stored_name_the_dialog_comes_first_then_the_socket(
         timeout=10000,
     )
     assert await page.evaluate("window.samskap.conn.you.name") == "Nils"
+    assert errors == []
+    await context.close()
+
+
+async def test_a_language_file_that_failed_early_is_fetched_again(
+    browser: Any, board: dict[str, Any]
+) -> None:
+    """The early fetch fails (a moment offline at boot): board.js asks once more and
+    the page is in its language, with no error."""
+    table = json.loads((WEB / "i18n" / "nn.json").read_text(encoding="utf-8"))
+    context = await browser.new_context(viewport={"width": 1280, "height": 800}, locale="nn-NO")
+    await context.add_init_script("localStorage.setItem('samskap.name', 'Kari')")
+    asked: list[str] = []
+
+    async def first_fails(route: Any) -> None:
+        asked.append(route.request.url)
+        if len(asked) == 1:
+            await route.abort()
+        else:
+            await route.continue_()
+
+    await context.route("**/static/i18n/nn.json", first_fails)
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    await page.goto(board["links"]["participant"])
+    await page.wait_for_function(
+        "() => window.samskap && window.samskap.conn.state === 'online'", timeout=10000
+    )
+    assert len(asked) == 2
+    assert await page.get_attribute("html", "lang") == "nn"
+    shown = await page.locator("#outline-btn span").text_content()
+    assert shown == table["outline.toggle"]
     assert errors == []
     await context.close()

@@ -146,6 +146,32 @@ async def test_many_boards_through_the_store_at_once(store: SqlBoardStore) -> No
         assert await xs(store, board_id) == {"n": 2}
 
 
+async def test_boards_from_one_template_read_each_its_own_records_past_a_chunk(
+    store: SqlBoardStore,
+) -> None:
+    """Boards made from one template share their object ids: a group that touches the
+    same 250 ids on three boards (750 board-and-id pairs, more than one read of 500)
+    moves each board's own notes, and each keeps its own text."""
+    ids = [f"t{i}" for i in range(250)]
+    for board_id in ("k1", "k2", "k3"):
+        notes = [{"id": i, "kind": "note", "x": 0, "y": 0, "text": f"{board_id}:{i}"} for i in ids]
+        await store.create_board(board_id, board_id, {}, {"participant": "0" * 64}, notes)
+    work = [
+        (b, [batch(f"{b}-move", *(move(i, n) for i in ids))])
+        for n, b in enumerate(("k1", "k2", "k3"), start=1)
+    ]
+    answers = await commit_group(store, work)
+    for answer in answers:
+        assert not isinstance(answer, BoardGone)
+        assert [(r.status, r.seq) for r in answer] == [(CommitStatus.APPLIED, 1)]
+    for n, board_id in enumerate(("k1", "k2", "k3"), start=1):
+        snapshot = await store.snapshot(board_id)
+        assert snapshot is not None
+        assert {o["id"]: (o["x"], o["text"]) for o in snapshot.objects} == {
+            i: (n, f"{board_id}:{i}") for i in ids
+        }
+
+
 async def test_s13_a_batch_over_a_replaced_link_is_refused_in_the_commit(
     store: SqlBoardStore,
 ) -> None:

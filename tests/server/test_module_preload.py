@@ -35,7 +35,8 @@ async def test_the_board_page_preloads_every_module_boot_first() -> None:
     assert later is not None
     preload = linked + later.group(1).split()
     assert len(preload) == len(set(preload)) > 50
-    boot = ["storage", "protocol", "store", "sync/engine", "util", "schema", "model.generated"]
+    boot = ["storage", "i18n", "protocol", "store", "sync/engine", "util", "schema"]
+    boot.append("model.generated")  # i18n.js: boot.js starts the language files early
     assert linked == [f"js/{name}.js" for name in boot]
     for name in ("render/canvas.js", "render/shapes.js", "board/view.js", "i18n.js", "qr.js"):
         assert f"js/{name}" in preload, name

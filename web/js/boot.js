@@ -1,7 +1,7 @@
 // The board page's first script. board.js and its ~70 modules take a while to load
 // (about 1 s on a loaded machine, docs/performance.md); this script needs only the
-// connection and the store (7 modules), so the socket opens and the server builds and
-// sends the welcome while the rest of the page loads. What the socket says is held
+// connection, the store and i18n.js (8 modules), so the socket opens and the server
+// builds and sends the welcome (and the language files come) while the rest loads. What the socket says is held
 // (Connection.hold) until board.js has built the parts that listen, then released.
 //
 // board.html loads this first (async; every module preloaded, these first); board.js
@@ -11,6 +11,7 @@
 // is built, as before).
 
 import "./storage.js"; // first: a stand-in where the browser blocks storage
+import { prefetchI18n } from "./i18n.js";
 import { Connection } from "./protocol.js";
 import { Store } from "./store.js";
 
@@ -59,4 +60,5 @@ function preloadPage() {
 
 performance.mark("samskap:boot");
 if ((window.samskapOpen || "boot") === "boot") openEarly();
+prefetchI18n(); // the language files, which board.js needs first, after the join
 preloadPage();

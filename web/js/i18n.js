@@ -74,6 +74,13 @@ export function t(key, vars = {}) {
   return s;
 }
 
+/** Words for a server error or refusal: `error.<code>` where the page has them, else
+ * the server's own message, else the code. */
+export function errorText({ code, message }) {
+  const key = `error.${code}`;
+  return t(key) === key ? message || code : t(key);
+}
+
 /** Fill every element marked with data-i18n* attributes under `root`. */
 export function applyDom(root = document) {
   for (const node of root.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
@@ -85,9 +92,25 @@ export function applyDom(root = document) {
     node.setAttribute("placeholder", t(node.dataset.i18nPlaceholder));
 }
 
+let early = null; // {code, tables}: the fetch boot.js started (the board page)
+
+/**
+ * Start fetching the language files now (boot.js, before the page's ~80 modules load),
+ * so initI18n finds them in: otherwise the fetch starts only after every module ran.
+ */
+export function prefetchI18n() {
+  if (!early) {
+    const code = chooseLang();
+    early = { code, tables: loadChain(code) };
+    early.tables.catch(() => {}); // initI18n reports a failure, if it still wants these
+  }
+}
+
 export async function initI18n() {
   lang = chooseLang();
-  tables = await loadChain(lang);
+  const prefetched = early && early.code === lang ? early.tables : null;
+  // A fetch that failed at boot (a moment offline) is tried once more here.
+  tables = await (prefetched ? prefetched.catch(() => loadChain(lang)) : loadChain(lang));
   document.documentElement.lang = lang;
   applyDom();
   return lang;

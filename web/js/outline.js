@@ -6,7 +6,7 @@
 
 import { frameOf, placeName, zoneOf } from "./frames.js";
 import { TEXT_LIMITS } from "./model.generated.js";
-import { debounce, h } from "./util.js";
+import { debounce, h, placeChildren } from "./util.js";
 
 const LISTED = new Set(["note", "text", "shape"]);
 
@@ -78,11 +78,12 @@ export class Outline {
     const children = [];
     for (const g of frames) children.push(this._frame(g.frame, g.zones));
     if (outside.count || !frames.length) children.push(this._group("outside", ctx.t("outline.outside"), outside.zones));
-    list.replaceChildren(...children);
+    placeChildren(list, children);
     if (!list.parentNode) this.root.append(list);
     const total = frames.reduce((n, g) => n + g.count, outside.count);
     this._el("empty", () => h("p", { class: "outline-empty" })).textContent = total ? "" : ctx.t("outline.empty");
     if (!this.items.get("empty").parentNode) this.root.append(this.items.get("empty"));
+    for (const [key, el] of this.items) if (!el.isConnected) this.items.delete(key); // gone from the board
   }
 
   _el(key, make) {
@@ -127,7 +128,7 @@ export class Outline {
     add.textContent = ctx.t("outline.add_note");
     add.setAttribute("aria-label", `${ctx.t("outline.add_note")}: ${name}`);
     add.hidden = ctx.readOnly;
-    li.lastChild.replaceChildren(...this._zones(frame.id, zones, name));
+    placeChildren(li.lastChild, this._zones(frame.id, zones, name));
     return li;
   }
 
@@ -136,7 +137,7 @@ export class Outline {
       h("li", { class: "outline-group" }, h("h3", { class: "outline-group-title" }), h("ul", { class: "outline-zones" })),
     );
     li.firstChild.textContent = label;
-    li.lastChild.replaceChildren(...this._zones(`g:${key}`, zones, label));
+    placeChildren(li.lastChild, this._zones(`g:${key}`, zones, label));
     return li;
   }
 
@@ -155,7 +156,7 @@ export class Outline {
       li.firstChild.textContent = title;
       li.firstChild.hidden = !zone && !named;
       const place = zone ? title : where;
-      li.lastChild.replaceChildren(...items.map((o, i) => this._item(o, i, place)));
+      placeChildren(li.lastChild, items.map((o, i) => this._item(o, i, place)));
       return li;
     });
   }

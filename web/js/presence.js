@@ -13,7 +13,7 @@
 
 const CURSOR_FADE_MS = 60_000;
 
-import { h } from "./util.js";
+import { h, placeChildren, setText } from "./util.js";
 
 export class Presence extends EventTarget {
   constructor(ctx, { layer, list, count }) {
@@ -122,23 +122,39 @@ export class Presence extends EventTarget {
     const items = [];
     if (ctx.you) items.push(this._person(ctx.you, true));
     for (const p of people) items.push(this._person(p, false));
-    this.list.replaceChildren(...items);
+    placeChildren(this.list, items);
     this.count.textContent = ctx.t("people.count", { n: people.length + (ctx.you ? 1 : 0) });
   }
 
+  /** `p`'s row in the people list, kept from draw to draw so a focused button stays focused. */
   _person(p, isYou) {
-    const name = p.name || this.ctx.t("people.anonymous");
-    const initial = [...name.trim()][0] || "?";
-    const dot = h("span", { class: "avatar", "aria-hidden": "true", text: initial.toUpperCase() });
+    const { ctx } = this;
+    const name = p.name || ctx.t("people.anonymous");
+    p.item ??= h(
+      "li",
+      { class: "person" },
+      h("span", { class: "avatar", "aria-hidden": "true" }),
+      h("span", { class: "person-name" }),
+      h("span", { class: "person-role" }),
+    );
+    const [dot, who, role] = p.item.children;
+    setText(dot, ([...name.trim()][0] || "?").toUpperCase());
     dot.style.backgroundColor = p.color || "#6b7280";
-    const role = this.ctx.t(`role.${p.role || "participant"}`);
-    let label = isYou ? `${name} ${this.ctx.t("people.you")}` : name;
+    let label = isYou ? `${name} ${ctx.t("people.you")}` : name;
     // The facilitator sees names and, in anonymous mode, the number the others see.
-    if (!p.numbered && p.seat && this.ctx.session?.state?.anonymous) label += ` · ${this.ctx.t("people.number", { n: p.seat })}`;
-    const item = h("li", { class: "person" }, dot, h("span", { class: "person-name", text: label }), h("span", { class: "person-role", text: role }));
-    // The facilitator's "undo what X did" and "remove" (rules M1, M5).
-    if (!isYou && this.ctx.moderation && p.client) item.append(this.ctx.moderation.buttons(p));
-    return item;
+    if (!p.numbered && p.seat && ctx.session?.state?.anonymous) label += ` · ${ctx.t("people.number", { n: p.seat })}`;
+    setText(who, label);
+    setText(role, ctx.t(`role.${p.role || "participant"}`));
+    // The facilitator's "undo what X did" and "remove" (rules M1, M5), named after the person.
+    const wanted = !isYou && ctx.moderation && p.client ? name : null;
+    let buttons = p.item.querySelector(".mod-buttons");
+    if (buttons && buttons.dataset.name !== wanted) buttons = buttons.remove();
+    if (wanted !== null && !buttons) {
+      buttons = ctx.moderation.buttons(p);
+      buttons.dataset.name = wanted;
+      p.item.append(buttons);
+    }
+    return p.item;
   }
 
   /** Position cursors and editing labels (called after each render). */
@@ -159,7 +175,7 @@ export class Presence extends EventTarget {
           this.layer.append(p.el);
         }
         const name = p.el.querySelector(".cursor-name");
-        if (name.textContent !== (p.name || "")) name.textContent = p.name || "";
+        setText(name, p.name || "");
         name.style.backgroundColor = p.color || "#374151";
         p.el.querySelector("path").setAttribute("fill", p.color || "#374151");
         const s = cam.toScreen(p.cursor.x, p.cursor.y);
@@ -176,7 +192,7 @@ export class Presence extends EventTarget {
           this.layer.append(p.label);
         }
         const text = ctx.t("editing.by", { name: p.name || ctx.t("people.anonymous") });
-        if (p.label.textContent !== text) p.label.textContent = text;
+        setText(p.label, text);
         p.label.style.backgroundColor = p.color || "#374151";
         const s = cam.toScreen(obj.x, obj.y);
         p.label.style.transform = `translate(${s.x}px, ${s.y - 26}px)`;

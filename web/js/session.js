@@ -171,15 +171,18 @@ export class SessionState extends EventTarget {
 
   // --- facilitator --------------------------------------------------------------------
 
-  /** Run a facilitation command; resolves with the reply (`session` or `error`). */
+  /**
+   * Run a facilitation command; resolves with the reply (`session` or `error`). With no
+   * socket (between a drop and the next welcome) nothing is sent: it resolves with an
+   * `offline` error, said to the facilitator like a refusal, never dropped in silence.
+   */
   facilitate(action, body = {}) {
-    const answer = this.conn.request({ type: "facilitate", action, ...body });
-    answer.then(
-      (reply) => {
-        if (reply.type === "error") this.dispatchEvent(new CustomEvent("refused", { detail: reply }));
-      },
-      () => {},
-    );
+    const answer = this.conn
+      .request({ type: "facilitate", action, ...body })
+      .catch(() => ({ type: "error", code: "offline", action, message: "not connected" }));
+    answer.then((reply) => {
+      if (reply.type === "error") this.dispatchEvent(new CustomEvent("refused", { detail: reply }));
+    });
     return answer;
   }
 }

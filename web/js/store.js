@@ -26,6 +26,9 @@ function applyOp(map, tombs, op, replace = false) {
   }
 }
 
+/** Stacking order: z, then id (the order objects are drawn in, bottom first). */
+export const stackingOrder = (a, b) => a.z - b.z || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
 export const opId = (op) => (op.op === "create" ? op.object.id : op.id);
 
 export class Store extends EventTarget {
@@ -36,6 +39,7 @@ export class Store extends EventTarget {
     this.view = new Map();
     this.pending = []; // [{batch, ops}]
     this.preview = new Map(); // id -> partial fields
+    this.previewSet = 0; // counts changes of which ids the preview holds (the renderer's lift)
     this.seq = 0;
     this.loaded = false;
     this._sorted = null;
@@ -55,7 +59,7 @@ export class Store extends EventTarget {
   /** Objects in stacking order (z, then id), as displayed (preview applied). */
   sorted() {
     if (!this._sorted) {
-      this._sorted = [...this.view.values()].sort((a, b) => a.z - b.z || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      this._sorted = [...this.view.values()].sort(stackingOrder);
     }
     if (!this.preview.size) return this._sorted;
     return this._sorted.map((o) => (this.preview.has(o.id) ? { ...o, ...this.preview.get(o.id) } : o));
@@ -71,8 +75,9 @@ export class Store extends EventTarget {
     return s.length ? s[0].z : 0;
   }
 
-  _emit(ids) {
-    this._sorted = null;
+  /** `viewChanged`: false when only the preview did (then `_sorted` still holds). */
+  _emit(ids, viewChanged = true) {
+    if (viewChanged) this._sorted = null;
     this.dispatchEvent(new CustomEvent("change", { detail: { ids } }));
   }
 
@@ -184,15 +189,24 @@ export class Store extends EventTarget {
     return p;
   }
 
+  /**
+   * A drag's or resize's frame. `_sorted` is the stacking order of `view` alone (a
+   * preview is applied on reading), so it stays: re-sorting a 50,000-object board on
+   * every frame of a drag cost more than drawing the frame.
+   */
   setPreview(patches) {
-    for (const [id, patch] of patches) this.preview.set(id, patch);
-    this._emit(new Set(patches.keys()));
+    for (const [id, patch] of patches) {
+      if (!this.preview.has(id)) this.previewSet++;
+      this.preview.set(id, patch);
+    }
+    this._emit(new Set(patches.keys()), false);
   }
 
   clearPreview() {
     if (!this.preview.size) return;
     const ids = new Set(this.preview.keys());
     this.preview.clear();
-    this._emit(ids);
+    this.previewSet++;
+    this._emit(ids, false);
   }
 }

@@ -31,6 +31,33 @@ export function h(tag, attrs = {}, ...children) {
   return node;
 }
 
+/** Set a node's text only when it differs (no DOM churn for a screen reader to report). */
+export function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+/**
+ * Make `nodes` the children of `parent`, in order, moving only what is out of place.
+ * A live list (the outline, the people list) is drawn again whenever someone joins or
+ * edits; replaceChildren would take every node out, and a field taken out of the page
+ * loses the focus and the change being typed in it. Should the focused node have had to
+ * move after all, it gets the focus back, with its caret.
+ */
+export function placeChildren(parent, nodes) {
+  const active = document.activeElement;
+  const caret = active && typeof active.selectionStart === "number" ? [active.selectionStart, active.selectionEnd] : null;
+  const wanted = new Set(nodes);
+  for (const child of [...parent.childNodes]) if (!wanted.has(child)) child.remove();
+  nodes.forEach((node, i) => {
+    const here = parent.childNodes[i] || null;
+    if (here !== node) parent.insertBefore(node, here);
+  });
+  if (active && active !== document.activeElement && active.isConnected) {
+    active.focus({ preventScroll: true });
+    if (caret) active.setSelectionRange(...caret);
+  }
+}
+
 /** Call `fn` at most every `ms` milliseconds, always with the latest arguments. */
 export function throttle(fn, ms) {
   let timer = null;

@@ -1,7 +1,7 @@
 // What the connection says, in words: saved / saving / offline in the top bar, and
 // refusals (a vote, a command, a batch refused for good) as a toast.
 
-import { t } from "../i18n.js";
+import { errorText, t } from "../i18n.js";
 import { $ } from "./page.js";
 
 export class ConnectionStatus {
@@ -21,8 +21,7 @@ export class ConnectionStatus {
         ctx.toast(t("error.forbidden_session"));
         return;
       }
-      const key = `error.${code}`;
-      ctx.toast(t(key) === key ? detail.message || code : t(key));
+      ctx.toast(errorText(detail));
     };
     session.addEventListener("refused", (e) => {
       if (e.detail.type === "error" && session.state.voting && session.state.voting.open && !e.detail.action) {
@@ -31,11 +30,7 @@ export class ConnectionStatus {
       }
       explain(e.detail);
     });
-    conn.addEventListener("refused", (e) => {
-      const key = `error.${e.detail.code}`;
-      const why = t(key) === key ? e.detail.message || e.detail.code : t(key);
-      ctx.toast(t("error.not_saved", { why }));
-    });
+    conn.addEventListener("refused", (e) => ctx.toast(t("error.not_saved", { why: errorText(e.detail) })));
     conn.addEventListener("error", (e) => explain(e.detail));
   }
 

@@ -5,6 +5,7 @@
 // "Undo" asks how far back: the last 10 minutes, since the person last joined, or the
 // whole session (`revert`'s `since`, rule M2).
 
+import { errorText } from "../i18n.js";
 import { h } from "../util.js";
 
 const $ = (sel) => document.querySelector(sel);
@@ -75,7 +76,7 @@ export class Moderation {
     const from = await this.since(since, client);
     if (from !== null) body.since = from;
     const reply = await this.session.facilitate("revert", body);
-    if (reply.type !== "reverted") return this.status(ctx.t("mod.failed", { message: reply.message || "" }));
+    if (reply.type !== "reverted") return this.failed(reply);
     this.status(ctx.t("mod.undone", { name, restored: reply.restored, removed: reply.removed, reset: reply.reset }));
   }
 
@@ -96,7 +97,7 @@ export class Moderation {
     const { ok, rotate } = await this.ask(ctx.t("mod.remove_named", { name }), ctx.t("mod.remove_confirm", { name }), { confirm: ctx.t("mod.remove"), rotate: true });
     if (!ok) return;
     const reply = await this.session.facilitate("remove", { client, rotate });
-    if (reply.type !== "removed") return this.status(ctx.t("mod.failed", { message: reply.message || "" }));
+    if (reply.type !== "removed") return this.failed(reply);
     if (reply.link) {
       $("#mod-link").value = reply.link.link;
       $("#mod-link-row").hidden = false;
@@ -112,6 +113,11 @@ export class Moderation {
     } catch {
       $("#mod-link").select();
     }
+  }
+
+  /** Say why a step did not happen, in the page's language where the code has words. */
+  failed(reply) {
+    this.status(this.ctx.t("mod.failed", { message: errorText(reply) }));
   }
 
   status(text) {

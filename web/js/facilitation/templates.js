@@ -94,12 +94,15 @@ export class TemplatePicker {
     }
   }
 
-  insert() {
+  /** Insert the chosen template; "inserted" is said once the server has done it (a
+   * refusal, or no connection, is said by the page's refusal toast instead). */
+  async insert() {
     const card = this.list.querySelector("[aria-checked=true]");
     if (!card) return;
-    this.session.facilitate("insert_template", { template: card.dataset.id, locale: currentLang() });
     const name = card.querySelector(".template-name").textContent;
     this.dialog.close();
+    const reply = await this.session.facilitate("insert_template", { template: card.dataset.id, locale: currentLang() });
+    if (reply.type === "error") return;
     this.ctx.toast(this.ctx.t("templates.inserted", { name }));
     this.ctx.announce(this.ctx.t("templates.inserted", { name }));
   }

@@ -3,6 +3,7 @@
 // visual signal, a spoken announcement and, if switched on, a short chime.
 
 import { chime, unlockAudio } from "./chime.js";
+import { setText } from "../util.js";
 
 const SOUND_KEY = "samskap.timerSound";
 
@@ -62,11 +63,11 @@ export class TimerView {
     if (!timer) return;
     const left = session.timerLeft();
     const text = formatTime(left);
-    if (this.clock.textContent !== text) this.clock.textContent = text;
+    setText(this.clock, text);
     const done = left <= 0;
     this.root.dataset.state = done ? "done" : timer.running ? (left <= 60000 ? "ending" : "running") : "paused";
     const stateText = done ? ctx.t("timer.done") : timer.running ? "" : ctx.t("timer.paused");
-    if (this.state.textContent !== stateText) this.state.textContent = stateText;
+    setText(this.state, stateText);
     if (timer.running && this.lastLeft !== null) {
       if (this.lastLeft > 60000 && left <= 60000 && left > 0) ctx.announce(ctx.t("timer.one_minute"));
       if (this.lastLeft > 0 && left <= 0) {

@@ -91,11 +91,13 @@ export class ContentCache {
 
   /**
    * Make room for drawing the content around the view (w×h device pixels) with a
-   * margin on every side, so that panning can go on for a while before the next redraw.
+   * margin on every side, so that panning can go on for a while before the next redraw
+   * (none for a drag's cache: the view rarely moves during one, and it is painted anew
+   * whenever someone else's edit lands).
    * Returns the board rectangle the bitmap shows; the caller draws into `this.c`.
    */
-  prepare(camera, scale, key, w, h) {
-    const mx = Math.round(w * MARGIN), my = Math.round(h * MARGIN);
+  prepare(camera, scale, key, w, h, margin = MARGIN) {
+    const mx = Math.round(w * margin), my = Math.round(h * margin);
     const cw = w + 2 * mx, ch = h + 2 * my;
     if (this.canvas.width !== cw || this.canvas.height !== ch) {
       this.canvas.width = cw;
