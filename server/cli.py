@@ -19,9 +19,10 @@ def uvicorn_options(settings: Settings) -> dict[str, object]:
     """How the server runs behind uvicorn; tests start theirs with the same options."""
     return {
         "log_level": settings.log_level,
-        # Frames over the limit are refused before they are parsed (1009), and
-        # compression stays off so a small frame cannot inflate to gigabytes.
-        "ws_max_size": settings.limits.max_message_bytes,
+        # A hard cap at twice the message limit (1009, connection dropped at once); the
+        # limit itself is checked by the app, which closes with a full handshake
+        # (server.http.ws). Compression stays off so a small frame cannot inflate.
+        "ws_max_size": 2 * settings.limits.max_message_bytes,
         "ws_per_message_deflate": False,
         "ws_ping_interval": 20.0,
         "ws_ping_timeout": 20.0,

@@ -1,8 +1,12 @@
 """The board WebSocket: handshake checks, the join, then a reader and a writer.
 
-Frame size (512 KiB → 1009), invalid UTF-8 (→ 1007) and compression (off) are
-enforced by the server's WebSocket implementation before any of this runs; see
-`server.cli.serve` for those settings.
+Invalid UTF-8 (→ 1007), compression (off) and a hard cap on frames (twice the message
+limit → 1009) are enforced by the server's WebSocket implementation before any of this
+runs; see `server.cli.uvicorn_options`. The message limit itself (512 KiB → 1009) is
+checked here: a socket closed from the app finishes the closing handshake, so the
+client reads the 1009. The WebSocket implementation closes the connection at once, with
+the rest of the frame unread, and the kernel's reset can then wipe the close frame
+before the client reads it (it sees 1006).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ JOIN_CLOSE = {
     ErrorCode.RATE_LIMITED: CloseCode.FLOODING,
     ErrorCode.REMOVED: CloseCode.REMOVED,
 }
+FIRST_CLOSE = {ErrorCode.RATE_LIMITED: CloseCode.FLOODING, ErrorCode.TOO_LARGE: CloseCode.TOO_BIG}
 
 
 async def _refuse(ws: WebSocket, exc: ProtocolError, code: int) -> None:
@@ -45,7 +50,19 @@ def _frame(message: Mapping[str, Any]) -> str | bytes | None:
     return text if isinstance(text, str) else data if isinstance(data, bytes) else None
 
 
-async def _first_join(ws: WebSocket, wait: float) -> Join:
+def over_limit(frame: str | bytes, limit: int) -> bool:
+    """Is the frame longer than `limit` bytes on the wire (UTF-8)? Encodes only when
+    the character count cannot tell (a character is 1 to 4 bytes)."""
+    if isinstance(frame, bytes) or len(frame) > limit:
+        return len(frame) > limit
+    return len(frame) * 4 > limit and len(frame.encode()) > limit
+
+
+def _too_big(limit: int) -> ProtocolError:
+    return ProtocolError(ErrorCode.TOO_LARGE, f"a message is at most {limit:,} bytes")
+
+
+async def _first_join(ws: WebSocket, wait: float, limit: int) -> Join:
     try:
         message = await asyncio.wait_for(ws.receive(), wait)
     except TimeoutError:
@@ -55,6 +72,8 @@ async def _first_join(ws: WebSocket, wait: float) -> Join:
     frame = _frame(message)
     if frame is None:
         raise ProtocolError(ErrorCode.BAD_MESSAGE, "send a join message first")
+    if over_limit(frame, limit):
+        raise _too_big(limit)
     msg = parse(decode(frame))
     if not isinstance(msg, Join):
         raise ProtocolError(ErrorCode.BAD_MESSAGE, "the first message must be a join")
@@ -66,14 +85,18 @@ async def _write(ws: WebSocket, session: Session) -> None:
         await ws.send({"type": "websocket.send", "text": frame})
 
 
-async def _read(ws: WebSocket, hub: Hub, session: Session, room: Room) -> None:
+async def _read(ws: WebSocket, hub: Hub, session: Session, room: Room, limit: int) -> None:
     while not session.closed.done():
         message = await ws.receive()
         if message["type"] == "websocket.disconnect":
             return
         frame = _frame(message)
-        if frame is not None:
-            await hub.handle(session, room, frame)
+        if frame is None:
+            continue
+        if over_limit(frame, limit):
+            session.close(CloseCode.TOO_BIG, _too_big(limit).message)
+            return
+        await hub.handle(session, room, frame)
 
 
 async def board_socket(ws: WebSocket) -> None:
@@ -83,13 +106,13 @@ async def board_socket(ws: WebSocket) -> None:
         await ws.close(1008, "origin not allowed")  # before accept: the handshake gets 403
         return
     address = client_address(ws.scope, state.settings.trusted_proxies)
+    limits = state.settings.limits
     await ws.accept()
     try:
         hub.admit_address(address)
-        join = await _first_join(ws, state.settings.limits.join_timeout_sec)
+        join = await _first_join(ws, limits.join_timeout_sec, limits.max_message_bytes)
     except ProtocolError as exc:
-        code: int = CloseCode.FLOODING if exc.code is ErrorCode.RATE_LIMITED else CloseCode.BAD_JOIN
-        await _refuse(ws, exc, code)
+        await _refuse(ws, exc, FIRST_CLOSE.get(exc.code, CloseCode.BAD_JOIN))
         return
     except WebSocketDisconnect:
         return
@@ -98,7 +121,7 @@ async def board_socket(ws: WebSocket) -> None:
     except ProtocolError as exc:
         await _refuse(ws, exc, JOIN_CLOSE.get(exc.code, CloseCode.BAD_JOIN))
         return
-    reader = asyncio.create_task(_read(ws, hub, session, room))
+    reader = asyncio.create_task(_read(ws, hub, session, room, limits.max_message_bytes))
     writer = asyncio.create_task(_write(ws, session))
     try:
         await asyncio.wait((reader, writer, session.closed), return_when=asyncio.FIRST_COMPLETED)

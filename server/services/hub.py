@@ -78,6 +78,7 @@ class Hub:
             public_url,
             ReadBudget(limits.heavy_reads, limits.heavy_read_bytes_per_sec),
             limits.board_bytes,
+            limits.max_message_bytes,
         )
         self._opening: dict[str, asyncio.Future[Room | None]] = {}
         self._per_address: Counter[str] = Counter()

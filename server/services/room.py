@@ -21,7 +21,7 @@ import orjson
 from server.domain import facilitation
 from server.domain.errors import CloseCode, ErrorCode, ProtocolError
 from server.domain.messages import Presence
-from server.domain.ops import Op
+from server.domain.ops import MAX_OPS_PER_BATCH, Op
 from server.domain.restore import AUTO_EVERY_MS
 
 from .access import hash_token
@@ -64,6 +64,7 @@ class RoomContext:
     # Big snapshot and catch-up reads at once in this process (reads.py).
     heavy_reads: ReadBudget = field(default_factory=lambda: ReadBudget(2, 0))
     board_bytes: int = 0  # SAMSKAP_LIMIT_BOARD_BYTES for live edits (0: no limit)
+    message_bytes: int = 512 * 1024  # SAMSKAP_LIMIT_MAX_MESSAGE_BYTES, told in the welcome
 
 
 def board_info(meta: BoardMeta) -> dict[str, Any]:
@@ -224,6 +225,8 @@ class Room:
             "version": self.ctx.version,  # a page offers a reload when this changes
             "you": you,
             "peers": others,
+            # A page refuses a batch over this itself rather than send it (closed: 1009).
+            "limits": {"message_bytes": self.ctx.message_bytes, "ops_per_batch": MAX_OPS_PER_BATCH},
         }
         if since is not None:
             found = await self.reads.catchup(session.client, since)

@@ -112,6 +112,37 @@ test("a batch refused for good is dropped and said", () => {
   assert.equal(p.store.has("a"), false);
 });
 
+test("a batch over the server's limits is refused here and never sent", () => {
+  const p = page();
+  p.out();
+  p.engine.receive(welcome(0, { limits: { message_bytes: 1000, ops_per_batch: 3 } }));
+  const refused = [];
+  p.engine.addEventListener("refused", (e) => refused.push(e.detail));
+  // 480 characters of "ø" are 960 bytes: under the limit in characters, over in bytes.
+  const big = p.engine.submit([{ op: "create", object: { id: "t", kind: "note", x: 0, y: 0, text: "ø".repeat(480) } }]);
+  const many = p.engine.submit([note("a"), note("b"), note("c"), note("d")]);
+  const fits = p.engine.submit([note("e")]);
+  assert.deepEqual(p.out().map((m) => m.batch), [fits]);
+  assert.deepEqual(refused.map((r) => [r.batch, r.code]), [
+    [big, "too_big_to_send"],
+    [many, "too_big_to_send"],
+  ]);
+  assert.deepEqual(["t", "a", "e"].map((id) => p.store.has(id)), [false, false, true]); // fell back
+  assert.deepEqual(p.store.pending.map((b) => b.batch), [fits]);
+});
+
+test("without limits in the welcome, the server's defaults hold", () => {
+  const p = page();
+  p.out();
+  p.engine.receive(welcome());
+  const refused = [];
+  p.engine.addEventListener("refused", (e) => refused.push(e.detail.code));
+  p.engine.submit([{ op: "create", object: { id: "t", kind: "note", x: 0, y: 0, text: "x".repeat(600 * 1024) } }]);
+  const ok = p.engine.submit([{ op: "create", object: { id: "u", kind: "note", x: 0, y: 0, text: "x".repeat(500 * 1024) } }]);
+  assert.deepEqual(refused, ["too_big_to_send"]);
+  assert.deepEqual(p.out().map((m) => m.batch), [ok]);
+});
+
 test("replies are matched by req, never guessed", async () => {
   const p = page();
   p.engine.receive(welcome(0));

@@ -185,7 +185,8 @@ async def test_s1_ten_thousand_malformed_frames(tmp_path: Path) -> None:
                 chunks += 1
                 if chunks % 8 == 0:
                     # Frames that close the socket: invalid UTF-8 or over 512 KiB.
-                    if rng.random() < 0.7:
+                    bad_utf8 = rng.random() < 0.7
+                    if bad_utf8:
                         client.ws.protocol.send_frame(
                             Frame(Opcode.TEXT, b'{"type":"ping","x":"\xff\xfe"}')
                         )
@@ -193,7 +194,8 @@ async def test_s1_ten_thousand_malformed_frames(tmp_path: Path) -> None:
                     else:
                         await client.send_raw('{"type":"ping","pad":"' + "x" * (512 * 1024) + '"}')
                     code = await client.wait_closed()
-                    assert code in CLOSING, f"seed {seed}, frame {sent}: closed with {code}"
+                    what = "invalid UTF-8" if bad_utf8 else "an oversized frame"
+                    assert code in CLOSING, f"seed {seed}, frame {sent}, {what}: closed with {code}"
                     answered["closed"] += 1
                     sent += 1
                     client = await Client.connect(server.url, board["id"], token)

@@ -6,13 +6,20 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import orjson
 import pytest
+import websockets
+from websockets.client import ClientProtocol
+from websockets.frames import Close, Frame, Opcode
+from websockets.protocol import State
+from websockets.uri import parse_uri
 
 from server.config import Limits, Settings
 from tests.server.test_sync_rules import fresh_read, note, two_clients
 from tests.support.client import Client
-from tests.support.servers import LiveServer, serve_in_process
+from tests.support.servers import LiveServer, serve_in_process, token_of
 
 BAD_FRAMES = [
     ("not json", "bad_message"),
@@ -145,6 +152,92 @@ async def test_frame_over_512_kib_closes_with_1009(live_server: LiveServer) -> N
     await a.send_raw('{"type":"ping","pad":"' + "x" * (512 * 1024) + '"}')
     assert await a.wait_closed() == 1009
     assert await fresh_read(live_server, board["id"]) == {}
+
+
+async def _raw_socket(server: LiveServer, board_id: str, token: str) -> tuple[Any, Any, Any]:
+    """A joined socket driven by hand: websockets' sans-I/O client over a plain stream,
+    so the test decides when (and whether) to answer the server's close frame."""
+    uri = server.url.replace("http", "ws", 1) + f"/ws/boards/{board_id}"
+    protocol = ClientProtocol(parse_uri(uri), max_size=None)
+    host, port = server.url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    protocol.send_request(protocol.connect())
+    writer.write(b"".join(protocol.data_to_send()))
+    while protocol.state is not State.OPEN:
+        protocol.receive_data(await asyncio.wait_for(reader.read(65536), 5))
+    protocol.send_text(orjson.dumps({"type": "join", "token": token, "name": "raw"}))
+    writer.write(b"".join(protocol.data_to_send()))
+    while not any(
+        isinstance(e, Frame) and e.opcode is Opcode.TEXT and b'"welcome"' in e.data
+        for e in protocol.events_received()
+    ):
+        protocol.receive_data(await asyncio.wait_for(reader.read(65536), 5))
+    return protocol, reader, writer
+
+
+async def _close_frame(protocol: Any, reader: Any) -> Close:
+    while True:
+        data = await asyncio.wait_for(reader.read(65536), 5)
+        assert data, "the connection ended before a close frame"
+        protocol.receive_data(data)
+        for event in protocol.events_received():
+            if isinstance(event, Frame) and event.opcode is Opcode.CLOSE:
+                return Close.parse(event.data)
+
+
+@pytest.mark.parametrize("pad", ["x" * (512 * 1024), "ø" * (300 * 1024)], ids=["ascii", "utf-8"])
+async def test_a_message_over_the_limit_ends_with_a_whole_closing_handshake(
+    live_server: LiveServer, pad: str
+) -> None:
+    """The 1009 must reach the client. The server waits for the client's close frame
+    before it drops the connection; dropping it at once with the frame unread let the
+    kernel's reset wipe the 1009 (CI saw a 1006). The UTF-8 pad is under the limit in
+    characters and over it in bytes."""
+    board, _, _ = await two_clients(live_server)
+    protocol, reader, writer = await _raw_socket(
+        live_server, board["id"], token_of(board["links"]["participant"])
+    )
+    protocol.send_text(orjson.dumps({"type": "ping", "pad": pad}))
+    writer.write(b"".join(protocol.data_to_send()))
+    close = await _close_frame(protocol, reader)
+    assert (close.code, close.reason) == (1009, "a message is at most 524,288 bytes")
+    # The server holds the connection open for our answer...
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(reader.read(1), 0.3)
+    writer.write(b"".join(protocol.data_to_send()))  # our close frame (queued by protocol)
+    # ...and ends it once it has.
+    assert await asyncio.wait_for(reader.read(1), 5) == b""
+    writer.close()
+    assert await fresh_read(live_server, board["id"]) == {}
+
+
+async def test_an_oversized_join_closes_with_1009(live_server: LiveServer) -> None:
+    board = await live_server.create_board()
+    token = token_of(board["links"]["participant"])
+    uri = live_server.url.replace("http", "ws", 1) + f"/ws/boards/{board['id']}"
+    async with websockets.connect(uri) as ws:
+        await ws.send(
+            orjson.dumps({"type": "join", "token": token, "name": "x" * 600_000}).decode()
+        )
+        reply = orjson.loads(await ws.recv())
+        assert reply["code"] == "too_large", reply
+        with pytest.raises(websockets.ConnectionClosed):
+            await ws.recv()
+        assert ws.close_code == 1009
+
+
+async def test_the_welcome_says_the_limits_the_server_was_set_to(tmp_path: Path) -> None:
+    limits = replace(Limits(), max_message_bytes=100_000)
+    async with serve_in_process(Settings(data_dir=tmp_path, limits=limits)) as server:
+        board = await server.create_board()
+        token = token_of(board["links"]["participant"])
+        client = await Client.connect(server.url, board["id"], token)
+        assert client.welcome["limits"] == {"message_bytes": 100_000, "ops_per_batch": 2_000}
+        # Just under in bytes is read; just over closes (the hard cap is twice this).
+        await client.send_raw('{"type":"ping","pad":"' + "é" * 49_900 + '"}')
+        assert (await client.next_of(("error", "pong")))["type"] in {"error", "pong"}
+        await client.send_raw('{"type":"ping","pad":"' + "é" * 50_100 + '"}')
+        assert await client.wait_closed() == 1009
 
 
 async def test_invalid_utf8_closes_with_1007(live_server: LiveServer) -> None:

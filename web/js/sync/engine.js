@@ -17,6 +17,15 @@
 
 const RETRY = new Set(["rate_limited", "unavailable"]);
 const SYNC_TIMEOUT = 5000;
+// The server's defaults, until its welcome says what it was set to (`limits`).
+const LIMITS = { message_bytes: 512 * 1024, ops_per_batch: 2000 };
+const utf8 = new TextEncoder();
+
+/** Is `text` longer than `limit` bytes in UTF-8? Encodes only when the length cannot tell. */
+export function overLimit(text, limit) {
+  if (text.length > limit) return true; // a UTF-16 unit is at least one byte
+  return text.length * 3 > limit && utf8.encode(text).length > limit;
+}
 
 let counter = 0;
 
@@ -50,6 +59,7 @@ export class SyncEngine extends EventTarget {
     this._cancelRetry = null;
     this._retries = 0;
     this._requests = new Map(); // req -> {resolve, reject}
+    this.limits = { ...LIMITS };
   }
 
   // --- the socket --------------------------------------------------------------------
@@ -143,6 +153,7 @@ export class SyncEngine extends EventTarget {
   _welcome(msg) {
     this.you = msg.you;
     this.board = msg.board || this.board;
+    this.limits = { ...LIMITS, ...msg.limits };
     if (msg.you && typeof msg.you.resume === "string") {
       this.seat = { client: msg.you.client, resume: msg.you.resume };
       this._emit("seat", this.seat);
@@ -272,12 +283,23 @@ export class SyncEngine extends EventTarget {
     }, ms);
   }
 
-  /** Send the pending batches not yet sent on this socket, in their original order. */
+  /**
+   * Send the pending batches not yet sent on this socket, in their original order. A
+   * batch over the server's limits is refused here, as the server would refuse it for
+   * good: sent, it would close the socket (1009) and be sent again on every reconnect.
+   */
   _flush() {
     if (!this.online || this._paused || !this._send) return;
-    for (const p of this.store.pending) {
+    for (const p of [...this.store.pending]) {
       if (this._sent.has(p.batch)) continue;
-      this._send(JSON.stringify({ type: "ops", batch: p.batch, ops: p.ops }));
+      const frame = JSON.stringify({ type: "ops", batch: p.batch, ops: p.ops });
+      const { message_bytes: bytes, ops_per_batch: most } = this.limits;
+      if (p.ops.length > most || overLimit(frame, bytes)) {
+        const message = `too large to send at once (at most ${most} changes and ${bytes} bytes)`;
+        this._refused({ type: "error", code: "too_big_to_send", batch: p.batch, message });
+        continue;
+      }
+      this._send(frame);
       this._sent.add(p.batch);
     }
   }
