@@ -46,6 +46,7 @@ from server.services.ports import (
     PendingBatch,
 )
 
+from .driver_sql import execute, execute_many
 from .tables import batch_ids, batches, boards, links, objects
 
 log = logging.getLogger("samskap.commit")
@@ -314,7 +315,7 @@ def _commit_round(conn: Connection, work: Work, log_retain: int) -> list[Answer]
     heads = {
         row.id: row
         for part in _chunks(sorted(board_id for board_id, _ in work))
-        for row in conn.execute(_reads_for(conn).lock, {"l_ids": part})
+        for row in execute(conn, _reads_for(conn).lock, {"l_ids": part})
     }
     live = [(board_id, pending) for board_id, pending in work if board_id in heads]
     known = _logged(conn, live)
@@ -482,8 +483,8 @@ def _logged(conn: Connection, work: Work) -> dict[str, dict[str, tuple[int, list
     ids = sorted(set().union(*wanted.values())) if wanted else []
     for board_part in _chunks(list(wanted)) if ids else []:
         for id_part in _chunks(ids):
-            rows = conn.execute(_reads_for(conn).logged, {"g_boards": board_part, "g_ids": id_part})
-            for r in rows:
+            params = {"g_boards": board_part, "g_ids": id_part}
+            for r in execute(conn, _reads_for(conn).logged, params):
                 if r.batch_id in wanted[r.board_id]:
                     known[r.board_id][r.batch_id] = (
                         r.seq,
@@ -501,7 +502,7 @@ def _link_hashes(conn: Connection, work: Work) -> dict[str, dict[str, str]]:
     ids = [board_id for board_id, pending in work if any(p.link_hash for p in pending)]
     hashes: dict[str, dict[str, str]] = {}
     for part in _chunks(ids) if ids else []:
-        for row in conn.execute(_reads_for(conn).links, {"k_ids": part}):
+        for row in execute(conn, _reads_for(conn).links, {"k_ids": part}):
             hashes.setdefault(row.board_id, {})[row.role] = row.token_hash
     return hashes
 
@@ -517,7 +518,7 @@ def _records(conn: Connection, work: Work) -> dict[str, dict[str, Record | None]
     pairs = [(board_id, object_id) for board_id, ids in records.items() for object_id in ids]
     array = conn.dialect.name == "postgresql"
     for part in _chunks(pairs) if pairs else []:
-        for r in conn.execute(_READS[array].records, _pair_params(part, array)):
+        for r in execute(conn, _READS[array].records, _pair_params(part, array)):
             records[r.board_id][r.id] = _Stored(r.data, bool(r.deleted))  # type: ignore[assignment]
     return records
 
@@ -543,18 +544,18 @@ def _parsed(records: dict[str, Record | None]) -> dict[str, Record | None]:
 def _write(conn: Connection, writes: _Writes, log_retain: int) -> None:
     """The round's rows, one statement (or executemany) per kind."""
     if writes.fresh:
-        conn.execute(_INSERT_OBJECTS, writes.fresh)
+        execute_many(conn, _INSERT_OBJECTS, writes.fresh)
     if writes.moved:
-        conn.execute(_UPDATE_OBJECT, writes.moved)
+        execute_many(conn, _UPDATE_OBJECT, writes.moved)
     if writes.log:
-        conn.execute(_INSERT_LOG, writes.log)
+        execute_many(conn, _INSERT_LOG, writes.log)
     if writes.ids:
-        conn.execute(_INSERT_IDS, writes.ids)
+        execute_many(conn, _INSERT_IDS, writes.ids)
     if writes.heads:
-        conn.execute(_SAVE_HEAD, writes.heads)
+        execute_many(conn, _SAVE_HEAD, writes.heads)
     if writes.trims:
         trims = [{**t, "t_upto": t["t_upto"] - log_retain} for t in writes.trims]
-        conn.execute(_TRIM_LOG, trims)
+        execute_many(conn, _TRIM_LOG, trims)
         before = now_ms() - BATCH_ID_DAYS * 86_400_000
         id_trims = [
             {
@@ -564,4 +565,4 @@ def _write(conn: Connection, writes: _Writes, log_retain: int) -> None:
             }
             for t in writes.trims
         ]
-        conn.execute(_TRIM_IDS, id_trims)
+        execute_many(conn, _TRIM_IDS, id_trims)

@@ -17,7 +17,6 @@ import pytest
 from server.config import Settings
 from server.domain.ops import parse_ops
 from server.services.ports import BoardGone, CommitResult, CommitStatus, PendingBatch
-from server.storage.commit import commit_boards
 from server.storage.engine import create_engine, migrate
 from server.storage.store import SqlBoardStore
 
@@ -46,8 +45,9 @@ def move(object_id: str, x: float) -> dict[str, Any]:
 async def commit_group(
     store: SqlBoardStore, work: list[tuple[str, list[PendingBatch]]]
 ) -> list[list[CommitResult] | BoardGone]:
-    async with store.engine.begin() as conn:
-        return await conn.run_sync(commit_boards, work, store.log_retain)
+    """One group commit the way the store runs it: on SQLite, on the writer thread with
+    the driver-level statements (driver_sql.py); on PostgreSQL, through SQLAlchemy."""
+    return await store._commit_group(work)
 
 
 async def xs(store: SqlBoardStore, board_id: str) -> dict[str, float]:
