@@ -8,6 +8,7 @@ time). `--baseline DIR` measures another checkout's server package in the same r
 alternating, and prints the ratio.
 
     python bench/commit_cpu.py [--boards 1 10 50] [--rounds 300] [--baseline /tmp/old]
+    python bench/commit_cpu.py --database postgresql+asyncpg://root@127.0.0.1/test
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import subprocess
 import tempfile
 import time
@@ -26,21 +28,27 @@ from _common import PYTHON, ROOT, table, write_results
 NOTES = 20  # notes per board; batch n moves note n mod NOTES
 
 
-def measure(boards: int, rounds: int) -> dict[str, float]:
-    """In the child: make 50 boards, then time `rounds` group commits of `boards` boards."""
+def measure(boards: int, rounds: int, database: str = "") -> dict[str, float]:
+    """In the child: make 50 boards, then time `rounds` group commits of `boards` boards.
+    `database`: a PostgreSQL URL (a fresh schema is made and dropped), else SQLite."""
     from sqlalchemy import create_engine as sync_engine
     from sqlalchemy import event
 
-    from server.domain.ops import parse_ops
-    from server.services.ports import PendingBatch
     from server.storage.commit import commit_boards
     from server.storage.engine import create_engine, migrate
     from server.storage.store import SqlBoardStore
 
     path = Path(tempfile.mkdtemp()) / "commit.db"
+    url = database or f"sqlite+aiosqlite:///{path}"
+    schema = f"commit_cpu_{os.getpid()}" if database else None
 
     async def setup() -> None:
-        engine = create_engine(f"sqlite+aiosqlite:///{path}")
+        if schema:
+            admin = create_engine(url)
+            async with admin.begin() as conn:
+                await conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+            await admin.dispose()
+        engine = create_engine(url, schema=schema)
         await migrate(engine)
         store = SqlBoardStore(engine)
         notes = [{"id": f"n{j}", "kind": "note", "x": 0, "y": 0} for j in range(NOTES)]
@@ -49,6 +57,11 @@ def measure(boards: int, rounds: int) -> dict[str, float]:
         await store.close()
 
     asyncio.run(setup())
+    if database:
+        try:
+            return asyncio.run(_measure_async(url, schema, boards, rounds))
+        finally:
+            asyncio.run(_drop(url, schema))
     engine = sync_engine(f"sqlite:///{path}")
 
     @event.listens_for(engine, "connect")
@@ -59,12 +72,8 @@ def measure(boards: int, rounds: int) -> dict[str, float]:
 
     def group() -> list[tuple[str, list[Any]]]:
         nonlocal counter
-        work = []
-        for i in range(boards):
-            counter += 1
-            ops = parse_ops([{"op": "update", "id": f"n{counter % NOTES}", "set": {"x": counter}}])
-            work.append((f"b{i}", [PendingBatch(f"x{counter}", "c", "a", ops, "participant")]))
-        return work
+        counter += boards
+        return _group(counter - boards, boards)
 
     for _ in range(20):  # warm the statement cache
         with engine.begin() as conn:
@@ -77,14 +86,56 @@ def measure(boards: int, rounds: int) -> dict[str, float]:
     return {"us_per_batch": 1e6 * cpu / (rounds * boards), "ms_per_round": 1e3 * cpu / rounds}
 
 
-def run_child(root: Path, boards: int, rounds: int) -> dict[str, float]:
+def _group(counter: int, boards: int) -> list[tuple[str, list[Any]]]:
+    from server.domain.ops import parse_ops
+    from server.services.ports import PendingBatch
+
+    work = []
+    for i in range(boards):
+        counter += 1
+        ops = parse_ops([{"op": "update", "id": f"n{counter % NOTES}", "set": {"x": counter}}])
+        work.append((f"b{i}", [PendingBatch(f"x{counter}", "c", "a", ops, "participant")]))
+    return work
+
+
+async def _measure_async(
+    url: str, schema: str | None, boards: int, rounds: int
+) -> dict[str, float]:
+    """PostgreSQL as the server commits there: the async engine, the commit in run_sync.
+    CPU of this process only (asyncpg's protocol included, the database server not)."""
+    from server.storage.commit import commit_boards
+    from server.storage.engine import create_engine
+
+    engine = create_engine(url, schema=schema)
+    counter = 0
+    for warm in range(rounds + 20):  # 20 rounds warm the statement caches
+        if warm == 20:
+            started = time.process_time()
+        async with engine.begin() as conn:
+            await conn.run_sync(commit_boards, _group(counter, boards), 10_000)
+        counter += boards
+    cpu = time.process_time() - started
+    await engine.dispose()
+    return {"us_per_batch": 1e6 * cpu / (rounds * boards), "ms_per_round": 1e3 * cpu / rounds}
+
+
+async def _drop(url: str, schema: str | None) -> None:
+    from server.storage.engine import create_engine
+
+    admin = create_engine(url)
+    async with admin.begin() as conn:
+        await conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    await admin.dispose()
+
+
+def run_child(root: Path, boards: int, rounds: int, database: str = "") -> dict[str, float]:
     # The server package is imported only inside measure(), after `root` is put first.
     code = (
         "import sys, json; sys.path.insert(0, sys.argv[1]); import commit_cpu as c;"
         "sys.path.insert(0, sys.argv[2]);"
-        "print(json.dumps(c.measure(int(sys.argv[3]), int(sys.argv[4]))))"
+        "print(json.dumps(c.measure(int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])))"
     )
-    args = [PYTHON, "-c", code, str(ROOT / "bench"), str(root), str(boards), str(rounds)]
+    args = [PYTHON, "-c", code, str(ROOT / "bench"), str(root), str(boards), str(rounds), database]
     out = subprocess.run(args, capture_output=True, text=True, check=True, cwd=root)
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -96,6 +147,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--baseline", type=Path, help="another checkout's root (before)")
     parser.add_argument("--label", default="")
+    parser.add_argument(
+        "--database", default="", help="a PostgreSQL URL (postgresql+asyncpg://…); default SQLite"
+    )
     args = parser.parse_args()
     roots = [("this", ROOT)] + ([("baseline", args.baseline)] if args.baseline else [])
     rows: list[dict[str, Any]] = []
@@ -103,7 +157,7 @@ def main() -> None:
         best: dict[str, dict[str, float]] = {}
         for _ in range(args.repeat):  # alternate, keep each side's best (least disturbed)
             for name, root in roots:
-                got = run_child(root, boards, args.rounds)
+                got = run_child(root, boards, args.rounds, args.database)
                 if name not in best or got["us_per_batch"] < best[name]["us_per_batch"]:
                     best[name] = got
         row: dict[str, Any] = {"boards_per_group": boards}
@@ -116,7 +170,9 @@ def main() -> None:
     columns = list(rows[0])
     print(table(rows, columns))
     name = "commit_cpu" + (f"-{args.label}" if args.label else "")
-    print(f"\nwrote {write_results(name, {'rounds': args.rounds, 'rows': rows})}")
+    database = "postgresql" if args.database else "sqlite"
+    results = {"rounds": args.rounds, "database": database, "rows": rows}
+    print(f"\nwrote {write_results(name, results)}")
 
 
 if __name__ == "__main__":

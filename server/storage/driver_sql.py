@@ -1,19 +1,21 @@
-"""The group commit's statements, run on the SQLite driver directly.
+"""The group commit's statements, run on the database driver directly.
 
 SQLAlchemy Core spends about 25 µs of Python per statement (execution context,
-parameter processing, result set-up) around 5-10 µs of SQLite; a one-batch commit runs
-seven statements, so three quarters of the SQLite writer thread's time was SQLAlchemy
-(bench/commit_cpu.py, cProfile). Here each statement is compiled once, by SQLAlchemy
-and for the connection's dialect, and then run with the DBAPI cursor: the SQL text and
-the bind processors (JSON lists, booleans) are SQLAlchemy's own, so what reaches SQLite
-is what `Connection.execute` would send. Other databases (PostgreSQL through asyncpg)
-keep `Connection.execute`.
+parameter processing, result set-up); a one-batch commit runs seven statements, so
+three quarters of the SQLite writer thread's time was SQLAlchemy (bench/commit_cpu.py,
+cProfile). Here each statement is compiled once, by SQLAlchemy and for the connection's
+dialect, and then run with the DBAPI cursor: the SQL text (with PostgreSQL's casts) and
+the bind processors (JSON lists, booleans) are SQLAlchemy's own, so what reaches the
+database is what `Connection.execute` would send. On PostgreSQL the cursor is
+SQLAlchemy's asyncpg adapter, which still starts the transaction and keeps each SQL
+text prepared. aiosqlite (SQLite in memory) keeps `Connection.execute`.
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,14 +42,14 @@ class _Compiled:
         return tuple(values)
 
 
-_compiled: dict[tuple[int, tuple[str, ...] | None], tuple[Any, _Compiled]] = {}
+_compiled: dict[tuple[int, tuple[str, ...] | None, str, str], tuple[Any, _Compiled]] = {}
 _row_types: dict[tuple[str, ...], Any] = {}
 
 
 def _compile(statement: Any, dialect: Dialect, keys: tuple[str, ...] | None) -> _Compiled:
     """`keys`: the columns an INSERT without `.values()` is given, as `execute` would
     take them from the first row (every column must be given: no defaults are run)."""
-    cache_key = (id(statement), keys)
+    cache_key = (id(statement), keys, dialect.name, dialect.paramstyle)
     hit = _compiled.get(cache_key)
     if hit is not None and hit[0] is statement:
         return hit[1]
@@ -59,7 +61,7 @@ def _compile(statement: Any, dialect: Dialect, keys: tuple[str, ...] | None) -> 
         if not given and keys is not None:
             raise ValueError(f"{statement}: column {name} must be given")
         constant = _GIVEN if given else bind.effective_value
-        binds.append((name, bind.type.bind_processor(dialect), constant))
+        binds.append((name, dialect.type_descriptor(bind.type).bind_processor(dialect), constant))
     result = _Compiled(str(compiled), tuple(binds))
     _compiled[cache_key] = (statement, result)  # the statement is kept: its id stays its own
     return result
@@ -77,7 +79,27 @@ def _rows(cursor: Any) -> list[Any]:
 
 
 def _direct(conn: Connection) -> bool:
-    return conn.dialect.name == "sqlite" and not conn.dialect.is_async
+    """The SQLite writer's pysqlite and PostgreSQL's asyncpg (its DBAPI adapter, which
+    starts the transaction and prepares each SQL text once); not aiosqlite."""
+    name = conn.dialect.name
+    return name == "postgresql" or (name == "sqlite" and not conn.dialect.is_async)
+
+
+@contextmanager
+def _cursor(conn: Connection) -> Iterator[Any]:
+    """A DBAPI cursor of the connection's transaction. A connection the database lost
+    is invalidated, as `Connection.execute` would do, so the pool never hands it out
+    again; the error goes on to the caller (the commit fails: `unavailable`)."""
+    cursor = conn.connection.cursor()
+    try:
+        yield cursor
+    except conn.dialect.loaded_dbapi.Error as exc:
+        if conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, cursor):
+            conn.invalidate(exc)
+        raise
+    finally:
+        with suppress(Exception):
+            cursor.close()
 
 
 def execute(conn: Connection, statement: Any, params: Params) -> Sequence[Any]:
@@ -85,12 +107,9 @@ def execute(conn: Connection, statement: Any, params: Params) -> Sequence[Any]:
     if not _direct(conn):
         return list(conn.execute(statement, params))
     compiled = _compile(statement, conn.dialect, None)
-    cursor = conn.connection.cursor()
-    try:
+    with _cursor(conn) as cursor:
         cursor.execute(compiled.sql, compiled.args(params))
         return _rows(cursor)
-    finally:
-        cursor.close()
 
 
 def execute_many(conn: Connection, statement: Any, rows: Iterable[Params]) -> None:
@@ -103,8 +122,5 @@ def execute_many(conn: Connection, statement: Any, rows: Iterable[Params]) -> No
         return
     keys = tuple(rows[0]) if statement.is_insert else None
     compiled = _compile(statement, conn.dialect, keys)
-    cursor = conn.connection.cursor()
-    try:
+    with _cursor(conn) as cursor:
         cursor.executemany(compiled.sql, [compiled.args(row) for row in rows])
-    finally:
-        cursor.close()

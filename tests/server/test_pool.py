@@ -8,12 +8,17 @@ the next use sees.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from server.domain.ops import parse_ops
+from server.services.ports import CommitStatus, PendingBatch
 from server.storage import engine as engines
+from server.storage.store import SqlBoardStore
 from tests.support.services import _pg_connect, postgres_schema
 
 pytestmark = pytest.mark.postgres
@@ -62,3 +67,49 @@ async def test_a_connection_used_a_moment_ago_is_not_pinged(
                 assert (await conn.execute(text("SELECT 1"))).scalar() == 1
         finally:
             await engine.dispose()
+
+
+async def test_a_connection_dropped_inside_a_group_commit_fails_that_commit_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The commit's statements go to the driver directly (driver_sql.py), past
+    SQLAlchemy's error handling: a connection lost halfway must still be thrown away,
+    not handed to the next commit."""
+    monkeypatch.setattr(engines, "IDLE_PING_SEC", 3600.0)  # no ping would save the next one
+    async with postgres_schema() as (url, schema):
+        engine = engines.create_engine(url, schema=schema)
+        await engines.migrate(engine)
+        store = SqlBoardStore(engine)
+        await store.create_board("b1", "t", {}, {"participant": "0" * 64}, [])
+        holder = await _pg_connect(url)
+        try:
+            # Hold the board's row, so the commit waits inside its first statement.
+            await holder.execute("BEGIN")
+            await holder.execute(f"SELECT 1 FROM {schema}.boards WHERE id = 'b1' FOR UPDATE")
+            commit = asyncio.create_task(store.commit("b1", [_create("first")]))
+            waiting = None
+            for _ in range(100):
+                waiting = await holder.fetchval(
+                    "SELECT pid FROM pg_stat_activity"
+                    " WHERE pg_blocking_pids(pid) @> ARRAY[pg_backend_pid()]"
+                )
+                if waiting:
+                    break
+                await asyncio.sleep(0.02)
+            assert waiting, "the commit never waited for the row"
+            assert await holder.fetchval("SELECT pg_terminate_backend($1)", waiting) is True
+            await holder.execute("ROLLBACK")
+            with pytest.raises(Exception, match=r"terminat|closed|connection"):
+                await commit
+        finally:
+            await holder.close()
+        try:
+            (result,) = await store.commit("b1", [_create("second")])
+            assert (result.status, result.seq) == (CommitStatus.APPLIED, 1)
+        finally:
+            await store.close()
+
+
+def _create(batch_id: str) -> PendingBatch:
+    ops = parse_ops([{"op": "create", "object": {"id": batch_id, "kind": "note", "x": 0, "y": 0}}])
+    return PendingBatch(batch_id, "c1", "Kari", ops, "participant")
