@@ -19,22 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import (
-    ARRAY,
-    Connection,
-    String,
-    TypeDecorator,
-    and_,
-    any_,
-    bindparam,
-    delete,
-    func,
-    insert,
-    literal_column,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import Connection
 
 from server.domain.errors import ErrorCode, ProtocolError
 from server.domain.facilitation import policy_for, rules_of
@@ -47,8 +32,23 @@ from server.services.ports import (
     PendingBatch,
 )
 
+from .commit_sql import (
+    BATCH_ID_DAYS,
+    BATCH_ID_KEEP,
+    INSERT_IDS,
+    INSERT_LOG,
+    INSERT_OBJECTS,
+    READS,
+    SAVE_HEAD,
+    TRIM_IDS,
+    TRIM_LOG,
+    UPDATE_OBJECT,
+    WRITE_ONCE_PG,
+    pair_params,
+    reads_for,
+    write_once_params,
+)
 from .driver_sql import execute, execute_many
-from .tables import batch_ids, batches, boards, links, objects
 
 log = logging.getLogger("samskap.commit")
 # Answer to every batch of a board whose commit failed for a reason that is not the
@@ -85,156 +85,6 @@ def object_row(
     }
 
 
-class _Json(TypeDecorator[Any]):
-    """A list sent to SQLite as one JSON text (read back with `json_each`)."""
-
-    impl = String
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
-        return None if value is None else dumps(value)
-
-
-# Statements are built once, with bind parameters: building `where(...)` clauses per
-# call and computing their cache keys took about a fifth of the SQLite writer thread's
-# time at 1,000 batches/s over 50 boards (py-spy, bench/rooms.py).
-def _member(column: Any, name: str, array: bool) -> Any:
-    """`column` is one of the list `:name`, as one parameter and one SQL text for every
-    length: `= ANY(:name)` with an array (PostgreSQL), `IN (SELECT value FROM
-    json_each(:name))` with a JSON text (SQLite). A list expanded into the SQL makes new
-    text for every length: asyncpg prepared each new text again (a round trip and a parse,
-    a tenth of a busy process's main thread, bench/scaleout.py), and SQLAlchemy rewrote
-    the SQL for each call (a sixth of the SQLite writer's CPU, bench/commit_cpu.py)."""
-    if array:
-        return column == any_(bindparam(name, type_=ARRAY(String)))
-    members: Any = select(literal_column("value")).select_from(
-        func.json_each(bindparam(name, type_=_Json()))
-    )
-    return column.in_(members.scalar_subquery())
-
-
-@dataclass(frozen=True, slots=True)
-class _Reads:
-    """The group's reads, built once per dialect."""
-
-    lock: Any
-    logged: Any
-    links: Any
-    records: Any
-
-
-def _reads(array: bool) -> _Reads:
-    heads = (boards.c.id, boards.c.seq, boards.c.object_count, boards.c.settings)
-    if array:
-        # PostgreSQL locks rows one by one: two processes whose groups share boards must
-        # take them in the same order, or each waits for the other (a deadlock, one
-        # group refused). The subquery takes the row locks in id order; the UPDATE then
-        # holds them already. (SQLite locks the whole database at BEGIN IMMEDIATE.)
-        in_order = (
-            select(boards.c.id)
-            .where(_member(boards.c.id, "l_ids", array))
-            .order_by(boards.c.id)
-            .with_for_update()
-        )
-        locked = boards.c.id.in_(in_order.scalar_subquery())
-    else:
-        locked = _member(boards.c.id, "l_ids", array)
-    pairs = _pairs(array)
-    return _Reads(
-        lock=update(boards).where(locked).values(seq=boards.c.seq).returning(*heads),
-        logged=select(
-            batch_ids.c.board_id,
-            batch_ids.c.batch_id,
-            batch_ids.c.seq,
-            batch_ids.c.skipped,
-            batch_ids.c.applied,
-        ).where(
-            _member(batch_ids.c.board_id, "g_boards", array),
-            _member(batch_ids.c.batch_id, "g_ids", array),
-        ),
-        links=select(links.c.board_id, links.c.role, links.c.token_hash).where(
-            _member(links.c.board_id, "k_ids", array)
-        ),
-        records=select(
-            objects.c.board_id, objects.c.id, objects.c.data, objects.c.deleted
-        ).select_from(
-            pairs.join(objects, _pair_is(objects.c.board_id, objects.c.id, pairs, array))
-        ),
-    )
-
-
-# The records a group touches are looked up as (board, id) pairs, each by the primary key.
-# A board list times an id list returned every board's copy of every id: boards made
-# from one template share their object ids, and 50 such boards in a group read 1,000
-# rows for the 50 they needed (bench/commit_cpu.py).
-def _pairs(array: bool) -> Any:
-    """The pairs as a table: `unnest(:r_boards, :r_ids)` (PostgreSQL, two arrays) or
-    `json_each(:r_pairs)` (SQLite, one JSON list of [board, id])."""
-    if array:
-        return (
-            func.unnest(
-                bindparam("r_boards", type_=ARRAY(String)), bindparam("r_ids", type_=ARRAY(String))
-            )
-            .table_valued("board", "id")
-            .render_derived()
-        )
-    return func.json_each(bindparam("r_pairs", type_=_Json())).table_valued("value")
-
-
-def _pair_is(board: Any, object_id: Any, pairs: Any, array: bool) -> Any:
-    if array:
-        return and_(board == pairs.c.board, object_id == pairs.c.id)
-    return and_(
-        board == func.json_extract(pairs.c.value, "$[0]"),
-        object_id == func.json_extract(pairs.c.value, "$[1]"),
-    )
-
-
-def _pair_params(pairs: list[tuple[str, str]], array: bool) -> dict[str, Any]:
-    if array:
-        return {"r_boards": [b for b, _ in pairs], "r_ids": [i for _, i in pairs]}
-    return {"r_pairs": pairs}
-
-
-_READS = {False: _reads(array=False), True: _reads(array=True)}
-
-
-def _reads_for(conn: Connection) -> _Reads:
-    return _READS[conn.dialect.name == "postgresql"]
-
-
-# Every changed object in one executemany: building and sending one UPDATE per object
-# took 80 % of a 64-batch commit touching 64 notes (bench/commit.py, docs/performance.md).
-_UPDATE_OBJECT = (
-    update(objects)
-    .where(objects.c.board_id == bindparam("w_board"), objects.c.id == bindparam("w_id"))
-    .values(
-        data=bindparam("w_data"),
-        deleted=bindparam("w_deleted"),
-        updated_seq=bindparam("w_seq"),
-        updated_at=bindparam("w_at"),
-    )
-)
-_INSERT_OBJECTS = insert(objects)
-_INSERT_LOG = insert(batches)
-_INSERT_IDS = insert(batch_ids)
-_SAVE_HEAD = (
-    update(boards)
-    .where(boards.c.id == bindparam("h_id"))
-    .values(seq=bindparam("h_seq"), object_count=bindparam("h_count"), updated_at=bindparam("h_at"))
-)
-_TRIM_LOG = delete(batches).where(
-    batches.c.board_id == bindparam("t_board"), batches.c.seq <= bindparam("t_upto")
-)
-# Batch ids are remembered for the last BATCH_ID_KEEP batches or BATCH_ID_DAYS, whichever
-# reaches further back (rule S11), independent of how much of the ops log is kept.
-BATCH_ID_KEEP = 100_000
-BATCH_ID_DAYS = 30
-_TRIM_IDS = delete(batch_ids).where(
-    batch_ids.c.board_id == bindparam("t_board"),
-    batch_ids.c.seq <= bindparam("t_ids_upto"),
-    batch_ids.c.created_at < bindparam("t_ids_before"),
-)
 _CHUNK = 500  # ids per IN list: far below SQLite's and asyncpg's parameter limits
 
 Work = list[tuple[str, list[PendingBatch]]]
@@ -316,7 +166,7 @@ def _commit_round(conn: Connection, work: Work, log_retain: int) -> list[Answer]
     heads = {
         row.id: row
         for part in _chunks(sorted(board_id for board_id, _ in work))
-        for row in execute(conn, _reads_for(conn).lock, {"l_ids": part})
+        for row in execute(conn, reads_for(conn).lock, {"l_ids": part})
     }
     live = [(board_id, pending) for board_id, pending in work if board_id in heads]
     known = _logged(conn, live)
@@ -485,7 +335,7 @@ def _logged(conn: Connection, work: Work) -> dict[str, dict[str, tuple[int, list
     for board_part in _chunks(list(wanted)) if ids else []:
         for id_part in _chunks(ids):
             params = {"g_boards": board_part, "g_ids": id_part}
-            for r in execute(conn, _reads_for(conn).logged, params):
+            for r in execute(conn, reads_for(conn).logged, params):
                 if r.batch_id in wanted[r.board_id]:
                     known[r.board_id][r.batch_id] = (
                         r.seq,
@@ -503,7 +353,7 @@ def _link_hashes(conn: Connection, work: Work) -> dict[str, dict[str, str]]:
     ids = [board_id for board_id, pending in work if any(p.link_hash for p in pending)]
     hashes: dict[str, dict[str, str]] = {}
     for part in _chunks(ids) if ids else []:
-        for row in execute(conn, _reads_for(conn).links, {"k_ids": part}):
+        for row in execute(conn, reads_for(conn).links, {"k_ids": part}):
             hashes.setdefault(row.board_id, {})[row.role] = row.token_hash
     return hashes
 
@@ -519,7 +369,7 @@ def _records(conn: Connection, work: Work) -> dict[str, dict[str, Record | None]
     pairs = [(board_id, object_id) for board_id, ids in records.items() for object_id in ids]
     array = conn.dialect.name == "postgresql"
     for part in _chunks(pairs) if pairs else []:
-        for r in execute(conn, _READS[array].records, _pair_params(part, array)):
+        for r in execute(conn, READS[array].records, pair_params(part, array)):
             records[r.board_id][r.id] = _Stored(r.data, bool(r.deleted))  # type: ignore[assignment]
     return records
 
@@ -542,100 +392,9 @@ def _parsed(records: dict[str, Record | None]) -> dict[str, Record | None]:
     return records
 
 
-# PostgreSQL: the round's rows in one statement, one round trip. Each kind of row goes as
-# one array per column (`unnest`), in a data-modifying CTE; the kinds touch disjoint
-# rows (an object is either new or stored), as one statement requires. Five round trips
-# (four executemany and their prepares) were a third of a one-board commit's CPU in the
-# app process: on this machine a round trip costs ~130 µs of the sender's CPU
-# (bench/commit_cpu.py --database).
-def _unnest(name: str, columns: list[tuple[str, str]]) -> str:
-    arrays = ", ".join(f"CAST(:{name}_{column} AS {kind}[])" for column, kind in columns)
-    return f"unnest({arrays})"
-
-
-_IDS_COLUMNS = [
-    ("board_id", "VARCHAR"),
-    ("batch_id", "VARCHAR"),
-    ("seq", "BIGINT"),
-    ("skipped", "TEXT"),
-    ("applied", "BOOLEAN"),
-    ("created_at", "BIGINT"),
-]
-_LOG_COLUMNS = [
-    ("board_id", "VARCHAR"),
-    ("seq", "BIGINT"),
-    ("batch_id", "VARCHAR"),
-    ("client", "VARCHAR"),
-    ("ops", "TEXT"),
-    ("skipped", "TEXT"),
-    ("created_at", "BIGINT"),
-]
-_FRESH_COLUMNS = [
-    ("board_id", "VARCHAR"),
-    ("id", "VARCHAR"),
-    ("kind", "VARCHAR"),
-    ("data", "TEXT"),
-    ("deleted", "BOOLEAN"),
-    ("author", "TEXT"),
-    ("created_seq", "BIGINT"),
-    ("updated_seq", "BIGINT"),
-    ("created_at", "BIGINT"),
-    ("updated_at", "BIGINT"),
-]
-_MOVED_COLUMNS = [
-    ("w_board", "VARCHAR"),
-    ("w_id", "VARCHAR"),
-    ("w_data", "TEXT"),
-    ("w_deleted", "BOOLEAN"),
-    ("w_seq", "BIGINT"),
-    ("w_at", "BIGINT"),
-]
-_HEAD_COLUMNS = [
-    ("h_id", "VARCHAR"),
-    ("h_seq", "BIGINT"),
-    ("h_count", "INTEGER"),
-    ("h_at", "BIGINT"),
-]
-
-
-def _names(columns: list[tuple[str, str]]) -> str:
-    return ", ".join(column for column, _ in columns)
-
-
-# The text is built from the constant column lists above only: no value reaches it.
-_WRITE_ONCE_PG = text(
-    f"""WITH
-ids AS (INSERT INTO batch_ids ({_names(_IDS_COLUMNS)})
-        SELECT * FROM {_unnest("i", _IDS_COLUMNS)}),
-log AS (INSERT INTO batches ({_names(_LOG_COLUMNS)})
-        SELECT * FROM {_unnest("l", _LOG_COLUMNS)}),
-fresh AS (INSERT INTO objects ({_names(_FRESH_COLUMNS)})
-          SELECT * FROM {_unnest("f", _FRESH_COLUMNS)}),
-moved AS (UPDATE objects SET data = m.w_data, deleted = m.w_deleted,
-                 updated_seq = m.w_seq, updated_at = m.w_at
-          FROM {_unnest("m", _MOVED_COLUMNS)} AS m({_names(_MOVED_COLUMNS)})
-          WHERE objects.board_id = m.w_board AND objects.id = m.w_id)
-UPDATE boards SET seq = h.h_seq, object_count = h.h_count, updated_at = h.h_at
-FROM {_unnest("h", _HEAD_COLUMNS)} AS h({_names(_HEAD_COLUMNS)})
-WHERE boards.id = h.h_id"""  # noqa: S608
-)
-
-
-def _columns(
-    name: str, rows: list[dict[str, Any]], columns: list[tuple[str, str]]
-) -> dict[str, Any]:
-    return {f"{name}_{column}": [row[column] for row in rows] for column, _ in columns}
-
-
-def _write_once_pg(conn: Connection, writes: _Writes) -> None:
-    params = {
-        **_columns("i", writes.ids, _IDS_COLUMNS),
-        **_columns("l", writes.log, _LOG_COLUMNS),
-        **_columns("f", writes.fresh, _FRESH_COLUMNS),
-        **_columns("m", writes.moved, _MOVED_COLUMNS),
-        **_columns("h", writes.heads, _HEAD_COLUMNS),
-    }
-    execute(conn, _WRITE_ONCE_PG, params)
+def _write_once_pg(conn: Connection, w: _Writes) -> None:
+    """PostgreSQL: the round's rows in one statement, one round trip (commit_sql.py)."""
+    execute(conn, WRITE_ONCE_PG, write_once_params(w.ids, w.log, w.fresh, w.moved, w.heads))
 
 
 def _write(conn: Connection, writes: _Writes, log_retain: int) -> None:
@@ -650,23 +409,23 @@ def _write(conn: Connection, writes: _Writes, log_retain: int) -> None:
 
 def _write_each(conn: Connection, writes: _Writes) -> None:
     if writes.fresh:
-        execute_many(conn, _INSERT_OBJECTS, writes.fresh)
+        execute_many(conn, INSERT_OBJECTS, writes.fresh)
     if writes.moved:
-        execute_many(conn, _UPDATE_OBJECT, writes.moved)
+        execute_many(conn, UPDATE_OBJECT, writes.moved)
     if writes.log:
-        execute_many(conn, _INSERT_LOG, writes.log)
+        execute_many(conn, INSERT_LOG, writes.log)
     if writes.ids:
-        execute_many(conn, _INSERT_IDS, writes.ids)
+        execute_many(conn, INSERT_IDS, writes.ids)
     if writes.heads:
-        execute_many(conn, _SAVE_HEAD, writes.heads)
+        execute_many(conn, SAVE_HEAD, writes.heads)
 
 
 def _trim(conn: Connection, trims: list[dict[str, Any]], log_retain: int) -> None:
     """The log beyond `log_retain` batches and old batch ids (once per 1,000 batches)."""
-    execute_many(conn, _TRIM_LOG, [{**t, "t_upto": t["t_upto"] - log_retain} for t in trims])
+    execute_many(conn, TRIM_LOG, [{**t, "t_upto": t["t_upto"] - log_retain} for t in trims])
     before = now_ms() - BATCH_ID_DAYS * 86_400_000
     id_trims = [
         {"t_board": t["t_board"], "t_ids_upto": t["t_upto"] - BATCH_ID_KEEP, "t_ids_before": before}
         for t in trims
     ]
-    execute_many(conn, _TRIM_IDS, id_trims)
+    execute_many(conn, TRIM_IDS, id_trims)

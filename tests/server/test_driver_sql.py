@@ -12,7 +12,7 @@ from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, bindpa
 from sqlalchemy import create_engine as sync_engine
 from sqlalchemy import insert as insert_into
 
-from server.storage.commit import _Json
+from server.storage.commit_sql import Json
 from server.storage.driver_sql import execute, execute_many
 
 meta = MetaData()
@@ -39,7 +39,7 @@ def test_rows_constants_and_bind_processors_match_sqlalchemy(conn: Any) -> None:
     execute_many(conn, insert_into(things), rows)
     # A JSON list parameter (bind processor), a literal '$[1]' (the statement's own).
     pick = select(
-        things.c.id, things.c.done, func.json_extract(bindparam("j", type_=_Json()), "$[1]")
+        things.c.id, things.c.done, func.json_extract(bindparam("j", type_=Json()), "$[1]")
     ).where(things.c.size >= bindparam("least"))
     ours = execute(conn, pick, {"j": ["a", "b"], "least": 3})
     theirs = list(conn.execute(pick, {"j": ["a", "b"], "least": 3}))
