@@ -99,7 +99,23 @@ def machine() -> dict[str, Any]:
         "cpu": cpu,
         "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
         "python": platform.python_version(),
+        "calibration_ms": calibration_ms(),
     }
+
+
+def calibration_ms() -> float:
+    """CPU time of a fixed pure-Python workload, best of 5: how fast this machine ran
+    Python when the figures were taken. The same code measured 35-40 % slower on one
+    day than on another here (docs/performance.md, session 12); compare figures of
+    different days by this first."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.process_time()
+        table: dict[int, str] = {}
+        for i in range(100_000):
+            table[i % 1024] = json.dumps([i, "x"])
+        best = min(best, time.process_time() - started)
+    return round(best * 1000, 1)
 
 
 def _wait_http(url: str, timeout: float = 30.0) -> None:

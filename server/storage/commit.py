@@ -400,7 +400,8 @@ def _write_once_pg(conn: Connection, w: _Writes) -> None:
 def _write(conn: Connection, writes: _Writes, log_retain: int) -> None:
     """The round's rows: one statement on PostgreSQL, else one (executemany) per kind."""
     if conn.dialect.name == "postgresql":
-        _write_once_pg(conn, writes)
+        if writes.ids or writes.heads:  # else every batch was a resend: nothing to write
+            _write_once_pg(conn, writes)
     else:
         _write_each(conn, writes)
     if writes.trims:
