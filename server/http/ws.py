@@ -29,13 +29,14 @@ from .security import client_address
 
 log = logging.getLogger("samskap.ws")
 
+# The close code for a join refused with this error (anything else: 4002, bad join).
 JOIN_CLOSE = {
     ErrorCode.UNAUTHORIZED: CloseCode.UNAUTHORIZED,
     ErrorCode.NOT_FOUND: CloseCode.BOARD_DELETED,
     ErrorCode.RATE_LIMITED: CloseCode.FLOODING,
     ErrorCode.REMOVED: CloseCode.REMOVED,
+    ErrorCode.TOO_LARGE: CloseCode.TOO_BIG,  # the join message itself was over the limit
 }
-FIRST_CLOSE = {ErrorCode.RATE_LIMITED: CloseCode.FLOODING, ErrorCode.TOO_LARGE: CloseCode.TOO_BIG}
 
 
 async def _refuse(ws: WebSocket, exc: ProtocolError, code: int) -> None:
@@ -112,7 +113,7 @@ async def board_socket(ws: WebSocket) -> None:
         hub.admit_address(address)
         join = await _first_join(ws, limits.join_timeout_sec, limits.max_message_bytes)
     except ProtocolError as exc:
-        await _refuse(ws, exc, FIRST_CLOSE.get(exc.code, CloseCode.BAD_JOIN))
+        await _refuse(ws, exc, JOIN_CLOSE.get(exc.code, CloseCode.BAD_JOIN))
         return
     except WebSocketDisconnect:
         return
