@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 from sqlalchemy import (
     ARRAY,
+    Column,
     Connection,
     String,
     TypeDecorator,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects import postgresql
 
 from .tables import batch_ids, batches, boards, links, objects
 
@@ -186,61 +188,47 @@ TRIM_IDS = delete(batch_ids).where(
 # (four executemany and their prepares) were a third of a one-board commit's CPU in the
 # app process: on this machine a round trip costs ~130 µs of the sender's CPU
 # (bench/commit_cpu.py --database).
-def _unnest(name: str, columns: list[tuple[str, str]]) -> str:
-    arrays = ", ".join(f"CAST(:{name}_{column} AS {kind}[])" for column, kind in columns)
+def _unnest(name: str, columns: list[tuple[str, Column[Any]]]) -> str:
+    arrays = ", ".join(f"CAST(:{name}_{key} AS {_array_of(column)}[])" for key, column in columns)
     return f"unnest({arrays})"
 
 
-_IDS_COLUMNS = [
-    ("board_id", "VARCHAR"),
-    ("batch_id", "VARCHAR"),
-    ("seq", "BIGINT"),
-    ("skipped", "TEXT"),
-    ("applied", "BOOLEAN"),
-    ("created_at", "BIGINT"),
-]
-_LOG_COLUMNS = [
-    ("board_id", "VARCHAR"),
-    ("seq", "BIGINT"),
-    ("batch_id", "VARCHAR"),
-    ("client", "VARCHAR"),
-    ("ops", "TEXT"),
-    ("skipped", "TEXT"),
-    ("created_at", "BIGINT"),
-]
-_FRESH_COLUMNS = [
-    ("board_id", "VARCHAR"),
-    ("id", "VARCHAR"),
-    ("kind", "VARCHAR"),
-    ("data", "TEXT"),
-    ("deleted", "BOOLEAN"),
-    ("author", "TEXT"),
-    ("created_seq", "BIGINT"),
-    ("updated_seq", "BIGINT"),
-    ("created_at", "BIGINT"),
-    ("updated_at", "BIGINT"),
-]
+def _array_of(column: Column[Any]) -> str:
+    """The column's type for the cast, without a length: a cast to VARCHAR(32) would cut
+    a longer value silently, where writing it to the column must fail."""
+    kind = column.type
+    if isinstance(kind, String):
+        kind = type(kind)()
+    return str(kind.compile(dialect=_PG))
+
+
+_PG = postgresql.dialect()
+# Each parameter's array type is its column's, read from `tables.py`; inserts take every
+# column of their table (as the SQLite path's rows give them).
+_IDS_COLUMNS = [(column.name, column) for column in batch_ids.columns]
+_LOG_COLUMNS = [(column.name, column) for column in batches.columns]
+_FRESH_COLUMNS = [(column.name, column) for column in objects.columns]
 _MOVED_COLUMNS = [
-    ("w_board", "VARCHAR"),
-    ("w_id", "VARCHAR"),
-    ("w_data", "TEXT"),
-    ("w_deleted", "BOOLEAN"),
-    ("w_seq", "BIGINT"),
-    ("w_at", "BIGINT"),
+    ("w_board", objects.c.board_id),
+    ("w_id", objects.c.id),
+    ("w_data", objects.c.data),
+    ("w_deleted", objects.c.deleted),
+    ("w_seq", objects.c.updated_seq),
+    ("w_at", objects.c.updated_at),
 ]
 _HEAD_COLUMNS = [
-    ("h_id", "VARCHAR"),
-    ("h_seq", "BIGINT"),
-    ("h_count", "INTEGER"),
-    ("h_at", "BIGINT"),
+    ("h_id", boards.c.id),
+    ("h_seq", boards.c.seq),
+    ("h_count", boards.c.object_count),
+    ("h_at", boards.c.updated_at),
 ]
 
 
-def _names(columns: list[tuple[str, str]]) -> str:
-    return ", ".join(column for column, _ in columns)
+def _names(columns: list[tuple[str, Column[Any]]]) -> str:
+    return ", ".join(key for key, _ in columns)
 
 
-# The text is built from the constant column lists above only: no value reaches it.
+# The text is built from the column lists above only: no value reaches it.
 WRITE_ONCE_PG = text(
     f"""WITH
 ids AS (INSERT INTO batch_ids ({_names(_IDS_COLUMNS)})
@@ -260,9 +248,9 @@ WHERE boards.id = h.h_id"""  # noqa: S608
 
 
 def _columns(
-    name: str, rows: list[dict[str, Any]], columns: list[tuple[str, str]]
+    name: str, rows: list[dict[str, Any]], columns: list[tuple[str, Column[Any]]]
 ) -> dict[str, Any]:
-    return {f"{name}_{column}": [row[column] for row in rows] for column, _ in columns}
+    return {f"{name}_{key}": [row[key] for row in rows] for key, _ in columns}
 
 
 def write_once_params(
