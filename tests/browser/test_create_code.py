@@ -67,6 +67,7 @@ async def test_start_page_asks_for_the_staff_code_once(
 
     # Next visit: no field, the saved code is sent; an import works too.
     await page.reload()
+    await page.wait_for_selector("#code-saved", state="visible")  # the page's script has run
     assert not await page.is_visible("#code-input")
     assert await page.is_visible("#code-saved")
     await create(page, "Andre tavle")
