@@ -31,7 +31,7 @@ from server.http.security import (
     SecurityHeaders,
     client_address,
 )
-from server.http.ws import board_socket
+from server.http.ws import ServerSend, board_socket
 from server.logs import AccessLog
 from server.pubsub.memory import MemoryBroker
 from server.services.boards import BoardService
@@ -170,6 +170,7 @@ def create_app(
     folders = [SHIPPED_TEMPLATES] + ([settings.templates_dir] if settings.templates_dir else [])
     origins = OriginPolicy(settings.public_url, settings.allowed_origins)
     middleware = [
+        Middleware(ServerSend),
         Middleware(AccessLog),
         Middleware(VersionHeader),
         Middleware(OriginWarning),

@@ -17,6 +17,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from server.domain.errors import CloseCode, ErrorCode, ProtocolError
@@ -81,9 +82,33 @@ async def _first_join(ws: WebSocket, wait: float, limit: int) -> Join:
     return msg
 
 
+# Where `ServerSend` leaves the server's own `send` in the scope.
+SERVER_SEND = "samskap.server_send"
+
+
+class ServerSend:
+    """Keeps the server's `send` in a WebSocket's scope, for the board socket's frames.
+
+    Placed first in the middleware chain. The middlewares after it look at a socket's
+    handshake and close only, yet each wraps `send` in a coroutine of its own: four
+    awaits for every frame, which the board socket's writer skips (one frame per
+    receiver of every batch is the server's hottest path). The handshake and the close
+    still go through the whole chain.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            scope[SERVER_SEND] = send
+        await self.app(scope, receive, send)
+
+
 async def _write(ws: WebSocket, session: Session) -> None:
+    send = ws.scope.get(SERVER_SEND, ws.send)
     async for frame in session.frames():
-        await ws.send({"type": "websocket.send", "text": frame})
+        await send({"type": "websocket.send", "text": frame})
 
 
 async def _read(ws: WebSocket, hub: Hub, session: Session, room: Room, limit: int) -> None:

@@ -9,6 +9,7 @@ transaction itself is written once, synchronously, in `commit.py`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +17,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server.domain.errors import ErrorCode, ProtocolError
@@ -96,6 +97,7 @@ class SqlBoardStore:
         # ... on a synchronous connection owned by one thread: one hop per transaction.
         self._sync_writer = None if self._is_pg else create_sqlite_writer(engine)
         self._writer_thread: ThreadPoolExecutor | None = None
+        self._writer_conn: Connection | None = None  # used on the writer thread only
         self._reader = engine.execution_options(**{READ_ONLY: True})
         snapshot_options: dict[str, Any] = {READ_ONLY: True}
         if self._is_pg:
@@ -496,10 +498,30 @@ class SqlBoardStore:
         )
 
     def _commit_on_writer(self, work: Work) -> list[list[CommitResult] | BoardGone]:
-        """On the writer thread: the whole group commit, BEGIN IMMEDIATE to COMMIT."""
+        """On the writer thread: the whole group commit, BEGIN IMMEDIATE to COMMIT.
+
+        The thread keeps its one connection between commits: checking it out of the
+        pool and back in for every commit cost the writer as much CPU as a one-batch
+        commit's statements (py-spy at 50 clients x 5 batches/s; docs/performance.md).
+        After a failed commit the connection is closed and the next one opens anew.
+        """
         assert self._sync_writer is not None
-        with self._sync_writer.begin() as conn:
-            return commit_boards(conn, work, self.log_retain)
+        conn = self._writer_conn
+        if conn is None:
+            conn = self._writer_conn = self._sync_writer.connect()
+        try:
+            with conn.begin():
+                return commit_boards(conn, work, self.log_retain)
+        except BaseException:
+            self._close_writer_conn()
+            raise
+
+    def _close_writer_conn(self) -> None:
+        """On the writer thread (its connection belongs to it)."""
+        conn, self._writer_conn = self._writer_conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.close()
 
     # --- facilitation ---------------------------------------------------------------
 
@@ -702,6 +724,7 @@ class SqlBoardStore:
         if self._writer is not None and not self._writer.done():
             await asyncio.gather(self._writer, return_exceptions=True)
         if self._writer_thread is not None:
+            self._writer_thread.submit(self._close_writer_conn)
             self._writer_thread.shutdown(wait=True)
             self._writer_thread = None
         if self._sync_writer is not None:

@@ -231,3 +231,32 @@ async def test_two_processes_commit_overlapping_groups_without_deadlock(
         meta = await store.board(board_id)
         assert meta is not None and meta.seq == 45
         assert len(await xs(store, board_id)) == 45
+
+
+async def test_the_sqlite_writer_replaces_its_connection_after_a_failed_commit(
+    store: SqlBoardStore,
+) -> None:
+    """The writer thread keeps one connection between commits; one that fails (here its
+    database handle closed under it) fails that commit only, and the next commit opens
+    a new connection and lands."""
+    if store._sync_writer is None:
+        pytest.skip("PostgreSQL commits through the async engine's pool")
+    await store.create_board("a", "a", {}, {"participant": "0" * 64}, [])
+    await commit_group(store, [("a", [batch("a1", create("n1", 1))])])
+    kept = store._writer_conn
+    assert kept is not None  # the connection stayed with the writer thread
+    await commit_group(store, [("a", [batch("a2", move("n1", 2))])])
+    assert store._writer_conn is kept
+
+    def close_handle() -> None:
+        kept.connection.dbapi_connection.close()  # type: ignore[union-attr]
+
+    assert store._writer_thread is not None
+    await asyncio.wrap_future(store._writer_thread.submit(close_handle))
+    with pytest.raises(Exception, match="closed"):
+        await commit_group(store, [("a", [batch("a3", move("n1", 3))])])
+    assert store._writer_conn is None
+    [answer] = await commit_group(store, [("a", [batch("a4", move("n1", 4))])])
+    assert not isinstance(answer, BoardGone) and answer[0].status is CommitStatus.APPLIED
+    assert store._writer_conn is not None and store._writer_conn is not kept
+    assert await xs(store, "a") == {"n1": 4}
