@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue
 import time
 from array import array
@@ -34,14 +35,18 @@ def run_load(
     specs: Sequence[LoadSpec],
     server_pids: Sequence[int],
     on_ready: Callable[[], None] | None = None,
+    load_cpus: set[int] | None = None,
 ) -> dict[str, Any]:
-    """Start one process per spec, go together, collect and aggregate."""
+    """Start one process per spec, go together, collect and aggregate.
+    `load_cpus`: the CPUs the load processes may run on (Linux), set as they start."""
     ctx = mp.get_context("spawn")
     start_at = ctx.Value("d", 0.0)
     ready, out = ctx.Queue(), ctx.Queue()
     procs = [ctx.Process(target=worker_main, args=(s, start_at, ready, out)) for s in specs]
     for proc in procs:
         proc.start()
+        if load_cpus and proc.pid is not None:
+            os.sched_setaffinity(proc.pid, load_cpus)
     try:
         waiting, deadline = len(procs), time.monotonic() + 300
         while waiting:

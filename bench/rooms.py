@@ -4,13 +4,19 @@ Reports p99 latency, the server's RSS (before connections, with all connections
 idle, peak under load), RSS per idle connection (the growth from 0 to 1,000 joined
 idle connections, 50 open rooms included, divided by 1,000) and dropped connections.
 
-    python bench/rooms.py [--connections 1000 --boards 50 --duration 20]
+    python bench/rooms.py [--connections 1000 --boards 50 --duration 20] [--pin]
+
+`--pin` (Linux, 2 CPUs or more): the server on CPU 1, the load processes on CPU 0, so
+that neither waits in the run queue behind the other. Unpinned on a 2-core machine the
+four load processes take about 70 % of a core, and the server's two busy threads waited
+for a CPU 20-28 % of the time (`/proc/<tid>/schedstat`; docs/performance.md, session 13).
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
 import time
 from typing import Any
 
@@ -22,6 +28,7 @@ from loadgen import ClientSpec, LoadSpec
 COLUMNS = (
     "connections",
     "boards",
+    "pinned",
     "offered_batches_s",
     "delivered_msgs_s",
     "p50",
@@ -48,9 +55,13 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--label", default="")
+    parser.add_argument("--pin", action="store_true", help="server on CPU 1, load on CPU 0")
     args = parser.parse_args()
     raise_priority()
-    server = start_samskap()
+    server_cpus, load_cpus = ({1}, {0}) if args.pin else (None, None)
+    server = start_samskap(
+        on_spawn=(lambda pid: os.sched_setaffinity(pid, server_cpus)) if server_cpus else None
+    )
     try:
         boards = [create_board(server, f"Rom {i}") for i in range(args.boards)]
         proc = psutil.Process(server.proc.pid)
@@ -72,12 +83,13 @@ def main() -> None:
             LoadSpec("samskap", part, args.duration, interval=1.0)
             for part in split(clients, args.processes)
         ]
-        result = run_load(specs, [server.proc.pid], on_ready=on_ready)
+        result = run_load(specs, [server.proc.pid], on_ready=on_ready, load_cpus=load_cpus)
     finally:
         server.stop()
     row: dict[str, Any] = {
         "connections": result["clients"],
         "boards": args.boards,
+        "pinned": args.pin,
         **result,
         "rss_base_mb": base / 2**20,
         "rss_idle_mb": idle["rss"] / 2**20,

@@ -193,7 +193,7 @@ async function main() {
 
   // For tests and the bench: a read-only handle on the parts.
   const zoomToFit = view.zoomToFit;
-  window.samskap = { store, conn, camera, selection, actions, undo, renderer, presence, editor, ctx, zoomToFit, session, follow: workshop.follow, voting, extras };
+  window.samskap = { store, conn, camera, selection, actions, undo, renderer, presence, editor, ctx, view, zoomToFit, session, follow: workshop.follow, voting, extras };
 
   toolbox.setTool("select");
   renderer.resize();
