@@ -191,6 +191,8 @@ TOP_NOTE = """() => { const s = window.samskap, c = s.camera;
     if (s.view.pick(p) === o) return [x, y];
   }
   return null; }"""
+# The whole board on screen, drawn.
+FIT = "window.samskap.zoomToFit(); window.samskap.renderer.draw()"
 # Record every animation frame's time and how it was painted, until STOP.
 WATCH = """() => { window.__frames = []; const loop = (t) => {
   window.__frames.push([t, window.samskap.renderer.painted]);
@@ -203,7 +205,7 @@ async def mouse_drag(page: Any, moves: int = 60) -> dict[str, Any]:
     picks something else: `zoom`), through the select tool (what a person does; DRAG
     above sets the preview directly), then dropped and put back: how long the moves
     took and the intervals between the frames painted meanwhile."""
-    await page.evaluate("window.samskap.zoomToFit(); window.samskap.renderer.draw()")
+    await page.evaluate(FIT)
     await page.wait_for_timeout(300)  # past the zoom gesture
     spot = await page.evaluate(TOP_NOTE)
     while spot is None:  # no note can be picked at this zoom: closer, twice at a time
@@ -232,7 +234,7 @@ async def mouse_drag(page: Any, moves: int = 60) -> dict[str, Any]:
         await page.screenshot(path="/tmp/render-drag-failed.png")
         on_top = await page.evaluate(
             "([x, y]) => { const e = document.elementFromPoint(x, y), s = window.samskap;"
-            " const sel = [...(s.selection.ids ?? s.selection)].map((id) => s.store.get(id));"
+            " const sel = [...s.selection].map((id) => s.store.get(id));"
             " return [e && (e.id || e.className || e.tagName), s.camera.zoom,"
             " JSON.stringify(sel.map((o) => o && [o.kind, o.x, o.y, o.w, o.h]))]; }",
             [x, y],
@@ -443,7 +445,7 @@ async def run(
             opened_zoom = await page.evaluate("window.samskap.camera.zoom")
             heap = await heap_mb(page)
             # The page opens at the zoom it chooses (not at fit): fit the board first.
-            await page.evaluate("window.samskap.zoomToFit(); window.samskap.renderer.draw()")
+            await page.evaluate(FIT)
             await page.wait_for_timeout(300)  # past the zoom gesture
             drawn_fit = await page.evaluate("window.samskap.renderer.drawn")
             fit_zoom = await page.evaluate("window.samskap.camera.zoom")
@@ -458,7 +460,7 @@ async def run(
             for r in range(2 * ab_rounds):
                 way = ["scaled", "painted"][r % 2]
                 zoom_ab[way].append(await page.evaluate(ZOOM_WAY, [60, int(way == "scaled")]))
-            await page.evaluate("window.samskap.zoomToFit(); window.samskap.renderer.draw()")
+            await page.evaluate(FIT)
             drag = await page.evaluate(DRAG, [60, 0])
             mouse = await mouse_drag(page)
             # 100 %, centred on the busiest part of the board (a frame full of notes).
