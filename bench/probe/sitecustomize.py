@@ -9,9 +9,14 @@ prints to stderr, every SAMSKAP_PROBE_EVERY (1000) group commits of the SQLite w
 thread: its CPU (`thread_time`, the kernel's part included) and wall time per commit,
 the boards and batches a commit, and the same for COMMIT alone (the WAL write and its
 fsync). SAMSKAP_PROBE_LAG=1 adds the event loop's lag (a 5-ms timer; p50/p90/p99/max
-of 1,000). SAMSKAP_PROBE_SWITCH=<seconds> sets the GIL switch interval. It wraps
-`SqlBoardStore._commit_on_writer` and `DefaultDialect.do_commit`; nothing else changes.
-Used in docs/performance.md, session 13.
+of 1,000). SAMSKAP_PROBE_SWITCH=<seconds> sets the GIL switch interval.
+SAMSKAP_PROBE_PATH=1 adds where a batch's time in the server goes, every 10 x EVERY
+batches: `queued` (the room's queue, from `CommitQueue.submit` to the store), `commit`
+(the store's `commit` call, waiting for the commit in flight included), `answer` (back
+to `Delivery` queueing the frames); `total` is the three. It wraps
+`SqlBoardStore._commit_on_writer`, `DefaultDialect.do_commit` and, with PATH,
+`CommitQueue.submit`, the store a `CommitQueue` is given and `Delivery._send`; nothing
+else changes. Used in docs/performance.md, sessions 13 and 14.
 """
 
 from __future__ import annotations
@@ -43,7 +48,8 @@ def _install() -> None:
             f"PROBE commits {n:.0f}: cpu/commit {acc['cpu'] / n * 1e6:.0f} us,"
             f" wall {acc['wall'] / n * 1e6:.0f} us, boards/commit {acc['boards'] / n:.2f},"
             f" batches/commit {acc['batches'] / n:.2f}; COMMIT cpu"
-            f" {acc.get('ccpu', 0) / n * 1e6:.0f} us, wall {acc.get('cwall', 0) / n * 1e6:.0f} us",
+            f" {acc.get('ccpu', 0) / n * 1e6:.0f} us, wall {acc.get('cwall', 0) / n * 1e6:.0f} us"
+            f" (max {acc.get('cmax', 0) * 1e3:.1f} ms, {acc.get('cslow', 0):.0f} over 5 ms)",
             file=sys.stderr,
             flush=True,
         )
@@ -73,7 +79,10 @@ def _install() -> None:
         finally:
             if threading.current_thread().name.startswith("sqlite-writer"):
                 acc["ccpu"] = acc.get("ccpu", 0) + time.thread_time() - cpu
-                acc["cwall"] = acc.get("cwall", 0) + time.perf_counter() - wall
+                took = time.perf_counter() - wall
+                acc["cwall"] = acc.get("cwall", 0) + took
+                acc["cmax"] = max(acc.get("cmax", 0), took)
+                acc["cslow"] = acc.get("cslow", 0) + (took > 0.005)
 
     store.SqlBoardStore._commit_on_writer = timed_commit  # type: ignore[method-assign]
     default.DefaultDialect.do_commit = timed_do_commit  # type: ignore[method-assign]
@@ -105,6 +114,76 @@ def _install() -> None:
         hub.Hub.__init__ = init  # type: ignore[method-assign]
 
 
+def _install_path() -> None:
+    """SAMSKAP_PROBE_PATH=1: where a batch's time in the server goes, per stage."""
+    import server.services.committer as committer
+    import server.services.delivery as delivery
+
+    stamps: dict[str, list[float]] = {}
+    stages: dict[str, list[float]] = {"queued": [], "commit": [], "answer": [], "total": []}
+
+    def report() -> None:
+        parts = []
+        for name, values in stages.items():
+            values.sort()
+            n = len(values)
+            parts.append(
+                f"{name} p50 {values[n // 2]:.1f} p99 {values[n * 99 // 100]:.1f}"
+                f" max {values[-1]:.1f}"
+            )
+            values.clear()
+        print("PROBE path ms: " + "; ".join(parts), file=sys.stderr, flush=True)
+
+    submit = committer.CommitQueue.submit
+
+    def timed_submit(self: Any, session: Any, batch_id: str, ops: Any) -> None:
+        stamps[batch_id] = [time.perf_counter()]
+        submit(self, session, batch_id, ops)
+
+    commit = committer.CommitQueue.__init__
+
+    def init(self: Any, store: Any, *args: Any, **kwargs: Any) -> None:
+        commit(self, _TimedStore(store), *args, **kwargs)
+
+    class _TimedStore:
+        def __init__(self, store: Any) -> None:
+            self._store = store
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._store, name)
+
+        async def commit(self, board_id: str, pending: Any) -> Any:
+            start = time.perf_counter()
+            for p in pending:
+                if p.batch_id in stamps:
+                    stamps[p.batch_id].append(start)
+            try:
+                return await self._store.commit(board_id, pending)
+            finally:
+                end = time.perf_counter()
+                for p in pending:
+                    if p.batch_id in stamps:
+                        stamps[p.batch_id].append(end)
+
+    send = delivery.Delivery._send
+
+    def timed_send(self: Any, seq: int, batch: str, *args: Any) -> None:
+        send(self, seq, batch, *args)
+        marks = stamps.pop(batch, None)
+        if marks is not None and len(marks) == 3:
+            now = time.perf_counter()
+            stages["queued"].append((marks[1] - marks[0]) * 1e3)
+            stages["commit"].append((marks[2] - marks[1]) * 1e3)
+            stages["answer"].append((now - marks[2]) * 1e3)
+            stages["total"].append((now - marks[0]) * 1e3)
+            if len(stages["total"]) >= EVERY * 10:
+                report()
+
+    committer.CommitQueue.submit = timed_submit  # type: ignore[method-assign]
+    committer.CommitQueue.__init__ = init  # type: ignore[method-assign]
+    delivery.Delivery._send = timed_send  # type: ignore[method-assign]
+
+
 class _WhenTheAppLoads(importlib.abc.MetaPathFinder):
     """Installs the probe as `server.app` is first imported (the server is on sys.path)."""
 
@@ -112,6 +191,8 @@ class _WhenTheAppLoads(importlib.abc.MetaPathFinder):
         if name == "server.app":
             sys.meta_path.remove(self)
             _install()
+            if os.environ.get("SAMSKAP_PROBE_PATH"):
+                _install_path()
         return None
 
 

@@ -16,7 +16,7 @@ import hmac
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import orjson
 from sqlalchemy import Connection
@@ -35,17 +35,13 @@ from server.services.ports import (
 from .commit_sql import (
     BATCH_ID_DAYS,
     BATCH_ID_KEEP,
-    INSERT_IDS,
-    INSERT_LOG,
-    INSERT_OBJECTS,
-    READS,
-    SAVE_HEAD,
+    READS_PG,
+    SQLITE_READ_GROUP,
+    SQLITE_WRITES,
     TRIM_IDS,
     TRIM_LOG,
-    UPDATE_OBJECT,
     WRITE_ONCE_PG,
     pair_params,
-    reads_for,
     write_once_params,
 )
 from .driver_sql import execute, execute_many
@@ -163,15 +159,8 @@ def commit_boards(conn: Connection, work: Work, log_retain: int) -> list[Answer]
 
 def _commit_round(conn: Connection, work: Work, log_retain: int) -> list[Answer]:
     """Lock, read, apply and write boards that each appear once in `work`."""
-    heads = {
-        row.id: row
-        for part in _chunks(sorted(board_id for board_id, _ in work))
-        for row in execute(conn, reads_for(conn).lock, {"l_ids": part})
-    }
-    live = [(board_id, pending) for board_id, pending in work if board_id in heads]
-    known = _logged(conn, live)
-    records = _records(conn, live)
-    hashes = _link_hashes(conn, live)
+    read = _read_group_sqlite if conn.dialect.name == "sqlite" else _read_group_pg
+    heads, known, records, hashes = read(conn, work)
     stamp = now_ms()
     per_board: dict[str, _Writes] = {}
     answers: list[Answer] = []
@@ -327,6 +316,55 @@ def _chunks(items: list[_T]) -> list[list[_T]]:
     return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)] or [[]]
 
 
+Stored = dict[str, dict[str, Record | None]]
+Known = dict[str, dict[str, tuple[int, list[int], bool]]]
+Read = tuple[dict[str, Any], Known, Stored, dict[str, dict[str, str]]]
+
+
+def _read_group_pg(conn: Connection, work: Work) -> Read:
+    """PostgreSQL: lock the board rows (in id order), then read what the group needs."""
+    heads = {
+        row.id: row
+        for part in _chunks(sorted(board_id for board_id, _ in work))
+        for row in execute(conn, READS_PG.lock, {"l_ids": part})
+    }
+    live = [(board_id, pending) for board_id, pending in work if board_id in heads]
+    return heads, _logged(conn, live), _records(conn, live), _link_hashes(conn, live)
+
+
+class _Head(NamedTuple):
+    id: str
+    seq: int
+    object_count: int
+    settings: str
+
+
+def _read_group_sqlite(conn: Connection, work: Work) -> Read:
+    """SQLite: the heads, resends, stored records and link hashes in one statement."""
+    records = _touched(work)
+    params = {
+        "boards": dumps([board_id for board_id, _ in work]),
+        "batches": dumps([[board_id, p.batch_id] for board_id, pending in work for p in pending]),
+        "pairs": dumps(
+            [[board_id, object_id] for board_id, ids in records.items() for object_id in ids]
+        ),
+        "linked": dumps(
+            [board_id for board_id, pending in work if any(p.link_hash for p in pending)]
+        ),
+    }
+    [(heads_json, logged_json, records_json, links_json)] = execute(conn, SQLITE_READ_GROUP, params)
+    heads = {row[0]: _Head(*row) for row in orjson.loads(heads_json)}
+    known: Known = {board_id: {} for board_id, _ in work}
+    for board_id, batch_id, seq, skipped, applied in orjson.loads(logged_json):
+        known[board_id][batch_id] = (seq, orjson.loads(skipped), bool(applied))
+    for board_id, object_id, data, deleted in orjson.loads(records_json):
+        records[board_id][object_id] = _Stored(data, bool(deleted))  # type: ignore[assignment]
+    hashes: dict[str, dict[str, str]] = {}
+    for board_id, role, token_hash in orjson.loads(links_json):
+        hashes.setdefault(board_id, {})[role] = token_hash
+    return heads, known, records, hashes
+
+
 def _logged(conn: Connection, work: Work) -> dict[str, dict[str, tuple[int, list[int], bool]]]:
     """Per board, which of its pending batch ids it has answered before (resends)."""
     wanted = {board_id: {p.batch_id for p in pending} for board_id, pending in work}
@@ -335,7 +373,7 @@ def _logged(conn: Connection, work: Work) -> dict[str, dict[str, tuple[int, list
     for board_part in _chunks(list(wanted)) if ids else []:
         for id_part in _chunks(ids):
             params = {"g_boards": board_part, "g_ids": id_part}
-            for r in execute(conn, reads_for(conn).logged, params):
+            for r in execute(conn, READS_PG.logged, params):
                 if r.batch_id in wanted[r.board_id]:
                     known[r.board_id][r.batch_id] = (
                         r.seq,
@@ -353,24 +391,29 @@ def _link_hashes(conn: Connection, work: Work) -> dict[str, dict[str, str]]:
     ids = [board_id for board_id, pending in work if any(p.link_hash for p in pending)]
     hashes: dict[str, dict[str, str]] = {}
     for part in _chunks(ids) if ids else []:
-        for row in execute(conn, reads_for(conn).links, {"k_ids": part}):
+        for row in execute(conn, READS_PG.links, {"k_ids": part}):
             hashes.setdefault(row.board_id, {})[row.role] = row.token_hash
     return hashes
 
 
 def _records(conn: Connection, work: Work) -> dict[str, dict[str, Record | None]]:
     """Per board, the stored records its batches touch (None where there is none yet)."""
+    records = _touched(work)
+    pairs = [(board_id, object_id) for board_id, ids in records.items() for object_id in ids]
+    for part in _chunks(pairs) if pairs else []:
+        for r in execute(conn, READS_PG.records, pair_params(part)):
+            records[r.board_id][r.id] = _Stored(r.data, bool(r.deleted))  # type: ignore[assignment]
+    return records
+
+
+def _touched(work: Work) -> dict[str, dict[str, Record | None]]:
+    """Per board, the ids its batches touch, none read yet."""
     records: dict[str, dict[str, Record | None]] = {}
     for board_id, pending in work:
         touched: set[str] = set()
         for batch in pending:
             touched |= touched_ids(batch.ops)
         records[board_id] = dict.fromkeys(touched)
-    pairs = [(board_id, object_id) for board_id, ids in records.items() for object_id in ids]
-    array = conn.dialect.name == "postgresql"
-    for part in _chunks(pairs) if pairs else []:
-        for r in execute(conn, READS[array].records, pair_params(part, array)):
-            records[r.board_id][r.id] = _Stored(r.data, bool(r.deleted))  # type: ignore[assignment]
     return records
 
 
@@ -398,27 +441,22 @@ def _write_once_pg(conn: Connection, w: _Writes) -> None:
 
 
 def _write(conn: Connection, writes: _Writes, log_retain: int) -> None:
-    """The round's rows: one statement on PostgreSQL, else one (executemany) per kind."""
+    """The round's rows: one statement on PostgreSQL, one per kind of row on SQLite."""
     if conn.dialect.name == "postgresql":
         if writes.ids or writes.heads:  # else every batch was a resend: nothing to write
             _write_once_pg(conn, writes)
     else:
-        _write_each(conn, writes)
+        _write_sqlite(conn, writes)
     if writes.trims:
         _trim(conn, writes.trims, log_retain)
 
 
-def _write_each(conn: Connection, writes: _Writes) -> None:
-    if writes.fresh:
-        execute_many(conn, INSERT_OBJECTS, writes.fresh)
-    if writes.moved:
-        execute_many(conn, UPDATE_OBJECT, writes.moved)
-    if writes.log:
-        execute_many(conn, INSERT_LOG, writes.log)
-    if writes.ids:
-        execute_many(conn, INSERT_IDS, writes.ids)
-    if writes.heads:
-        execute_many(conn, SAVE_HEAD, writes.heads)
+def _write_sqlite(conn: Connection, writes: _Writes) -> None:
+    """SQLite: one statement per kind of row (commit_sql.py, SQLITE_WRITES)."""
+    for kind, write in SQLITE_WRITES:
+        rows = getattr(writes, kind)
+        if rows:
+            execute(conn, write.statement, write.params(rows))
 
 
 def _trim(conn: Connection, trims: list[dict[str, Any]], log_retain: int) -> None:

@@ -2,7 +2,9 @@
 
 Building `where(...)` clauses per call and computing their cache keys took about a
 fifth of the SQLite writer thread's time at 1,000 batches/s over 50 boards (py-spy,
-bench/rooms.py); `commit.py` only fills in the parameters.
+bench/rooms.py); `commit.py` only fills in the parameters. PostgreSQL reads with four
+statements and writes with one (`WRITE_ONCE_PG`); SQLite reads with one
+(`SQLITE_READ_GROUP`) and writes one statement per kind of row (`SQLITE_WRITES`).
 """
 
 from __future__ import annotations
@@ -14,16 +16,12 @@ import orjson
 from sqlalchemy import (
     ARRAY,
     Column,
-    Connection,
     String,
-    TypeDecorator,
     and_,
     any_,
     bindparam,
     delete,
     func,
-    insert,
-    literal_column,
     select,
     text,
     update,
@@ -33,34 +31,17 @@ from sqlalchemy.dialects import postgresql
 from .tables import batch_ids, batches, boards, links, objects
 
 
-class Json(TypeDecorator[Any]):
-    """A list sent to SQLite as one JSON text (read back with `json_each`)."""
-
-    impl = String
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
-        return None if value is None else orjson.dumps(value).decode()
-
-
-def _member(column: Any, name: str, array: bool) -> Any:
-    """`column` is one of the list `:name`, as one parameter and one SQL text for every
-    length: `= ANY(:name)` with an array (PostgreSQL), `IN (SELECT value FROM
-    json_each(:name))` with a JSON text (SQLite). A list expanded into the SQL makes new
-    text for every length: asyncpg prepared each new text again (a round trip and a parse,
-    a tenth of a busy process's main thread, bench/scaleout.py), and SQLAlchemy rewrote
-    the SQL for each call (a sixth of the SQLite writer's CPU, bench/commit_cpu.py)."""
-    if array:
-        return column == any_(bindparam(name, type_=ARRAY(String)))
-    members: Any = select(literal_column("value")).select_from(
-        func.json_each(bindparam(name, type_=Json()))
-    )
-    return column.in_(members.scalar_subquery())
+def _member(column: Any, name: str) -> Any:
+    """`column` is one of the array `:name`: one parameter and one SQL text for every
+    length. A list expanded into the SQL makes new text for every length, and asyncpg
+    prepared each new text again (a round trip and a parse, a tenth of a busy process's
+    main thread, bench/scaleout.py)."""
+    return column == any_(bindparam(name, type_=ARRAY(String)))
 
 
 @dataclass(frozen=True, slots=True)
 class Reads:
-    """The group's reads, built once per dialect."""
+    """The group's reads on PostgreSQL (SQLite reads in one statement: SQLITE_READ_GROUP)."""
 
     lock: Any
     logged: Any
@@ -68,23 +49,29 @@ class Reads:
     records: Any
 
 
-def _reads(array: bool) -> Reads:
+def _reads() -> Reads:
     heads = (boards.c.id, boards.c.seq, boards.c.object_count, boards.c.settings)
-    if array:
-        # PostgreSQL locks rows one by one: two processes whose groups share boards must
-        # take them in the same order, or each waits for the other (a deadlock, one
-        # group refused). The subquery takes the row locks in id order; the UPDATE then
-        # holds them already. (SQLite locks the whole database at BEGIN IMMEDIATE.)
-        in_order = (
-            select(boards.c.id)
-            .where(_member(boards.c.id, "l_ids", array))
-            .order_by(boards.c.id)
-            .with_for_update()
+    # PostgreSQL locks rows one by one: two processes whose groups share boards must take
+    # them in the same order, or each waits for the other (a deadlock, one group refused).
+    # The subquery takes the row locks in id order; the UPDATE then holds them already.
+    in_order = (
+        select(boards.c.id)
+        .where(_member(boards.c.id, "l_ids"))
+        .order_by(boards.c.id)
+        .with_for_update()
+    )
+    locked = boards.c.id.in_(in_order.scalar_subquery())
+    # The records a group touches are looked up as (board, id) pairs, each by the primary
+    # key: a board list times an id list returned every board's copy of every id (boards
+    # made from one template share their object ids: 50 such boards in a group read 1,000
+    # rows for the 50 they needed, bench/commit_cpu.py).
+    pairs = (
+        func.unnest(
+            bindparam("r_boards", type_=ARRAY(String)), bindparam("r_ids", type_=ARRAY(String))
         )
-        locked = boards.c.id.in_(in_order.scalar_subquery())
-    else:
-        locked = _member(boards.c.id, "l_ids", array)
-    pairs = _pairs(array)
+        .table_valued("board", "id")
+        .render_derived()
+    )
     return Reads(
         lock=update(boards).where(locked).values(seq=boards.c.seq).returning(*heads),
         logged=select(
@@ -93,81 +80,27 @@ def _reads(array: bool) -> Reads:
             batch_ids.c.seq,
             batch_ids.c.skipped,
             batch_ids.c.applied,
-        ).where(
-            _member(batch_ids.c.board_id, "g_boards", array),
-            _member(batch_ids.c.batch_id, "g_ids", array),
-        ),
+        ).where(_member(batch_ids.c.board_id, "g_boards"), _member(batch_ids.c.batch_id, "g_ids")),
         links=select(links.c.board_id, links.c.role, links.c.token_hash).where(
-            _member(links.c.board_id, "k_ids", array)
+            _member(links.c.board_id, "k_ids")
         ),
         records=select(
             objects.c.board_id, objects.c.id, objects.c.data, objects.c.deleted
         ).select_from(
-            pairs.join(objects, _pair_is(objects.c.board_id, objects.c.id, pairs, array))
+            pairs.join(
+                objects, and_(objects.c.board_id == pairs.c.board, objects.c.id == pairs.c.id)
+            )
         ),
     )
 
 
-# The records a group touches are looked up as (board, id) pairs, each by the primary key.
-# A board list times an id list returned every board's copy of every id: boards made
-# from one template share their object ids, and 50 such boards in a group read 1,000
-# rows for the 50 they needed (bench/commit_cpu.py).
-def _pairs(array: bool) -> Any:
-    """The pairs as a table: `unnest(:r_boards, :r_ids)` (PostgreSQL, two arrays) or
-    `json_each(:r_pairs)` (SQLite, one JSON list of [board, id])."""
-    if array:
-        return (
-            func.unnest(
-                bindparam("r_boards", type_=ARRAY(String)), bindparam("r_ids", type_=ARRAY(String))
-            )
-            .table_valued("board", "id")
-            .render_derived()
-        )
-    return func.json_each(bindparam("r_pairs", type_=Json())).table_valued("value")
+def pair_params(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    return {"r_boards": [b for b, _ in pairs], "r_ids": [i for _, i in pairs]}
 
 
-def _pair_is(board: Any, object_id: Any, pairs: Any, array: bool) -> Any:
-    if array:
-        return and_(board == pairs.c.board, object_id == pairs.c.id)
-    return and_(
-        board == func.json_extract(pairs.c.value, "$[0]"),
-        object_id == func.json_extract(pairs.c.value, "$[1]"),
-    )
+READS_PG = _reads()
 
 
-def pair_params(pairs: list[tuple[str, str]], array: bool) -> dict[str, Any]:
-    if array:
-        return {"r_boards": [b for b, _ in pairs], "r_ids": [i for _, i in pairs]}
-    return {"r_pairs": pairs}
-
-
-READS = {False: _reads(array=False), True: _reads(array=True)}
-
-
-def reads_for(conn: Connection) -> Reads:
-    return READS[conn.dialect.name == "postgresql"]
-
-
-# Every changed object in one executemany: building and sending one UPDATE per object
-# took 80 % of a 64-batch commit touching 64 notes (bench/commit.py, docs/performance.md).
-UPDATE_OBJECT = (
-    update(objects)
-    .where(objects.c.board_id == bindparam("w_board"), objects.c.id == bindparam("w_id"))
-    .values(
-        data=bindparam("w_data"),
-        deleted=bindparam("w_deleted"),
-        updated_seq=bindparam("w_seq"),
-        updated_at=bindparam("w_at"),
-    )
-)
-INSERT_OBJECTS = insert(objects)
-INSERT_LOG = insert(batches)
-INSERT_IDS = insert(batch_ids)
-SAVE_HEAD = (
-    update(boards)
-    .where(boards.c.id == bindparam("h_id"))
-    .values(seq=bindparam("h_seq"), object_count=bindparam("h_count"), updated_at=bindparam("h_at"))
-)
 TRIM_LOG = delete(batches).where(
     batches.c.board_id == bindparam("t_board"), batches.c.seq <= bindparam("t_upto")
 )
@@ -268,3 +201,77 @@ def write_once_params(
         **_columns("m", moved, _MOVED_COLUMNS),
         **_columns("h", heads, _HEAD_COLUMNS),
     }
+
+
+# SQLite: each statement takes its rows as one JSON list (`json_each`), so it runs in one
+# step of the database however many rows it reads or writes. pysqlite lets go of the GIL
+# around every step (each executemany row, each fetched row) and takes it back after; with
+# the event loop thread busy, taking it back waited for the loop, and a group commit of
+# ~60 such steps spent three quarters of its wall time waiting (bench/rooms.py, py-spy and
+# the probe; docs/performance.md, session 14).
+def _field(index: int) -> str:
+    return f"json_extract(r.value, '$[{index}]')"
+
+
+@dataclass(frozen=True, slots=True)
+class JsonWrite:
+    """One kind of row written by one statement; `columns` give each row's JSON array."""
+
+    statement: Any
+    columns: list[tuple[str, Column[Any]]]
+
+    def params(self, rows: list[dict[str, Any]]) -> dict[str, str]:
+        return {
+            "rows": orjson.dumps([[row[key] for key, _ in self.columns] for row in rows]).decode()
+        }
+
+
+def _insert_from_json(columns: list[tuple[str, Column[Any]]]) -> JsonWrite:
+    table = columns[0][1].table.name
+    names = ", ".join(column.name for _, column in columns)
+    values = ", ".join(_field(i) for i in range(len(columns)))
+    sql = f"INSERT INTO {table} ({names}) SELECT {values} FROM json_each(:rows) AS r"  # noqa: S608
+    return JsonWrite(text(sql), columns)
+
+
+def _update_from_json(columns: list[tuple[str, Column[Any]]], keys: int) -> JsonWrite:
+    """The first `keys` columns are the table's primary key: one index lookup a row
+    (EXPLAIN QUERY PLAN: SEARCH ... USING ... INDEX)."""
+    table = columns[0][1].table.name
+    sets = ", ".join(f"{c.name} = {_field(i)}" for i, (_, c) in enumerate(columns) if i >= keys)
+    where = " AND ".join(
+        f"{table}.{c.name} = {_field(i)}" for i, (_, c) in enumerate(columns[:keys])
+    )
+    sql = f"UPDATE {table} SET {sets} FROM json_each(:rows) AS r WHERE {where}"  # noqa: S608
+    return JsonWrite(text(sql), columns)
+
+
+# In the order the executemany path wrote them; each built from the column lists above
+# only: no value reaches the SQL text.
+SQLITE_WRITES = (
+    ("fresh", _insert_from_json(_FRESH_COLUMNS)),
+    ("moved", _update_from_json(_MOVED_COLUMNS, keys=2)),
+    ("log", _insert_from_json(_LOG_COLUMNS)),
+    ("ids", _insert_from_json(_IDS_COLUMNS)),
+    ("heads", _update_from_json(_HEAD_COLUMNS, keys=1)),
+)
+
+# The group's four reads in one statement and one row, each a JSON list of arrays. The
+# write lock is already held (BEGIN IMMEDIATE), so the heads need no UPDATE to lock them.
+# A stored object's `data` comes back as a JSON string, parsed later by its own board's
+# (contained) part, so one damaged row cannot fail the group's read.
+SQLITE_READ_GROUP = text(
+    """SELECT
+ (SELECT json_group_array(json_array(id, seq, object_count, settings))
+  FROM boards WHERE id IN (SELECT value FROM json_each(:boards))) AS heads,
+ (SELECT json_group_array(json_array(b.board_id, b.batch_id, b.seq, b.skipped, b.applied))
+  FROM json_each(:batches) AS p JOIN batch_ids AS b
+  ON b.board_id = json_extract(p.value, '$[0]')
+  AND b.batch_id = json_extract(p.value, '$[1]')) AS logged,
+ (SELECT json_group_array(json_array(o.board_id, o.id, o.data, o.deleted))
+  FROM json_each(:pairs) AS p JOIN objects AS o
+  ON o.board_id = json_extract(p.value, '$[0]')
+  AND o.id = json_extract(p.value, '$[1]')) AS records,
+ (SELECT json_group_array(json_array(board_id, role, token_hash))
+  FROM links WHERE board_id IN (SELECT value FROM json_each(:linked))) AS links"""
+)

@@ -44,6 +44,7 @@ from . import versions as _versions
 from .commit import Work, commit_boards, now_ms, object_row
 from .commit import dumps as _dumps
 from .engine import READ_ONLY, create_sqlite_writer
+from .group_writer import GroupWriter
 from .tables import (
     activity,
     assets,
@@ -90,13 +91,15 @@ class SqlBoardStore:
         self.engine = engine
         self.log_retain = log_retain
         self._is_pg = engine.dialect.name == "postgresql"
-        # SQLite has one writer, so commits of all boards queue here and one writer task
-        # commits everything waiting in one transaction (see `commit`).
+        # Commits of all boards queue here and one writer task commits everything waiting
+        # in one transaction (see `commit`): PostgreSQL, and SQLite in memory.
         self._waiting: list[tuple[str, list[PendingBatch], asyncio.Future[Any]]] = []
         self._writer: asyncio.Task[None] | None = None
-        # ... on a synchronous connection owned by one thread: one hop per transaction.
+        # SQLite on a file: on a synchronous connection owned by one thread, which takes
+        # the waiting groups itself (group_writer.py): one hop per transaction.
         self._sync_writer = None if self._is_pg else create_sqlite_writer(engine)
         self._writer_thread: ThreadPoolExecutor | None = None
+        self._group_writer: GroupWriter | None = None
         self._writer_conn: Connection | None = None  # used on the writer thread only
         self._reader = engine.execution_options(**{READ_ONLY: True})
         snapshot_options: dict[str, Any] = {READ_ONLY: True}
@@ -464,6 +467,10 @@ class SqlBoardStore:
         # boards at 20 batches/s each had p99 3.9 s (bench/rooms.py). PostgreSQL: a
         # transaction per board cost its dozen round trips for each batch or two at a
         # middle load, three times the CPU per batch of a full group (bench/scaleout.py).
+        if self._sync_writer is not None:
+            if self._group_writer is None:
+                self._group_writer = GroupWriter(self._commit_on_writer, self._thread())
+            return await self._group_writer.submit(board_id, pending)  # type: ignore[no-any-return]
         done: asyncio.Future[list[CommitResult]] = asyncio.get_running_loop().create_future()
         self._waiting.append((board_id, pending, done))
         if self._writer is None or self._writer.done():
@@ -491,11 +498,15 @@ class SqlBoardStore:
         if self._sync_writer is None:  # PostgreSQL; or SQLite in memory (one engine)
             async with self.engine.begin() as conn:
                 return await conn.run_sync(commit_boards, work, self.log_retain)
+        return await asyncio.get_running_loop().run_in_executor(
+            self._thread(), self._commit_on_writer, work
+        )
+
+    def _thread(self) -> ThreadPoolExecutor:
+        """SQLite's writer thread: every commit on the file runs on it, one at a time."""
         if self._writer_thread is None:
             self._writer_thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
-        return await asyncio.get_running_loop().run_in_executor(
-            self._writer_thread, self._commit_on_writer, work
-        )
+        return self._writer_thread
 
     def _commit_on_writer(self, work: Work) -> list[list[CommitResult] | BoardGone]:
         """On the writer thread: the whole group commit, BEGIN IMMEDIATE to COMMIT.
@@ -723,6 +734,8 @@ class SqlBoardStore:
     async def close(self) -> None:
         if self._writer is not None and not self._writer.done():
             await asyncio.gather(self._writer, return_exceptions=True)
+        if self._group_writer is not None:
+            await self._group_writer.drained()
         if self._writer_thread is not None:
             self._writer_thread.submit(self._close_writer_conn)
             self._writer_thread.shutdown(wait=True)

@@ -7,13 +7,35 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
-from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, bindparam, func, select
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    TypeDecorator,
+    bindparam,
+    func,
+    select,
+)
 from sqlalchemy import create_engine as sync_engine
 from sqlalchemy import insert as insert_into
 
-from server.storage.commit_sql import Json
 from server.storage.driver_sql import execute, execute_many
+
+
+class Json(TypeDecorator[Any]):
+    """A list sent as one JSON text: a type with a bind processor."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else orjson.dumps(value).decode()
+
 
 meta = MetaData()
 things = Table(

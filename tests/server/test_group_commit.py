@@ -260,3 +260,31 @@ async def test_the_sqlite_writer_replaces_its_connection_after_a_failed_commit(
     assert not isinstance(answer, BoardGone) and answer[0].status is CommitStatus.APPLIED
     assert store._writer_conn is not None and store._writer_conn is not kept
     assert await xs(store, "a") == {"n1": 4}
+
+
+async def test_awkward_text_comes_back_as_it_was_written(store: SqlBoardStore) -> None:
+    """Every row goes through one JSON parameter on SQLite (commit_sql.py): quotes,
+    backslashes, escapes, line breaks, emoji and JSON-looking text come back unchanged.
+    (Control characters other than line breaks and tabs are refused by validation.)"""
+    await store.create_board("t", "t", {}, {"participant": "0" * 64}, [])
+    texts = [
+        'say "hi" \\ bye',
+        "\\u0000 is six characters",
+        "line\nbreak\ttab",
+        "😀 æøå ŋ",
+        '{"op":"x"}',
+    ]
+    ops = [
+        {"op": "create", "object": {"id": f"n{i}", "kind": "note", "x": 0, "y": 0, "text": t}}
+        for i, t in enumerate(texts)
+    ]
+    [answer] = await commit_group(store, [("t", [batch("t1", *ops)])])
+    assert not isinstance(answer, BoardGone) and answer[0].status is CommitStatus.APPLIED
+    update = {"op": "update", "id": "n0", "set": {"text": texts[0] + " ✓"}}
+    await commit_group(store, [("t", [batch("t2", update)])])
+    snapshot = await store.snapshot("t")
+    assert snapshot is not None
+    got = {o["id"]: o["text"] for o in snapshot.objects}
+    assert got == {f"n{i}": t for i, t in enumerate(texts)} | {"n0": texts[0] + " ✓"}
+    [again] = await commit_group(store, [("t", [batch("t1", *ops)])])  # a resend
+    assert not isinstance(again, BoardGone) and again[0].status is CommitStatus.DUPLICATE
