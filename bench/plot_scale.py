@@ -1,8 +1,10 @@
-"""Plots for issue 18: scale-out, the meeting over time, the relay, render frame times.
+"""Plots for issue 18: scale-out, the meeting over time, the relay, render frame times,
+many rooms.
 
 Reads the result files named below (written by the benches' `--json`/label options)
 and writes docs/performance-scaleout.png, performance-meeting.png,
-performance-relay.png, performance-render.png and performance-drag.png.
+performance-relay.png, performance-render.png, performance-drag.png and
+performance-rooms.png.
 
     python bench/plot_scale.py [--commit REV]   # scale-out rows of that commit (default: newest)
 """
@@ -20,10 +22,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from _common import RESULTS, ROOT
 
-# The newest figures (session 13); session 8's files stay for its section of the doc.
+# The newest figures (sessions 13 and 14); older files stay for their sections of the doc.
 SCALEOUT = RESULTS / "scaleout-s13.jsonl"
 MEETING = RESULTS / "meeting-s13.jsonl"
-RELAY = sorted(RESULTS.glob("fanout-s13-after-*.json"))
+RELAY = sorted(RESULTS.glob("fanout-s14-after-*.json"))
+ROOMS = "rooms-s14-{}-{}.json"  # rooms.py --duration 10 --label s14-{before,after}-N
 RENDER_BEFORE = RESULTS / "render-10k-course-before.json"  # session 3, before its changes
 RENDER_NOW = RESULTS / "render-s13.json"  # render_bench.py --objects 2000 10000 50000
 DRAG_BEFORE = RESULTS / "render-s9-before.json"  # session 8's code, session 9's minutes
@@ -145,6 +148,35 @@ def render() -> None:
     fig.savefig(DOCS / "performance-render.png", dpi=110)
 
 
+def rooms() -> None:
+    """p50, p99 and max of bench/rooms.py, interleaved runs before and after (session 14)."""
+    runs = []
+    for n in range(1, 10):
+        paths = [RESULTS / ROOMS.format(side, n) for side in ("before", "after")]
+        if not all(path.exists() for path in paths):
+            break
+        runs.append([json.loads(path.read_text())["rows"][0] for path in paths])
+    if not runs:
+        return
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    for i, pair in enumerate(runs, 1):
+        for k, row in enumerate(pair):
+            x = i + 0.38 * k
+            color = ("tab:red", "tab:green")[k]
+            label = ("before (dc250b7)", "after (group writer, JSON statements)")[k]
+            ax.bar(x, row["p99"], 0.34, color=color, label=label if i == 1 else None)
+            ax.plot([x - 0.17, x + 0.17], [row["p50"]] * 2, color="black", linewidth=2)
+            ax.plot(x, row["max"], marker="v", color="grey", linestyle="none")
+    ax.axhline(30, color="red", linestyle="--", label="target p99 30 ms")
+    ax.set_xticks([i + 0.19 for i in range(1, len(runs) + 1)], range(1, len(runs) + 1))
+    ax.set_xlabel("interleaved run (bars p99, black line p50, grey marker max)")
+    ax.set_ylabel("edit round trip, ms")
+    ax.set_title("1,000 connections on 50 boards, 1 batch/s each (rooms.py)", fontsize=10)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(DOCS / "performance-rooms.png", dpi=110)
+
+
 def drag() -> None:
     """Dragging a note at fit, before and after lifted drags (session 9)."""
     if not (DRAG_BEFORE.exists() and DRAG_AFTER.exists()):
@@ -180,4 +212,5 @@ if __name__ == "__main__":
     relay()
     render()
     drag()
-    print("wrote docs/performance-{scaleout,meeting,relay,render,drag}.png")
+    rooms()
+    print("wrote docs/performance-{scaleout,meeting,relay,render,drag,rooms}.png")

@@ -63,7 +63,7 @@ class GroupWriter:
             except Exception as exc:  # the transaction failed: nobody's batches are saved
                 answers = [exc] * len(work)
             try:
-                loop.call_soon_threadsafe(_answer, work, answers)
+                loop.call_soon_threadsafe(answer_each, work, answers)
             except RuntimeError:  # the loop is closed: nobody waits for these answers
                 return
 
@@ -72,7 +72,8 @@ class GroupWriter:
         await asyncio.get_running_loop().run_in_executor(self._executor, _nothing)
 
 
-def _answer(work: list[_Entry], answers: list[Any]) -> None:
+def answer_each(work: list[_Entry], answers: list[Any]) -> None:
+    """Each waiting caller gets its board's answer, or the exception that failed them."""
     for (_, _, done), answer in zip(work, answers, strict=True):
         if done.done():
             continue

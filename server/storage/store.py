@@ -44,7 +44,7 @@ from . import versions as _versions
 from .commit import Work, commit_boards, now_ms, object_row
 from .commit import dumps as _dumps
 from .engine import READ_ONLY, create_sqlite_writer
-from .group_writer import GroupWriter
+from .group_writer import GroupWriter, answer_each
 from .tables import (
     activity,
     assets,
@@ -486,13 +486,7 @@ class SqlBoardStore:
                 answers: list[Any] = await self._commit_group(boards_)
             except Exception as exc:  # the transaction failed: nobody's batches are saved
                 answers = [exc] * len(work)
-            for (_, _, done), answer in zip(work, answers, strict=True):
-                if done.done():
-                    continue
-                if isinstance(answer, BaseException):
-                    done.set_exception(answer)
-                else:
-                    done.set_result(answer)
+            answer_each(work, answers)
 
     async def _commit_group(self, work: Work) -> list[list[CommitResult] | BoardGone]:
         if self._sync_writer is None:  # PostgreSQL; or SQLite in memory (one engine)
