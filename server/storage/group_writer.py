@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
-from server.services.ports import PendingBatch
+from server.services.ports import CommitResult, PendingBatch
 
 from .commit import Answer, Work
 
-_Entry = tuple[str, list[PendingBatch], "asyncio.Future[Any]"]
+_Entry = tuple[str, list[PendingBatch], "asyncio.Future[list[CommitResult]]"]
 
 
 class GroupWriter:
@@ -39,9 +39,12 @@ class GroupWriter:
         self._waiting: list[_Entry] = []
         self._draining = False  # a drain runs or is queued on the executor
 
-    def submit(self, board_id: str, pending: list[PendingBatch]) -> asyncio.Future[Any]:
+    def submit(
+        self, board_id: str, pending: list[PendingBatch]
+    ) -> asyncio.Future[list[CommitResult]]:
+        """The board's answer, or `BoardGone`, or the exception that failed its group."""
         loop = asyncio.get_running_loop()
-        done: asyncio.Future[Any] = loop.create_future()
+        done: asyncio.Future[list[CommitResult]] = loop.create_future()
         with self._lock:
             self._waiting.append((board_id, pending, done))
             start, self._draining = not self._draining, True
@@ -72,7 +75,7 @@ class GroupWriter:
         await asyncio.get_running_loop().run_in_executor(self._executor, _nothing)
 
 
-def answer_each(work: list[_Entry], answers: list[Any]) -> None:
+def answer_each(work: Sequence[tuple[Any, Any, asyncio.Future[Any]]], answers: list[Any]) -> None:
     """Each waiting caller gets its board's answer, or the exception that failed them."""
     for (_, _, done), answer in zip(work, answers, strict=True):
         if done.done():

@@ -470,7 +470,7 @@ class SqlBoardStore:
         if self._sync_writer is not None:
             if self._group_writer is None:
                 self._group_writer = GroupWriter(self._commit_on_writer, self._thread())
-            return await self._group_writer.submit(board_id, pending)  # type: ignore[no-any-return]
+            return await self._group_writer.submit(board_id, pending)
         done: asyncio.Future[list[CommitResult]] = asyncio.get_running_loop().create_future()
         self._waiting.append((board_id, pending, done))
         if self._writer is None or self._writer.done():
@@ -730,6 +730,7 @@ class SqlBoardStore:
             await asyncio.gather(self._writer, return_exceptions=True)
         if self._group_writer is not None:
             await self._group_writer.drained()
+            self._group_writer = None  # its thread ends below; a later commit starts anew
         if self._writer_thread is not None:
             self._writer_thread.submit(self._close_writer_conn)
             self._writer_thread.shutdown(wait=True)
