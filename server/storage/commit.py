@@ -5,9 +5,9 @@ bridge); SQLite runs it on the store's writer thread over a pysqlite connection,
 whole group commit is one thread hop instead of several per statement (aiosqlite hops
 to its thread for every cursor, execute, fetch and close).
 
-The first statement bumps the board row, which takes the row lock (PostgreSQL) or comes
-after the write lock (SQLite, BEGIN IMMEDIATE), so `seq` is assigned in commit order
-with no gaps.
+On PostgreSQL the first statement bumps the board rows, which takes their row locks; on
+SQLite BEGIN IMMEDIATE has taken the database's write lock before the first read. So
+`seq` is assigned in commit order with no gaps.
 """
 
 from __future__ import annotations
@@ -316,9 +316,9 @@ def _chunks(items: list[_T]) -> list[list[_T]]:
     return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)] or [[]]
 
 
-Stored = dict[str, dict[str, Record | None]]
-Known = dict[str, dict[str, tuple[int, list[int], bool]]]
-Read = tuple[dict[str, Any], Known, Stored, dict[str, dict[str, str]]]
+Records = dict[str, dict[str, Record | None]]  # per board, by object id (None: not stored)
+Known = dict[str, dict[str, tuple[int, list[int], bool]]]  # per board, by batch id
+Read = tuple[dict[str, Any], Known, Records, dict[str, dict[str, str]]]
 
 
 def _read_group_pg(conn: Connection, work: Work) -> Read:
@@ -365,10 +365,10 @@ def _read_group_sqlite(conn: Connection, work: Work) -> Read:
     return heads, known, records, hashes
 
 
-def _logged(conn: Connection, work: Work) -> dict[str, dict[str, tuple[int, list[int], bool]]]:
+def _logged(conn: Connection, work: Work) -> Known:
     """Per board, which of its pending batch ids it has answered before (resends)."""
     wanted = {board_id: {p.batch_id for p in pending} for board_id, pending in work}
-    known: dict[str, dict[str, tuple[int, list[int], bool]]] = {b: {} for b in wanted}
+    known: Known = {b: {} for b in wanted}
     ids = sorted(set().union(*wanted.values())) if wanted else []
     for board_part in _chunks(list(wanted)) if ids else []:
         for id_part in _chunks(ids):
@@ -396,7 +396,7 @@ def _link_hashes(conn: Connection, work: Work) -> dict[str, dict[str, str]]:
     return hashes
 
 
-def _records(conn: Connection, work: Work) -> dict[str, dict[str, Record | None]]:
+def _records(conn: Connection, work: Work) -> Records:
     """Per board, the stored records its batches touch (None where there is none yet)."""
     records = _touched(work)
     pairs = [(board_id, object_id) for board_id, ids in records.items() for object_id in ids]
@@ -406,9 +406,9 @@ def _records(conn: Connection, work: Work) -> dict[str, dict[str, Record | None]
     return records
 
 
-def _touched(work: Work) -> dict[str, dict[str, Record | None]]:
+def _touched(work: Work) -> Records:
     """Per board, the ids its batches touch, none read yet."""
-    records: dict[str, dict[str, Record | None]] = {}
+    records: Records = {}
     for board_id, pending in work:
         touched: set[str] = set()
         for batch in pending:

@@ -1,8 +1,8 @@
 """The SQL board store: the one place where batches become durable.
 
-`commit` is the ordering point of a board across all processes: its first statement
-bumps the board row, which takes the row lock (PostgreSQL) or the write lock
-(SQLite, BEGIN IMMEDIATE), so `seq` is assigned in commit order with no gaps. The
+`commit` is the ordering point of a board across all processes: its transaction holds the
+board rows' locks (PostgreSQL) or the database's write lock (SQLite, BEGIN IMMEDIATE)
+before it reads a board's `seq`, so `seq` is assigned in commit order with no gaps. The
 transaction itself is written once, synchronously, in `commit.py`.
 """
 
