@@ -133,7 +133,9 @@ class _Writes:
                 self.fresh.append(row)
 
 
-def commit_boards(conn: Connection, work: Work, log_retain: int) -> list[Answer]:
+def commit_boards(
+    conn: Connection, work: Work, log_retain: int, one_by_one: bool = False
+) -> list[Answer]:
     """Every board's group in the caller's transaction, in order.
 
     One round of a handful of statements covers all boards of the group, however many
@@ -142,7 +144,9 @@ def commit_boards(conn: Connection, work: Work, log_retain: int) -> list[Answer]
     it. A board whose batches fail for any other reason (a damaged stored row, a bug)
     has them all refused with `unavailable` and is logged with its id and traceback;
     the other boards of the group commit as if it were not there. Only a failure of
-    the database itself fails the whole transaction.
+    the database itself fails the whole transaction. When the group's shared write
+    fails, `GroupWriteFailed` asks the caller for a new transaction with `one_by_one`
+    (`commit_group`).
     """
     answers: dict[int, Answer] = {}
     while len(answers) < len(work):
@@ -152,12 +156,12 @@ def commit_boards(conn: Connection, work: Work, log_retain: int) -> list[Answer]
             if i not in answers and board_id not in seen:
                 seen.add(board_id)
                 round_.append(i)
-        done = _commit_round(conn, [work[i] for i in round_], log_retain)
+        done = _commit_round(conn, [work[i] for i in round_], log_retain, one_by_one)
         answers.update(zip(round_, done, strict=True))
     return [answers[i] for i in range(len(work))]
 
 
-def _commit_round(conn: Connection, work: Work, log_retain: int) -> list[Answer]:
+def _commit_round(conn: Connection, work: Work, log_retain: int, one_by_one: bool) -> list[Answer]:
     """Lock, read, apply and write boards that each appear once in `work`."""
     read = _read_group_sqlite if conn.dialect.name == "sqlite" else _read_group_pg
     heads, known, records, hashes = read(conn, work)
@@ -189,38 +193,59 @@ def _commit_round(conn: Connection, work: Work, log_retain: int) -> list[Answer]
             continue
         per_board[board_id] = mine
         answers.append(answer)
-    failed = _write_contained(conn, per_board, log_retain)
+    failed = _write_contained(conn, per_board, log_retain, one_by_one)
     for index, (board_id, pending) in enumerate(work):
         if board_id in failed:
             answers[index] = _refused(heads[board_id].seq, pending)
     return answers
 
 
+def commit_group(conn: Connection, work: Work, log_retain: int) -> list[Answer]:
+    """`commit_boards` in a transaction of its own; if the group's shared write fails,
+    once more in a new one with each board's writes in a savepoint of its own."""
+    try:
+        with conn.begin():
+            return commit_boards(conn, work, log_retain)
+    except GroupWriteFailed:
+        with conn.begin():
+            return commit_boards(conn, work, log_retain, one_by_one=True)
+
+
 def _refused(seq: int, pending: list[PendingBatch]) -> list[CommitResult]:
     return [CommitResult(CommitStatus.REFUSED, seq, error=BOARD_FAILED) for _ in pending]
 
 
-def _write_contained(conn: Connection, per_board: dict[str, _Writes], log_retain: int) -> set[str]:
-    """Write every board's rows in one go; if that fails, board by board in savepoints.
+class GroupWriteFailed(Exception):
+    """The set-based write of a group of several boards failed. The caller rolls the
+    transaction back and commits the group again with `one_by_one` (each board's writes
+    in a savepoint of its own), so only the failing board is refused."""
 
-    Returns the boards whose rows could not be written (nothing of theirs is kept).
-    The common case is the set-based write in one savepoint; further savepoints cost
-    only on failure. One board (every PostgreSQL commit) needs no savepoint: its
-    failure fails the transaction, and that costs two round trips less per group.
+
+def _write_contained(
+    conn: Connection, per_board: dict[str, _Writes], log_retain: int, one_by_one: bool
+) -> set[str]:
+    """Write every board's rows in one go, or (`one_by_one`) board by board in savepoints.
+
+    Returns the boards whose rows could not be written (nothing of theirs is kept). The
+    common case has no savepoint: SAVEPOINT and RELEASE were two more steps of the
+    database per group, and on SQLite each step lets go of the GIL and waits to take it
+    back (rooms.py p99 about a quarter lower without them, docs/performance.md, session
+    14). A failure then costs a second transaction (`GroupWriteFailed`).
     """
     if len(per_board) <= 1:  # one board: a failure fails the caller's transaction
         for mine in per_board.values():
             _write(conn, mine, log_retain)
         return set()
-    writes = _Writes()
-    for mine in per_board.values():
-        writes.extend(mine)
-    try:
-        with conn.begin_nested():
+    if not one_by_one:
+        writes = _Writes()
+        for mine in per_board.values():
+            writes.extend(mine)
+        try:
             _write(conn, writes, log_retain)
+        except Exception as exc:
+            log.warning("a group write failed; writing its %d boards one by one", len(per_board))
+            raise GroupWriteFailed from exc
         return set()
-    except Exception:
-        log.warning("a group write failed; writing its %d boards one by one", len(per_board))
     failed: set[str] = set()
     for board_id, mine in per_board.items():
         try:

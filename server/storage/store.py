@@ -41,7 +41,7 @@ from . import address_days as _address_days
 from . import history as _history
 from . import seats as _seats
 from . import versions as _versions
-from .commit import Work, commit_boards, now_ms, object_row
+from .commit import GroupWriteFailed, Work, commit_boards, commit_group, now_ms, object_row
 from .commit import dumps as _dumps
 from .engine import READ_ONLY, create_sqlite_writer
 from .group_writer import GroupWriter, answer_each
@@ -490,8 +490,12 @@ class SqlBoardStore:
 
     async def _commit_group(self, work: Work) -> list[list[CommitResult] | BoardGone]:
         if self._sync_writer is None:  # PostgreSQL; or SQLite in memory (one engine)
-            async with self.engine.begin() as conn:
-                return await conn.run_sync(commit_boards, work, self.log_retain)
+            try:
+                async with self.engine.begin() as conn:
+                    return await conn.run_sync(commit_boards, work, self.log_retain)
+            except GroupWriteFailed:  # see commit.commit_group
+                async with self.engine.begin() as conn:
+                    return await conn.run_sync(commit_boards, work, self.log_retain, True)
         return await asyncio.get_running_loop().run_in_executor(
             self._thread(), self._commit_on_writer, work
         )
@@ -515,8 +519,7 @@ class SqlBoardStore:
         if conn is None:
             conn = self._writer_conn = self._sync_writer.connect()
         try:
-            with conn.begin():
-                return commit_boards(conn, work, self.log_retain)
+            return commit_group(conn, work, self.log_retain)
         except BaseException:
             self._close_writer_conn()
             raise
