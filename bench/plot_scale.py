@@ -26,7 +26,7 @@ from _common import RESULTS, ROOT
 SCALEOUT = RESULTS / "scaleout-s13.jsonl"
 MEETING = RESULTS / "meeting-s13.jsonl"
 RELAY = sorted(RESULTS.glob("fanout-s14-after-*.json"))
-ROOMS = "rooms-s14-{}-{}.json"  # rooms.py --duration 10 --label s14-{before,after}-N
+ROOMS = "rooms-s14-{}-{}.json"  # rooms.py --duration 10 --label s14-<side>-N
 RENDER_BEFORE = RESULTS / "render-10k-course-before.json"  # session 3, before its changes
 RENDER_NOW = RESULTS / "render-s13.json"  # render_bench.py --objects 2000 10000 50000
 DRAG_BEFORE = RESULTS / "render-s9-before.json"  # session 8's code, session 9's minutes
@@ -148,31 +148,44 @@ def render() -> None:
     fig.savefig(DOCS / "performance-render.png", dpi=110)
 
 
+# (left side label, right side label, run numbers, title) for each panel of the rooms plot
+ROOMS_PANELS = [
+    ("before", "after", range(1, 6), "22:00: dc250b7 / 1e71814"),
+    ("savepoint", "nosavepoint", range(1, 4), "22:45: 7a5a2de / f4483ba (no savepoint)"),
+    ("before-late", "nosavepoint", range(4, 9), "22:48: dc250b7 / f4483ba"),
+]
+
+
 def rooms() -> None:
-    """p50, p99 and max of bench/rooms.py, interleaved runs before and after (session 14)."""
-    runs = []
-    for n in range(1, 10):
-        paths = [RESULTS / ROOMS.format(side, n) for side in ("before", "after")]
-        if not all(path.exists() for path in paths):
-            break
-        runs.append([json.loads(path.read_text())["rows"][0] for path in paths])
-    if not runs:
+    """p50, p99 and max of bench/rooms.py, interleaved pairs of runs (session 14)."""
+    panels = []
+    for left, right, numbers, title in ROOMS_PANELS:
+        pairs = []
+        for n in numbers:
+            paths = [RESULTS / ROOMS.format(side, n) for side in (left, right)]
+            if all(path.exists() for path in paths):
+                pairs.append([json.loads(path.read_text())["rows"][0] for path in paths])
+        if pairs:
+            panels.append((pairs, title))
+    if not panels:
         return
-    fig, ax = plt.subplots(figsize=(7, 3.8))
-    for i, pair in enumerate(runs, 1):
-        for k, row in enumerate(pair):
-            x = i + 0.38 * k
-            color = ("tab:red", "tab:green")[k]
-            label = ("before (dc250b7)", "after (group writer, JSON statements)")[k]
-            ax.bar(x, row["p99"], 0.34, color=color, label=label if i == 1 else None)
-            ax.plot([x - 0.17, x + 0.17], [row["p50"]] * 2, color="black", linewidth=2)
-            ax.plot(x, row["max"], marker="v", color="grey", linestyle="none")
-    ax.axhline(30, color="red", linestyle="--", label="target p99 30 ms")
-    ax.set_xticks([i + 0.19 for i in range(1, len(runs) + 1)], range(1, len(runs) + 1))
-    ax.set_xlabel("interleaved run (bars p99, black line p50, grey marker max)")
-    ax.set_ylabel("edit round trip, ms")
-    ax.set_title("1,000 connections on 50 boards, 1 batch/s each (rooms.py)", fontsize=10)
-    ax.legend(fontsize=8)
+    fig, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3.8), sharey=True)
+    for ax, (pairs, title) in zip(list(axes) if len(panels) > 1 else [axes], panels, strict=True):
+        for i, pair in enumerate(pairs, 1):
+            for k, row in enumerate(pair):
+                x = i + 0.38 * k
+                label = ("older code", "newer code")[k] if i == 1 else None
+                ax.bar(x, row["p99"], 0.34, color=("tab:red", "tab:green")[k], label=label)
+                ax.plot([x - 0.17, x + 0.17], [row["p50"]] * 2, color="black", linewidth=2)
+                ax.plot(x, row["max"], marker="v", color="grey", linestyle="none")
+        ax.axhline(30, color="red", linestyle="--", label="target p99 30 ms")
+        ax.set_xticks([i + 0.19 for i in range(1, len(pairs) + 1)], range(1, len(pairs) + 1))
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel("pair (bar p99, line p50, marker max)", fontsize=8)
+    axes_list = list(axes) if len(panels) > 1 else [axes]
+    axes_list[0].set_ylabel("edit round trip, ms")
+    axes_list[0].legend(fontsize=7)
+    fig.suptitle("rooms.py: 1,000 connections on 50 boards, 1 batch/s each", fontsize=10)
     fig.tight_layout()
     fig.savefig(DOCS / "performance-rooms.png", dpi=110)
 
