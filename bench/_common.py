@@ -100,7 +100,25 @@ def machine() -> dict[str, Any]:
         "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
         "python": platform.python_version(),
         "calibration_ms": calibration_ms(),
+        "fsync_ms": fsync_ms(),
     }
+
+
+def fsync_ms(count: int = 50) -> dict[str, float]:
+    """How long the disk under the temporary folder (where the benches' SQLite files
+    live) takes to make 4 KB durable: p50 and max of `count` write+fsync pairs. A
+    durable commit waits for one; in session 14 the same code's rooms.py p99 went from
+    27 to 180 ms within minutes while `calibration_ms` and the other CPU stayed flat."""
+    took = []
+    with tempfile.NamedTemporaryFile() as fh:
+        for _ in range(count):
+            started = time.perf_counter()
+            fh.write(b"x" * 4096)
+            fh.flush()
+            os.fsync(fh.fileno())
+            took.append((time.perf_counter() - started) * 1000)
+    took.sort()
+    return {"p50": round(took[len(took) // 2], 3), "max": round(took[-1], 3)}
 
 
 def calibration_ms() -> float:
