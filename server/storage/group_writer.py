@@ -62,7 +62,7 @@ class GroupWriter:
                     return
             answers: list[Any]
             try:
-                answers = list(self._commit([(board_id, pending) for board_id, pending, _ in work]))
+                answers = self._commit([(board_id, pending) for board_id, pending, _ in work])
             except Exception as exc:  # the transaction failed: nobody's batches are saved
                 answers = [exc] * len(work)
             try:

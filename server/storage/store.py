@@ -41,7 +41,7 @@ from . import address_days as _address_days
 from . import history as _history
 from . import seats as _seats
 from . import versions as _versions
-from .commit import GroupWriteFailed, Work, commit_boards, commit_group, now_ms, object_row
+from .commit import Work, commit_group, now_ms, object_row
 from .commit import dumps as _dumps
 from .engine import READ_ONLY, create_sqlite_writer
 from .group_writer import GroupWriter, answer_each
@@ -490,12 +490,8 @@ class SqlBoardStore:
 
     async def _commit_group(self, work: Work) -> list[list[CommitResult] | BoardGone]:
         if self._sync_writer is None:  # PostgreSQL; or SQLite in memory (one engine)
-            try:
-                async with self.engine.begin() as conn:
-                    return await conn.run_sync(commit_boards, work, self.log_retain)
-            except GroupWriteFailed:  # see commit.commit_group
-                async with self.engine.begin() as conn:
-                    return await conn.run_sync(commit_boards, work, self.log_retain, True)
+            async with self.engine.connect() as conn:  # commit_group begins its transactions
+                return await conn.run_sync(commit_group, work, self.log_retain)
         return await asyncio.get_running_loop().run_in_executor(
             self._thread(), self._commit_on_writer, work
         )
