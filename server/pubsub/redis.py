@@ -13,14 +13,20 @@ import inspect
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from typing import Any
 
+import hiredis
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from server.services.ports import Handler
 
+from .resp import RespConnection
+
 log = logging.getLogger("samskap.redis")
 MAX_OUTGOING = 50_000
+PUBLISH_TIMEOUT = 10.0  # a flush waits this long for Redis's replies, then reconnects
+KEEPALIVE = "samskap:__keepalive__"
 
 
 class RedisBroker:
@@ -29,7 +35,9 @@ class RedisBroker:
         self._handlers: dict[str, list[Handler]] = defaultdict(list)
         self._reconnect: list[Callable[[], None]] = []
         self._connected = False
-        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        # The hot path, on connections of our own (resp.py); redis-py keeps `ping`.
+        self._subscriber = RespConnection(url)
+        self._publisher = RespConnection(url)
         self._reader: asyncio.Task[None] | None = None
         self._outgoing: list[tuple[str, bytes]] = []
         self._flusher: asyncio.Task[None] | None = None
@@ -42,7 +50,7 @@ class RedisBroker:
         self._reader = asyncio.create_task(self._read_loop(), name="redis-reader")
 
     async def publish(self, channel: str, data: bytes) -> None:
-        """Queue and return; one flusher sends all that is queued in one pipeline, in order.
+        """Queue and return; one flusher sends all that is queued in one write, in order.
 
         Waiting a round trip per batch made a busy board's commit loop fall behind
         (docs/performance.md, proposal A). The queue is bounded: past it the oldest
@@ -58,22 +66,35 @@ class RedisBroker:
     async def _flush(self) -> None:
         while self._outgoing:
             items, self._outgoing = self._outgoing, []
-            pipe = self._redis.pipeline(transaction=False)
-            for channel, data in items:
-                pipe.publish(channel, data)
             try:
-                await pipe.execute()
-            except (RedisError, OSError) as exc:
+                await asyncio.wait_for(self._publish_all(items), PUBLISH_TIMEOUT)
+            except (TimeoutError, OSError) as exc:
                 # Committed data is safe in the database; peers catch up by seq later.
                 log.warning("redis publish failed: %s", type(exc).__name__)
+                await self._publisher.close()
+
+    async def _publish_all(self, items: list[tuple[str, bytes]]) -> None:
+        """One write of every PUBLISH, then their replies (one per command)."""
+        publisher = self._publisher
+        if not publisher.open:
+            await publisher.connect()
+        publisher.send(*(("PUBLISH", channel, data) for channel, data in items))
+        await publisher.drain()
+        answered = 0
+        while answered < len(items):
+            replies = await publisher.read()
+            answered += len(replies)
+            for reply in replies:
+                if isinstance(reply, hiredis.ReplyError):
+                    log.warning("redis refused a publish: %s", reply)
 
     async def subscribe(self, channel: str, handler: Handler) -> None:
         first = not self._handlers[channel]
         self._handlers[channel].append(handler)
         if first and self._connected:
             try:
-                await self._pubsub.subscribe(channel)
-            except (RedisError, OSError):
+                self._subscriber.send(("SUBSCRIBE", channel))
+            except OSError:
                 self._connected = False  # the read loop reconnects and resubscribes
 
     async def unsubscribe(self, channel: str, handler: Handler) -> None:
@@ -84,8 +105,8 @@ class RedisBroker:
             self._handlers.pop(channel, None)
             if self._connected:
                 try:
-                    await self._pubsub.unsubscribe(channel)
-                except (RedisError, OSError):
+                    self._subscriber.send(("UNSUBSCRIBE", channel))
+                except OSError:
                     self._connected = False
 
     def on_reconnect(self, callback: Callable[[], None]) -> None:
@@ -95,15 +116,11 @@ class RedisBroker:
         await self._redis.ping()
 
     async def _connect(self) -> None:
-        await self._pubsub.aclose()
-        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         await self._redis.ping()
-        channels = list(self._handlers)
-        if channels:
-            await self._pubsub.subscribe(*channels)
-        else:
-            # A pubsub needs one subscription before it can be read; a private channel does.
-            await self._pubsub.subscribe("samskap:__keepalive__")
+        await self._subscriber.connect()
+        # One subscription at all times puts the connection in pub/sub mode, where the
+        # server's idle `timeout` does not close it.
+        self._subscriber.send(("SUBSCRIBE", KEEPALIVE, *self._handlers))
         self._connected = True
 
     async def _read_loop(self) -> None:
@@ -119,13 +136,8 @@ class RedisBroker:
                         for callback in list(self._reconnect):
                             callback()
                     first = False
-                message = await self._pubsub.get_message(timeout=1.0)
-                if message and message.get("type") == "message":
-                    channel = message["channel"].decode()
-                    for handler in list(self._handlers.get(channel, ())):
-                        result = handler(message["data"])
-                        if inspect.isawaitable(result):
-                            await result
+                while True:
+                    await self._dispatch(await self._subscriber.read())
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as exc:
@@ -135,8 +147,27 @@ class RedisBroker:
                 first = False
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
-            except Exception:
-                log.exception("redis message handler failed")
+            except Exception:  # a bug here: start the connection anew rather than spin
+                log.exception("redis read loop failed; reconnecting")
+                self._connected = False
+                await asyncio.sleep(delay)
+
+    async def _dispatch(self, replies: list[Any]) -> None:
+        """Hand each message to its channel's handlers, in order (subscription
+        confirmations are skipped); one failing handler is logged and the rest go on."""
+        for reply in replies:
+            if not (isinstance(reply, list) and len(reply) == 3 and reply[0] == b"message"):
+                if isinstance(reply, hiredis.ReplyError):
+                    log.warning("redis refused a subscription: %s", reply)
+                continue
+            _, channel, data = reply
+            for handler in list(self._handlers.get(channel.decode(), ())):
+                try:
+                    result = handler(data)
+                    if inspect.isawaitable(result):
+                        await result
+                except Exception:
+                    log.exception("redis message handler failed")
 
     async def close(self) -> None:
         if self._flusher is not None:
@@ -146,6 +177,6 @@ class RedisBroker:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
-        with contextlib.suppress(RedisError, OSError):
-            await self._pubsub.aclose()
+        await self._subscriber.close()
+        await self._publisher.close()
         await self._redis.aclose()

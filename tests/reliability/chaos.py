@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from redis.asyncio import Redis
@@ -17,14 +18,24 @@ from tests.support.servers import free_port
 class RedisServer:
     """A private redis-server on a free 127.0.0.1 port, stopped and started at will."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, *, password: str = "") -> None:
         self.port = free_port()
         self.workdir = workdir
+        self.password = password
+        # A socket path must stay under ~100 bytes: not in pytest's long tmp_path.
+        self.socket = Path(tempfile.gettempdir()) / f"samskap-redis-{self.port}.sock"
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
+
+    @property
+    def unix_url(self) -> str:
+        """The same server over its Unix socket (see `start`)."""
+        auth = f":{self.password}@" if self.password else ""
+        return f"unix://{auth}{self.socket}"
 
     @staticmethod
     def available() -> bool:
@@ -44,6 +55,9 @@ class RedisServer:
                 "no",
                 "--dir",
                 str(self.workdir),
+                "--unixsocket",
+                str(self.socket),
+                *(("--requirepass", self.password) if self.password else ()),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

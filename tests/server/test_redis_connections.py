@@ -1,0 +1,175 @@
+"""Pub/sub's own connections (server/pubsub/resp.py) against a real redis-server.
+
+They pack commands and parse whole reads with hiredis instead of going through
+redis-py's per-message calls, so what must hold is what redis-py gave: every message
+whole and in order, whatever bytes it holds and however the reads split it; nothing
+from a channel left; the URL forms operators use (password, Unix socket) and a clear
+error for a wrong password; and the broker on top going on past a failing handler,
+after its subscriber connection is killed, and after its publisher connection is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+
+from server.pubsub.redis import RedisBroker
+from server.pubsub.resp import RespConnection, RespError
+from tests.reliability.chaos import RedisServer
+from tests.support.services import unavailable
+
+pytestmark = pytest.mark.redis
+
+AWKWARD = [
+    b"",
+    b"\r\n*3\r\n$7\r\nmessage\r\n",  # looks like the protocol itself
+    bytes(range(256)),  # not UTF-8
+    '{"k":"ops","o":"é✓🙂"}\n{"type":"ops"}'.encode(),
+    b"x" * 100_000,  # spans reads (Redis drops a subscriber 32 MB behind: kept below)
+]
+
+
+async def collect(subscriber: RespConnection, count: int) -> list[tuple[bytes, bytes]]:
+    got: list[tuple[bytes, bytes]] = []
+    while len(got) < count:
+        for reply in await subscriber.read():
+            if reply[0] == b"message":
+                got.append((reply[1], reply[2]))
+    return got
+
+
+@contextlib.asynccontextmanager
+async def subscribed(url: str, *channels: str) -> AsyncIterator[RespConnection]:
+    subscriber = RespConnection(url)
+    await subscriber.connect()
+    subscriber.send(("SUBSCRIBE", *channels))
+    publisher = Redis.from_url(url)
+    try:
+        for _ in range(100):  # SUBSCRIBE is confirmed in the stream: wait until it counts
+            counts = dict(await publisher.pubsub_numsub(*channels))
+            if all(counts.get(c.encode(), 0) for c in channels):
+                break
+            await asyncio.sleep(0.01)
+        yield subscriber
+    finally:
+        await publisher.aclose()
+        await subscriber.close()
+
+
+async def test_messages_arrive_whole_and_in_order(redis_env: tuple[str, str]) -> None:
+    url, prefix = redis_env
+    a, b = f"{prefix}:a", f"{prefix}:b"
+    sent = [(a if i % 2 else b, AWKWARD[i % len(AWKWARD)] + str(i).encode()) for i in range(300)]
+    async with subscribed(url, a, b) as subscriber:
+        publisher = Redis.from_url(url)
+        pipe = publisher.pipeline(transaction=False)
+        for channel, data in sent:
+            pipe.publish(channel, data)
+        await pipe.execute()
+        await publisher.aclose()
+        got = await asyncio.wait_for(collect(subscriber, len(sent)), 20)
+    assert got == [(channel.encode(), data) for channel, data in sent]
+
+
+async def test_an_unsubscribed_channel_goes_quiet(redis_env: tuple[str, str]) -> None:
+    url, prefix = redis_env
+    quiet, open_ = f"{prefix}:quiet", f"{prefix}:open"
+    async with subscribed(url, quiet, open_) as subscriber:
+        subscriber.send(("UNSUBSCRIBE", quiet))
+        publisher = Redis.from_url(url)
+        for _ in range(100):
+            if not dict(await publisher.pubsub_numsub(quiet))[quiet.encode()]:
+                break
+            await asyncio.sleep(0.01)
+        await publisher.publish(quiet, b"not for me")
+        await publisher.publish(open_, b"for me")
+        await publisher.aclose()
+        got = await asyncio.wait_for(collect(subscriber, 1), 5)
+    assert got == [(open_.encode(), b"for me")]
+
+
+async def test_password_unix_socket_and_a_wrong_password(tmp_path: Path) -> None:
+    if not RedisServer.available():
+        unavailable("redis-server is not installed")
+    server = RedisServer(tmp_path, password="s3cret-pass")
+    await server.start()
+    try:
+        for url in (server.url, server.unix_url):
+            async with subscribed(url, "chan") as subscriber:
+                publisher = Redis.from_url(url)
+                await publisher.publish("chan", b"hello")
+                await publisher.aclose()
+                assert await asyncio.wait_for(collect(subscriber, 1), 5) == [(b"chan", b"hello")]
+        wrong = RespConnection(server.url.replace("s3cret-pass", "guess"))
+        with pytest.raises(RespError, match="redis refused AUTH"):
+            await wrong.connect()
+        await wrong.close()
+    finally:
+        server.stop()
+
+
+async def test_the_broker_goes_on_past_a_failing_handler_and_a_killed_connection(
+    redis_env: tuple[str, str],
+) -> None:
+    url, prefix = redis_env
+    channel = f"{prefix}:board"
+    broker = RedisBroker(url)
+    got: list[bytes] = []
+    reconnected = asyncio.Event()
+
+    def handler(data: bytes) -> None:
+        if data == b"boom":
+            raise RuntimeError("a handler's bug")
+        got.append(data)
+
+    broker.on_reconnect(reconnected.set)
+    await broker.subscribe(channel, handler)
+    await broker.start()
+    admin = Redis.from_url(url)
+    try:
+        for _ in range(200):
+            if broker.connected and dict(await admin.pubsub_numsub(channel))[channel.encode()]:
+                break
+            await asyncio.sleep(0.01)
+        for data in (b"one", b"boom", b"two"):
+            await broker.publish(channel, data)
+        for _ in range(200):
+            if len(got) == 2:
+                break
+            await asyncio.sleep(0.01)
+        assert got == [b"one", b"two"]
+
+        assert await admin.client_kill_filter(_type="pubsub") >= 1
+        await asyncio.wait_for(reconnected.wait(), 10)
+        for _ in range(200):
+            if dict(await admin.pubsub_numsub(channel))[channel.encode()]:
+                break
+            await asyncio.sleep(0.01)
+        await broker.publish(channel, b"three")
+        for _ in range(200):
+            if len(got) == 3:
+                break
+            await asyncio.sleep(0.01)
+        assert got == [b"one", b"two", b"three"]
+
+        # The publishing connection killed: that flush is lost (peers resync by seq),
+        # the next one reconnects.
+        publishers = [c for c in await admin.client_list(_type="normal") if c["cmd"] == "publish"]
+        assert len(publishers) == 1
+        assert await admin.client_kill_filter(_id=publishers[0]["id"]) == 1
+        for data in (b"lost or not", b"four"):
+            await broker.publish(channel, data)
+            await asyncio.sleep(0.2)
+        for _ in range(200):
+            if got[-1:] == [b"four"]:
+                break
+            await asyncio.sleep(0.01)
+        assert got[-1] == b"four"
+    finally:
+        await admin.aclose()
+        await broker.close()
