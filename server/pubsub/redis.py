@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import inspect
 import logging
+import os
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -27,17 +28,23 @@ log = logging.getLogger("samskap.redis")
 MAX_OUTGOING = 50_000
 PUBLISH_TIMEOUT = 10.0  # a flush waits this long for Redis's replies, then reconnects
 KEEPALIVE = "samskap:__keepalive__"
+# A subscriber that has heard nothing this long sends PING; no answer in as long again
+# and the connection counts as dead. A network path that drops silently (a NAT or a
+# firewall forgetting the connection) otherwise looks like a quiet Redis for ever, and
+# this process would stop hearing the others' edits and people without noticing.
+HEALTH_INTERVAL = 15.0
 
 
 class RedisBroker:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, health_interval: float = HEALTH_INTERVAL) -> None:
+        self._health_interval = health_interval
         self._redis = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=None)
         self._handlers: dict[str, list[Handler]] = defaultdict(list)
         self._reconnect: list[Callable[[], None]] = []
         self._connected = False
         # The hot path, on connections of our own (resp.py); redis-py keeps `ping`.
-        self._subscriber = RespConnection(url)
-        self._publisher = RespConnection(url)
+        self._subscriber = RespConnection(url, name=f"samskap-{os.getpid()}-subscribe")
+        self._publisher = RespConnection(url, name=f"samskap-{os.getpid()}-publish")
         self._reader: asyncio.Task[None] | None = None
         self._outgoing: list[tuple[str, bytes]] = []
         self._flusher: asyncio.Task[None] | None = None
@@ -116,7 +123,6 @@ class RedisBroker:
         await self._redis.ping()
 
     async def _connect(self) -> None:
-        await self._redis.ping()
         await self._subscriber.connect()
         # One subscription at all times puts the connection in pub/sub mode, where the
         # server's idle `timeout` does not close it.
@@ -136,8 +142,7 @@ class RedisBroker:
                         for callback in list(self._reconnect):
                             callback()
                     first = False
-                while True:
-                    await self._dispatch(await self._subscriber.read())
+                await self._read_until_lost()
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as exc:
@@ -151,6 +156,22 @@ class RedisBroker:
                 log.exception("redis read loop failed; reconnecting")
                 self._connected = False
                 await asyncio.sleep(delay)
+
+    async def _read_until_lost(self) -> None:
+        """Dispatch what arrives; PING a silent connection, and give up on one that
+        does not answer (ConnectionError)."""
+        pinged = False
+        while True:
+            try:
+                replies = await asyncio.wait_for(self._subscriber.read(), self._health_interval)
+            except TimeoutError:
+                if pinged:
+                    raise ConnectionError("redis did not answer PING") from None
+                self._subscriber.send(("PING",))
+                pinged = True
+                continue
+            pinged = False
+            await self._dispatch(replies)
 
     async def _dispatch(self, replies: list[Any]) -> None:
         """Hand each message to its channel's handlers, in order (subscription

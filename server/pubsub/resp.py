@@ -32,8 +32,9 @@ class RespError(ConnectionError):
 class RespConnection:
     """One connection: `send` commands, `read` the replies as they complete."""
 
-    def __init__(self, url: str, *, connect_timeout: float = 2.0) -> None:
+    def __init__(self, url: str, *, name: str = "", connect_timeout: float = 2.0) -> None:
         self._options: dict[str, Any] = parse_url(url)
+        self._name = name  # CLIENT SETNAME: who is who in Redis's CLIENT LIST
         self._connect_timeout = connect_timeout
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
@@ -44,7 +45,8 @@ class RespConnection:
         return self._writer is not None and not self._writer.is_closing()
 
     async def connect(self) -> None:
-        """Open the connection and authenticate (raises OSError; RespError for AUTH)."""
+        """Open the connection, authenticate, and see Redis answer a PING (raises
+        OSError, TimeoutError; RespError when Redis refuses)."""
         await self.close()
         options = self._options
         kind = options.get("connection_class")
@@ -61,10 +63,22 @@ class RespConnection:
         if password is not None:
             username = options.get("username")
             self.send(("AUTH", username, password) if username else ("AUTH", password))
+            await self._expect_ok("AUTH")
+        if self._name:
+            self.send(("CLIENT", "SETNAME", self._name))
+            await self._expect_ok("CLIENT SETNAME")
+        self.send(("PING",))
+        await self._expect_ok("PING")
+
+    async def _expect_ok(self, command: str) -> None:
+        try:
             [reply] = await asyncio.wait_for(self.read(), self._connect_timeout)
-            if isinstance(reply, hiredis.ReplyError):
-                await self.close()
-                raise RespError(f"redis refused AUTH: {reply}")
+        except BaseException:
+            await self.close()
+            raise
+        if isinstance(reply, hiredis.ReplyError):
+            await self.close()
+            raise RespError(f"redis refused {command}: {reply}")
 
     def send(self, *commands: Command) -> None:
         """Queue the commands in one write (the caller awaits `drain` where it must)."""

@@ -81,13 +81,23 @@ class RedisServer:
 
 class TcpProxy:
     """Forwards 127.0.0.1:port to a target; `cut()` drops every connection and refuses new
-    ones (the database is gone), `restore()` listens again on the same port."""
+    ones (the database is gone), `restore()` listens again on the same port. `freeze()`
+    holds every byte without closing anything (a network path that went silent, as a
+    NAT or firewall that forgot the connection), `thaw()` lets them through again."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
         self.port = free_port()
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self._flowing = asyncio.Event()
+        self._flowing.set()
+
+    def freeze(self) -> None:
+        self._flowing.clear()
+
+    def thaw(self) -> None:
+        self._flowing.set()
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
@@ -103,6 +113,7 @@ class TcpProxy:
         async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
             with contextlib.suppress(Exception):
                 while data := await src.read(65536):
+                    await self._flowing.wait()
                     dst.write(data)
                     await dst.drain()
             with contextlib.suppress(Exception):

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
+from redis.connection import parse_url
 
 from server.pubsub.redis import RedisBroker
 from server.pubsub.resp import RespConnection, RespError
-from tests.reliability.chaos import RedisServer
+from tests.reliability.chaos import RedisServer, TcpProxy
 from tests.support.services import unavailable
 
 pytestmark = pytest.mark.redis
@@ -144,7 +146,9 @@ async def test_the_broker_goes_on_past_a_failing_handler_and_a_killed_connection
             await asyncio.sleep(0.01)
         assert got == [b"one", b"two"]
 
-        assert await admin.client_kill_filter(_type="pubsub") >= 1
+        mine = f"samskap-{os.getpid()}-subscribe"
+        [subscriber] = [c for c in await admin.client_list() if c["name"] == mine]
+        assert await admin.client_kill_filter(_id=subscriber["id"]) == 1
         await asyncio.wait_for(reconnected.wait(), 10)
         for _ in range(200):
             if dict(await admin.pubsub_numsub(channel))[channel.encode()]:
@@ -159,7 +163,8 @@ async def test_the_broker_goes_on_past_a_failing_handler_and_a_killed_connection
 
         # The publishing connection killed: that flush is lost (peers resync by seq),
         # the next one reconnects.
-        publishers = [c for c in await admin.client_list(_type="normal") if c["cmd"] == "publish"]
+        mine = f"samskap-{os.getpid()}-publish"  # the broker names its connections
+        publishers = [c for c in await admin.client_list() if c["name"] == mine]
         assert len(publishers) == 1
         assert await admin.client_kill_filter(_id=publishers[0]["id"]) == 1
         for data in (b"lost or not", b"four"):
@@ -173,3 +178,53 @@ async def test_the_broker_goes_on_past_a_failing_handler_and_a_killed_connection
     finally:
         await admin.aclose()
         await broker.close()
+
+
+async def test_a_network_that_goes_silent_is_noticed_and_survived(
+    redis_env: tuple[str, str],
+) -> None:
+    url, prefix = redis_env
+    options = parse_url(url)
+    if "path" in options:
+        pytest.skip("the test Redis is on a Unix socket: no TCP path to freeze")
+    proxy = TcpProxy(options.get("host", "localhost"), options.get("port", 6379))
+    await proxy.start()
+    auth = f":{options['password']}@" if options.get("password") else ""
+    broker = RedisBroker(f"redis://{auth}127.0.0.1:{proxy.port}/0", health_interval=0.3)
+    channel = f"{prefix}:board"
+    got: list[bytes] = []
+    reconnected = asyncio.Event()
+    broker.on_reconnect(reconnected.set)
+    await broker.subscribe(channel, got.append)
+    await broker.start()
+    admin = Redis.from_url(url)
+    try:
+        for _ in range(200):
+            if broker.connected and dict(await admin.pubsub_numsub(channel))[channel.encode()]:
+                break
+            await asyncio.sleep(0.01)
+        assert broker.connected
+
+        proxy.freeze()  # nothing closes: only PING can tell
+        for _ in range(300):
+            if not broker.connected:
+                break
+            await asyncio.sleep(0.01)
+        assert not broker.connected, "a silent connection was still taken for a live one"
+
+        proxy.thaw()
+        await asyncio.wait_for(reconnected.wait(), 15)
+        for _ in range(300):
+            if dict(await admin.pubsub_numsub(channel))[channel.encode()] == 1:
+                break
+            await asyncio.sleep(0.01)
+        await admin.publish(channel, b"after")
+        for _ in range(300):
+            if got:
+                break
+            await asyncio.sleep(0.01)
+        assert got == [b"after"]
+    finally:
+        await admin.aclose()
+        await broker.close()
+        await proxy.close()
