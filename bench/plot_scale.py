@@ -2,7 +2,8 @@
 many rooms.
 
 Reads the result files named below (written by the benches' `--json`/label options)
-and writes docs/performance-scaleout.png, performance-meeting.png,
+and writes docs/performance-scaleout.png, performance-scaleout-cpu.png,
+performance-meeting.png,
 performance-relay.png, performance-render.png, performance-drag.png and
 performance-rooms.png.
 
@@ -22,9 +23,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from _common import RESULTS, ROOT
 
-# The newest figures (sessions 13 and 14); older files stay for their sections of the doc.
-SCALEOUT = RESULTS / "scaleout-s13.jsonl"
-MEETING = RESULTS / "meeting-s13.jsonl"
+# The newest figures (sessions 13 to 15); older files stay for their sections of the doc.
+SCALEOUT = RESULTS / "scaleout-s15.jsonl"
+# Saturation only, interleaved: before and after session 15's Redis connections.
+SCALEOUT_CPU = [
+    ("before (b21947a)", RESULTS / "scaleout-s15-before.jsonl"),
+    ("after", RESULTS / "scaleout-s15-after.jsonl"),
+]
+MEETING = RESULTS / "meeting-s15.jsonl"
 RELAY = sorted(RESULTS.glob("fanout-s14-after-*.json"))
 ROOMS = "rooms-s14-{}-{}.json"  # rooms.py --duration 10 --label s14-<side>-N
 RENDER_BEFORE = RESULTS / "render-10k-course-before.json"  # session 3, before its changes
@@ -63,6 +69,29 @@ def scaleout(commit: str | None) -> None:
     ax.set_title("Scale-out under CPU quotas, PostgreSQL + Redis", fontsize=10)
     fig.tight_layout()
     fig.savefig(DOCS / "performance-scaleout.png", dpi=110)
+
+
+def scaleout_cpu() -> None:
+    """CPU per delivery of each capped process, by N: runs as dots, medians joined."""
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    for k, (label, path) in enumerate(SCALEOUT_CPU):
+        by_n: dict[int, list[float]] = defaultdict(list)
+        for row in _jsonl(path):
+            by_n[row["processes"]].append(row["cpu_us_per_delivery"])
+        ns = sorted(by_n)
+        shift = (k - 0.5) * 0.08
+        for n in ns:
+            ax.scatter([n + shift] * len(by_n[n]), by_n[n], s=14, color=f"C{k}")
+        medians = [sorted(by_n[n])[len(by_n[n]) // 2] for n in ns]
+        ax.plot([n + shift for n in ns], medians, marker="o", color=f"C{k}", label=label)
+    ax.set_xlabel("app processes (0.3 core each)")
+    ax.set_ylabel("CPU µs per delivery")
+    ax.set_xticks([1, 2, 3])
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=8)
+    ax.set_title("Redis pub/sub on the broker's own connections (session 15)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(DOCS / "performance-scaleout-cpu.png", dpi=110)
 
 
 def meeting() -> None:
@@ -221,9 +250,10 @@ if __name__ == "__main__":
     )
     args = parser.parse_args()
     scaleout(args.commit)
+    scaleout_cpu()
     meeting()
     relay()
     render()
     drag()
     rooms()
-    print("wrote docs/performance-{scaleout,meeting,relay,render,drag,rooms}.png")
+    print("wrote docs/performance-{scaleout,scaleout-cpu,meeting,relay,render,drag,rooms}.png")
