@@ -373,6 +373,10 @@ class Run:
                 "rtt": self.stats.rtt.tobytes(),
             }
         )
+        # `put` hands the item to a feeder thread; write it out before the loop and the
+        # process wind down, so a crash there cannot lose the run's verdict.
+        out.close()
+        out.join_thread()
 
     def expected(self) -> dict[str, Message]:
         """Each note as its owner's acknowledged batches leave it (None: not certain)."""

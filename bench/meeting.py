@@ -258,6 +258,7 @@ def run(args: argparse.Namespace, schema: str, prefix: str) -> list[dict[str, An
         peaks = [0.0, 0.0]
         restarted_window = -1
         seen = [commits(s) for s in servers]
+        silent = 0  # seconds in a row with nothing from a load process that ended
         while len(finals) < len(procs):
             if not restarted and time.time() >= restart_at:
                 port = servers[1].port
@@ -273,9 +274,16 @@ def run(args: argparse.Namespace, schema: str, prefix: str) -> list[dict[str, An
             try:
                 item = out.get(timeout=1.0)
             except queue.Empty:
-                if not all(p.is_alive() for p in procs):
-                    raise RuntimeError("a load process died") from None
+                # A process that ended may still have its last items in the pipe: only
+                # one that sent no final and stays silent for a few seconds has died.
+                reported = {f["pid"] for f in finals}
+                dead = [p for p in procs if not p.is_alive() and p.pid not in reported]
+                silent = silent + 1 if dead else 0
+                if silent >= 5:
+                    codes = ", ".join(str(p.exitcode) for p in dead)
+                    raise RuntimeError(f"a load process died (exit codes {codes})") from None
                 continue
+            silent = 0
             if "error" in item:
                 raise RuntimeError(f"a load process failed: {item['error']}")
             if item.get("final"):

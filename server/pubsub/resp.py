@@ -118,9 +118,14 @@ class RespConnection:
 
 
 def _tls_context(options: dict[str, Any]) -> ssl.SSLContext:
-    """Verified TLS by default; `?ssl_cert_reqs=none` in the URL turns checking off, as
-    it does for redis-py's own connections."""
+    """Verified TLS by default, as redis-py's own connections take the same URL:
+    `ssl_ca_certs` (a CA file), `ssl_certfile`/`ssl_keyfile` (a client certificate),
+    `ssl_check_hostname=false`, and `ssl_cert_reqs=none` (no checking at all)."""
     context = ssl.create_default_context(cafile=options.get("ssl_ca_certs"))
+    if options.get("ssl_certfile"):
+        context.load_cert_chain(options["ssl_certfile"], options.get("ssl_keyfile"))
+    if options.get("ssl_check_hostname") is False:
+        context.check_hostname = False
     if str(options.get("ssl_cert_reqs", "required")).lower() in ("none", "cert_none"):
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE

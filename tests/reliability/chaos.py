@@ -18,8 +18,9 @@ from tests.support.servers import free_port
 class RedisServer:
     """A private redis-server on a free 127.0.0.1 port, stopped and started at will."""
 
-    def __init__(self, workdir: Path, *, password: str = "") -> None:
+    def __init__(self, workdir: Path, *, password: str = "", tls: bool = False) -> None:
         self.port = free_port()
+        self.tls_port = free_port() if tls else 0
         self.workdir = workdir
         self.password = password
         # A socket path must stay under ~100 bytes: not in pytest's long tmp_path.
@@ -32,6 +33,12 @@ class RedisServer:
         return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     @property
+    def tls_url(self) -> str:
+        """TLS with a certificate for 127.0.0.1 from a CA of this server's own (`ca.pem`
+        in the work folder), which the URL names."""
+        return f"rediss://127.0.0.1:{self.tls_port}/0?ssl_ca_certs={self.workdir / 'ca.pem'}"
+
+    @property
     def unix_url(self) -> str:
         """The same server over its Unix socket (see `start`)."""
         auth = f":{self.password}@" if self.password else ""
@@ -40,6 +47,31 @@ class RedisServer:
     @staticmethod
     def available() -> bool:
         return shutil.which("redis-server") is not None
+
+    def _tls_args(self) -> tuple[str, ...]:
+        """A CA and a server certificate for 127.0.0.1, made with openssl, once."""
+        if not self.tls_port:
+            return ()
+        d = self.workdir
+        if not (d / "server.pem").exists():
+            ec = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes")
+            (d / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+            for args in (
+                ("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "1",
+                 "-subj", "/CN=samskap-test-ca"),
+                ("req", *ec, "-keyout", "server.key", "-out", "server.csr",
+                 "-subj", "/CN=127.0.0.1"),
+                ("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                 "-CAcreateserial", "-out", "server.pem", "-days", "1", "-extfile", "san.ext"),
+            ):  # fmt: skip
+                subprocess.run(["openssl", *args], cwd=d, check=True, capture_output=True)
+        return (
+            "--tls-port", str(self.tls_port),
+            "--tls-cert-file", str(d / "server.pem"),
+            "--tls-key-file", str(d / "server.key"),
+            "--tls-ca-cert-file", str(d / "ca.pem"),
+            "--tls-auth-clients", "no",
+        )  # fmt: skip
 
     async def start(self) -> None:
         self.proc = subprocess.Popen(
@@ -58,6 +90,7 @@ class RedisServer:
                 "--unixsocket",
                 str(self.socket),
                 *(("--requirepass", self.password) if self.password else ()),
+                *self._tls_args(),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
+import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -111,6 +113,28 @@ async def test_password_unix_socket_and_a_wrong_password(tmp_path: Path) -> None
         with pytest.raises(RespError, match="redis refused AUTH"):
             await wrong.connect()
         await wrong.close()
+    finally:
+        server.stop()
+
+
+async def test_tls_verified_against_its_ca_and_refused_without_it(tmp_path: Path) -> None:
+    if not RedisServer.available() or not shutil.which("openssl"):
+        unavailable("redis-server or openssl is not installed")
+    server = RedisServer(tmp_path, tls=True)
+    await server.start()
+    try:
+        async with subscribed(server.tls_url, "chan") as subscriber:
+            publisher = Redis.from_url(server.tls_url)
+            await publisher.publish("chan", b"over tls")
+            await publisher.aclose()
+            got = await asyncio.wait_for(collect(subscriber, 1), 5)
+            assert got == [(b"chan", b"over tls")]
+        unknown_ca = RespConnection(server.tls_url.split("?")[0])  # the system's CAs only
+        with pytest.raises(ssl.SSLCertVerificationError):
+            await unknown_ca.connect()
+        unchecked = RespConnection(server.tls_url.split("?")[0] + "?ssl_cert_reqs=none")
+        await unchecked.connect()
+        await unchecked.close()
     finally:
         server.stop()
 
