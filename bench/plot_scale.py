@@ -24,13 +24,13 @@ import matplotlib.pyplot as plt
 from _common import RESULTS, ROOT
 
 # The newest figures (sessions 13 to 15); older files stay for their sections of the doc.
-SCALEOUT = RESULTS / "scaleout-s15.jsonl"
+SCALEOUT = RESULTS / "scaleout-s15-after.jsonl"  # saturation ratios, three runs
 # Saturation only, interleaved: before and after session 15's Redis connections.
 SCALEOUT_CPU = [
     ("before (b21947a)", RESULTS / "scaleout-s15-before.jsonl"),
     ("after", RESULTS / "scaleout-s15-after.jsonl"),
 ]
-MEETING = RESULTS / "meeting-s15.jsonl"
+MEETING = RESULTS / "meeting-s15-run1.jsonl"  # 30 minutes, verdict not printed
 RELAY = sorted(RESULTS.glob("fanout-s14-after-*.json"))
 ROOMS = "rooms-s14-{}-{}.json"  # rooms.py --duration 10 --label s14-<side>-N
 RENDER_BEFORE = RESULTS / "render-10k-course-before.json"  # session 3, before its changes

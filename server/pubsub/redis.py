@@ -74,7 +74,8 @@ class RedisBroker:
         while self._outgoing:
             items, self._outgoing = self._outgoing, []
             try:
-                await asyncio.wait_for(self._publish_all(items), PUBLISH_TIMEOUT)
+                async with asyncio.timeout(PUBLISH_TIMEOUT):
+                    await self._publish_all(items)
             except (TimeoutError, OSError) as exc:
                 # Committed data is safe in the database; peers catch up by seq later.
                 log.warning("redis publish failed: %s", type(exc).__name__)
@@ -163,7 +164,11 @@ class RedisBroker:
         pinged = False
         while True:
             try:
-                replies = await asyncio.wait_for(self._subscriber.read(), self._health_interval)
+                # asyncio.timeout, not wait_for: in Python 3.11 wait_for can swallow a
+                # cancellation that arrives as the read completes, and the broker's close
+                # then waited for this loop for ever.
+                async with asyncio.timeout(self._health_interval):
+                    replies = await self._subscriber.read()
             except TimeoutError:
                 if pinged:
                     raise ConnectionError("redis did not answer PING") from None

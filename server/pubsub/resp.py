@@ -57,7 +57,8 @@ class RespConnection:
             opening = asyncio.open_connection(
                 options.get("host", "localhost"), options.get("port", 6379), ssl=tls
             )
-        self._reader, self._writer = await asyncio.wait_for(opening, self._connect_timeout)
+        async with asyncio.timeout(self._connect_timeout):  # not wait_for: see redis.py
+            self._reader, self._writer = await opening
         self._parser = hiredis.Reader()
         password = options.get("password")
         if password is not None:
@@ -72,7 +73,8 @@ class RespConnection:
 
     async def _expect_ok(self, command: str) -> None:
         try:
-            [reply] = await asyncio.wait_for(self.read(), self._connect_timeout)
+            async with asyncio.timeout(self._connect_timeout):
+                [reply] = await self.read()
         except BaseException:
             await self.close()
             raise

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import shutil
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,31 @@ AWKWARD = [
 ]
 
 
+async def until(check: Callable[[], Awaitable[bool] | bool], seconds: float = 3.0) -> bool:
+    """Poll `check` every 10 ms until it holds or `seconds` pass; its last answer."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        answer = check()
+        if not isinstance(answer, bool):
+            answer = await answer
+        if answer or asyncio.get_running_loop().time() > deadline:
+            return answer
+        await asyncio.sleep(0.01)
+
+
+async def listeners(redis: Redis, channel: str) -> int:
+    """How many connections subscribe to `channel` (PUBSUB NUMSUB)."""
+    return int(dict(await redis.pubsub_numsub(channel))[channel.encode()])
+
+
+async def _subscribed(redis: Redis, channel: str) -> bool:
+    return await listeners(redis, channel) > 0
+
+
+async def _unsubscribed(redis: Redis, channel: str) -> bool:
+    return await listeners(redis, channel) == 0
+
+
 async def collect(subscriber: RespConnection, count: int) -> list[tuple[bytes, bytes]]:
     got: list[tuple[bytes, bytes]] = []
     while len(got) < count:
@@ -54,11 +80,8 @@ async def subscribed(url: str, *channels: str) -> AsyncIterator[RespConnection]:
     subscriber.send(("SUBSCRIBE", *channels))
     publisher = Redis.from_url(url)
     try:
-        for _ in range(100):  # SUBSCRIBE is confirmed in the stream: wait until it counts
-            counts = dict(await publisher.pubsub_numsub(*channels))
-            if all(counts.get(c.encode(), 0) for c in channels):
-                break
-            await asyncio.sleep(0.01)
+        for channel in channels:  # SUBSCRIBE is confirmed in the stream: wait until it counts
+            await until(functools.partial(_subscribed, publisher, channel))
         yield subscriber
     finally:
         await publisher.aclose()
@@ -86,10 +109,7 @@ async def test_an_unsubscribed_channel_goes_quiet(redis_env: tuple[str, str]) ->
     async with subscribed(url, quiet, open_) as subscriber:
         subscriber.send(("UNSUBSCRIBE", quiet))
         publisher = Redis.from_url(url)
-        for _ in range(100):
-            if not dict(await publisher.pubsub_numsub(quiet))[quiet.encode()]:
-                break
-            await asyncio.sleep(0.01)
+        assert await until(lambda: _unsubscribed(publisher, quiet))
         await publisher.publish(quiet, b"not for me")
         await publisher.publish(open_, b"for me")
         await publisher.aclose()
@@ -158,31 +178,21 @@ async def test_the_broker_goes_on_past_a_failing_handler_and_a_killed_connection
     await broker.start()
     admin = Redis.from_url(url)
     try:
-        for _ in range(200):
-            if broker.connected and dict(await admin.pubsub_numsub(channel))[channel.encode()]:
-                break
-            await asyncio.sleep(0.01)
+        assert await until(lambda: broker.connected) and await until(
+            lambda: _subscribed(admin, channel)
+        )
         for data in (b"one", b"boom", b"two"):
             await broker.publish(channel, data)
-        for _ in range(200):
-            if len(got) == 2:
-                break
-            await asyncio.sleep(0.01)
+        await until(lambda: len(got) == 2)
         assert got == [b"one", b"two"]
 
         mine = f"samskap-{os.getpid()}-subscribe"
         [subscriber] = [c for c in await admin.client_list() if c["name"] == mine]
         assert await admin.client_kill_filter(_id=subscriber["id"]) == 1
         await asyncio.wait_for(reconnected.wait(), 10)
-        for _ in range(200):
-            if dict(await admin.pubsub_numsub(channel))[channel.encode()]:
-                break
-            await asyncio.sleep(0.01)
+        assert await until(lambda: _subscribed(admin, channel))
         await broker.publish(channel, b"three")
-        for _ in range(200):
-            if len(got) == 3:
-                break
-            await asyncio.sleep(0.01)
+        await until(lambda: len(got) == 3)
         assert got == [b"one", b"two", b"three"]
 
         # The publishing connection killed: that flush is lost (peers resync by seq),
@@ -194,10 +204,7 @@ async def test_the_broker_goes_on_past_a_failing_handler_and_a_killed_connection
         for data in (b"lost or not", b"four"):
             await broker.publish(channel, data)
             await asyncio.sleep(0.2)
-        for _ in range(200):
-            if got[-1:] == [b"four"]:
-                break
-            await asyncio.sleep(0.01)
+        await until(lambda: got[-1:] == [b"four"])
         assert got[-1] == b"four"
     finally:
         await admin.aclose()
@@ -223,30 +230,20 @@ async def test_a_network_that_goes_silent_is_noticed_and_survived(
     await broker.start()
     admin = Redis.from_url(url)
     try:
-        for _ in range(200):
-            if broker.connected and dict(await admin.pubsub_numsub(channel))[channel.encode()]:
-                break
-            await asyncio.sleep(0.01)
+        assert await until(lambda: broker.connected) and await until(
+            lambda: _subscribed(admin, channel)
+        )
         assert broker.connected
 
         proxy.freeze()  # nothing closes: only PING can tell
-        for _ in range(300):
-            if not broker.connected:
-                break
-            await asyncio.sleep(0.01)
+        await until(lambda: not broker.connected)
         assert not broker.connected, "a silent connection was still taken for a live one"
 
         proxy.thaw()
         await asyncio.wait_for(reconnected.wait(), 15)
-        for _ in range(300):
-            if dict(await admin.pubsub_numsub(channel))[channel.encode()] == 1:
-                break
-            await asyncio.sleep(0.01)
+        assert await until(lambda: _subscribed(admin, channel))
         await admin.publish(channel, b"after")
-        for _ in range(300):
-            if got:
-                break
-            await asyncio.sleep(0.01)
+        await until(lambda: bool(got))
         assert got == [b"after"]
     finally:
         await admin.aclose()
