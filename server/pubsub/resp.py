@@ -26,7 +26,7 @@ Command = Sequence[str | bytes]
 
 
 class RespError(ConnectionError):
-    """Redis refused the connection's set-up (AUTH)."""
+    """Redis refused a step of the connection's set-up (AUTH, CLIENT SETNAME, PING)."""
 
 
 class RespConnection:
