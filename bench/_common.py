@@ -257,8 +257,15 @@ class Watch:
         return int(self.proc.memory_info().rss)
 
     def _cpu(self) -> float:
+        """The server's CPU time with its child processes' (the SQLite writer process,
+        export workers): those alive now, and those that ended and were waited for."""
         times = self.proc.cpu_times()
-        return float(times.user + times.system)
+        total = times.user + times.system + times.children_user + times.children_system
+        for child in self.proc.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                child_times = child.cpu_times()
+                total += child_times.user + child_times.system
+        return float(total)
 
     def _run(self) -> None:
         while not self._stop.is_set():

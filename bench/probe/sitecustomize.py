@@ -17,6 +17,11 @@ to `Delivery` queueing the frames); `total` is the three. It wraps
 `SqlBoardStore._commit_on_writer`, `DefaultDialect.do_commit` and, with PATH,
 `CommitQueue.submit`, the store a `CommitQueue` is given and `Delivery._send`; nothing
 else changes. Used in docs/performance.md, sessions 13 and 14.
+
+Since session 16 the commit runs in the SQLite writer process (writer_process.py): the
+wall time per commit is the whole trip there and back, `cpu/commit` is only the writer
+thread's part (sending the group and reading the answers), and the COMMIT figures stay
+empty (COMMIT runs in the child). `bench/thread_cpu.py --pid <the child>` gives its CPU.
 """
 
 from __future__ import annotations

@@ -71,19 +71,26 @@ def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
 _SQLITE_CONNECT_ARGS = {"timeout": 30}
 
 
-def create_sqlite_writer(engine: AsyncEngine) -> Engine | None:
-    """A synchronous (pysqlite) engine on the same SQLite file, tuned like `engine`.
+def sqlite_writer_url(engine: AsyncEngine) -> str | None:
+    """Where the SQLite writer process connects: `engine`'s file, over pysqlite.
 
-    The store's writer thread runs whole commit transactions on it in one thread hop.
     None when `engine` is not SQLite on a file (an in-memory database is per connection).
     """
     url = engine.url
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return None
+    return url.set(drivername="sqlite+pysqlite").render_as_string(hide_password=False)
+
+
+def sqlite_writer_engine(url: str) -> Engine:
+    """A synchronous (pysqlite) engine on the SQLite file at `url`, tuned like the server's.
+
+    The writer process runs whole commit transactions on its one connection.
+    """
     writer = sqlalchemy.create_engine(
-        url.set(drivername="sqlite+pysqlite"),
+        url,
         connect_args=_SQLITE_CONNECT_ARGS,
-        pool_size=1,  # one writer thread, one connection
+        pool_size=1,  # one writer, one connection
         max_overflow=0,
         # Every use is a `begin()` block that ends in COMMIT or ROLLBACK: the pool's own
         # rollback on check-in was one more statement per group commit, for nothing.

@@ -9,7 +9,6 @@ transaction itself is written once, synchronously, in `commit.py`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +16,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server.domain.errors import ErrorCode, ProtocolError
@@ -43,7 +42,7 @@ from . import seats as _seats
 from . import versions as _versions
 from .commit import Work, commit_group, now_ms, object_row
 from .commit import dumps as _dumps
-from .engine import READ_ONLY, create_sqlite_writer
+from .engine import READ_ONLY, sqlite_writer_url
 from .group_writer import GroupWriter, answer_each
 from .tables import (
     activity,
@@ -57,6 +56,7 @@ from .tables import (
     versions,
     votes,
 )
+from .writer_process import WriterProcess
 
 ROWS_PER_READ = 200  # rows per chunk of a big read: the event loop runs between chunks
 
@@ -95,18 +95,27 @@ class SqlBoardStore:
         # in one transaction (see `commit`): PostgreSQL, and SQLite in memory.
         self._waiting: list[tuple[str, list[PendingBatch], asyncio.Future[Any]]] = []
         self._writer: asyncio.Task[None] | None = None
-        # SQLite on a file: on a synchronous connection owned by one thread, which takes
-        # the waiting groups itself (group_writer.py): one hop per transaction.
-        self._sync_writer = None if self._is_pg else create_sqlite_writer(engine)
+        # SQLite on a file: in a writer process of its own (writer_process.py), fed by one
+        # thread that takes the waiting groups itself (group_writer.py).
+        url = None if self._is_pg else sqlite_writer_url(engine)
+        self._sync_writer = None if url is None else WriterProcess(url, log_retain)
         self._writer_thread: ThreadPoolExecutor | None = None
         self._group_writer: GroupWriter | None = None
-        self._writer_conn: Connection | None = None  # used on the writer thread only
         self._reader = engine.execution_options(**{READ_ONLY: True})
         snapshot_options: dict[str, Any] = {READ_ONLY: True}
         if self._is_pg:
             snapshot_options["isolation_level"] = "REPEATABLE READ"
         self._snapshots = engine.execution_options(**snapshot_options)
         self._swept_day = -1  # the day old per-address counts were last dropped
+
+    def start(self) -> None:
+        """Start SQLite's writer process now, in the background, not at the first commit.
+
+        The first commit waits for it on the writer thread; a start that fails is tried
+        again (and its error raised) by that commit.
+        """
+        if self._sync_writer is not None:
+            self._thread().submit(self._sync_writer.start)
 
     def _read(self) -> Any:
         """A consistent read-only snapshot (REPEATABLE READ on PostgreSQL)."""
@@ -503,29 +512,9 @@ class SqlBoardStore:
         return self._writer_thread
 
     def _commit_on_writer(self, work: Work) -> list[list[CommitResult] | BoardGone]:
-        """On the writer thread: the whole group commit, BEGIN IMMEDIATE to COMMIT.
-
-        The thread keeps its one connection between commits: checking it out of the
-        pool and back in for every commit cost the writer as much CPU as a one-batch
-        commit's statements (py-spy at 50 clients x 5 batches/s; docs/performance.md).
-        After a failed commit the connection is closed and the next one opens anew.
-        """
+        """On the writer thread: the whole group commit, in the writer process."""
         assert self._sync_writer is not None
-        conn = self._writer_conn
-        if conn is None:
-            conn = self._writer_conn = self._sync_writer.connect()
-        try:
-            return commit_group(conn, work, self.log_retain)
-        except BaseException:
-            self._close_writer_conn()
-            raise
-
-    def _close_writer_conn(self) -> None:
-        """On the writer thread (its connection belongs to it)."""
-        conn, self._writer_conn = self._writer_conn, None
-        if conn is not None:
-            with contextlib.suppress(Exception):
-                conn.close()
+        return self._sync_writer.commit(work)
 
     # --- facilitation ---------------------------------------------------------------
 
@@ -731,9 +720,8 @@ class SqlBoardStore:
             await self._group_writer.drained()
             self._group_writer = None  # its thread ends below; a later commit starts anew
         if self._writer_thread is not None:
-            self._writer_thread.submit(self._close_writer_conn)
+            if self._sync_writer is not None:
+                self._writer_thread.submit(self._sync_writer.close)
             self._writer_thread.shutdown(wait=True)
             self._writer_thread = None
-        if self._sync_writer is not None:
-            self._sync_writer.dispose()
         await self.engine.dispose()

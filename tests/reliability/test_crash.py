@@ -6,11 +6,17 @@ size (20 x 500, 5 kills) is `tests/soak/crash_nightly.py`.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from pathlib import Path
 
+import httpx
+import psutil
 import pytest
 
-from tests.reliability.crash import crash_run
+from tests.reliability.crash import FAST_ENV, crash_run
+from tests.support.client import Client
+from tests.support.servers import ServerProcess, free_port, token_of
 from tests.support.services import postgres_schema
 
 
@@ -35,3 +41,67 @@ async def test_r3_sigkill_loses_nothing_on_postgres(tmp_path: Path) -> None:
         figures = await crash_run(env, (url, schema), clients=5, batches=60, kills=2)
         assert figures.missing == 0 and figures.duplicated == 0
         assert figures.final_seq == 5 * 60
+
+
+async def test_the_sqlite_writer_process_ends_with_its_server(tmp_path: Path) -> None:
+    """The SQLite writer process (server/storage/writer_process.py) never outlives the
+    server: SIGKILL to the server ends it (the pipe closes), and so does a graceful
+    stop, after the commits in flight. An edit acknowledged before the kill is there
+    after the restart."""
+    database = tmp_path / "board.db"
+    env = {
+        **FAST_ENV,
+        "SAMSKAP_DATA_DIR": str(tmp_path),
+        "SAMSKAP_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+    }
+    server = ServerProcess(env, free_port())
+    await server.start()
+    try:
+        writer = await _writer_of(server, database)
+        async with httpx.AsyncClient() as http:
+            board = (await http.post(server.url + "/api/boards", json={"title": "W"})).json()
+        token = token_of(board["links"]["participant"])
+        client = await Client.connect(server.url, board["id"], token)
+        note = {"id": "n1", "kind": "note", "x": 1, "y": 2, "text": "før"}
+        ack = await client.ops([{"op": "create", "object": note}])
+        assert ack["type"] == "ack"
+        await client.close()
+
+        server.kill()
+        assert await _ended(writer), "the writer outlived its server's SIGKILL"
+
+        await server.start()
+        writer = await _writer_of(server, database)
+        client = await Client.connect(server.url, board["id"], token)
+        assert [o["text"] for o in client.objects.values()] == ["før"]
+        await client.close()
+        assert server.proc is not None
+        server.proc.terminate()
+        assert server.proc.wait(10) in (0, -15)  # uvicorn ends by the signal it handled
+        assert await _ended(writer), "the writer outlived its server's graceful stop"
+    finally:
+        server.stop()
+
+
+async def _writer_of(server: ServerProcess, database: Path) -> psutil.Process:
+    """The server's child process that holds the database file open for writing."""
+    assert server.proc is not None
+    parent = psutil.Process(server.proc.pid)
+    for _ in range(200):
+        for child in parent.children():
+            with contextlib.suppress(psutil.Error):
+                if any(Path(f.path) == database for f in child.open_files()):
+                    return child
+        await asyncio.sleep(0.05)
+    raise AssertionError("no child process of the server has the database open")
+
+
+async def _ended(process: psutil.Process, seconds: float = 5.0) -> bool:
+    for _ in range(int(seconds / 0.05)):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            if process.status() == psutil.STATUS_ZOMBIE:
+                return True
+        if not process.is_running():
+            return True
+        await asyncio.sleep(0.05)
+    return False

@@ -9,7 +9,10 @@ the others, and a board listed twice committed in order.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +22,7 @@ from server.domain.ops import parse_ops
 from server.services.ports import BoardGone, CommitResult, CommitStatus, PendingBatch
 from server.storage.engine import create_engine, migrate
 from server.storage.store import SqlBoardStore
+from server.storage.writer_process import WriterGone
 
 
 @pytest.fixture
@@ -233,33 +237,80 @@ async def test_two_processes_commit_overlapping_groups_without_deadlock(
         assert len(await xs(store, board_id)) == 45
 
 
-async def test_the_sqlite_writer_replaces_its_connection_after_a_failed_commit(
+async def test_the_sqlite_writer_process_survives_a_failed_commit_and_its_own_death(
     store: SqlBoardStore,
 ) -> None:
-    """The writer thread keeps one connection between commits; one that fails (here its
-    database handle closed under it) fails that commit only, and the next commit opens
-    a new connection and lands."""
-    if store._sync_writer is None:
+    """SQLite commits run in a writer process (writer_process.py). A commit that raises
+    there is raised here and the next one lands; a writer killed between commits is
+    replaced unseen; one killed with a commit in flight fails that commit only, with
+    `WriterGone` (its senders resend by batch id), and the next commit lands."""
+    writer = store._sync_writer
+    if writer is None:
         pytest.skip("PostgreSQL commits through the async engine's pool")
     await store.create_board("a", "a", {}, {"participant": "0" * 64}, [])
     await commit_group(store, [("a", [batch("a1", create("n1", 1))])])
-    kept = store._writer_conn
-    assert kept is not None  # the connection stayed with the writer thread
+    first = writer.pid
+    assert first is not None and first != os.getpid()
     await commit_group(store, [("a", [batch("a2", move("n1", 2))])])
-    assert store._writer_conn is kept
+    assert writer.pid == first  # one process for every commit
 
-    def close_handle() -> None:
-        kept.connection.dbapi_connection.close()  # type: ignore[union-attr]
+    with pytest.raises(TypeError):  # raised in the child, pickled back
+        await commit_group(store, [("a", None)])  # type: ignore[list-item]
+    assert writer.pid == first
+    await commit_group(store, [("a", [batch("a3", move("n1", 3))])])
 
-    assert store._writer_thread is not None
-    await asyncio.wrap_future(store._writer_thread.submit(close_handle))
-    with pytest.raises(Exception, match="closed"):
-        await commit_group(store, [("a", [batch("a3", move("n1", 3))])])
-    assert store._writer_conn is None
+    os.kill(first, signal.SIGKILL)
+    for _ in range(100):
+        if not _alive(first):
+            break
+        await asyncio.sleep(0.05)
     [answer] = await commit_group(store, [("a", [batch("a4", move("n1", 4))])])
     assert not isinstance(answer, BoardGone) and answer[0].status is CommitStatus.APPLIED
-    assert store._writer_conn is not None and store._writer_conn is not kept
-    assert await xs(store, "a") == {"n1": 4}
+    second = writer.pid
+    assert second not in (None, first)
+
+    assert second is not None
+    os.kill(second, signal.SIGSTOP)  # it takes the next group and never answers ...
+    in_flight = asyncio.ensure_future(commit_group(store, [("a", [batch("a5", move("n1", 5))])]))
+    await asyncio.sleep(0.2)
+    assert not in_flight.done()
+    os.kill(second, signal.SIGKILL)  # ... then dies
+    with pytest.raises(WriterGone):
+        await in_flight
+    [answer] = await commit_group(store, [("a", [batch("a6", move("n1", 6))])])
+    assert not isinstance(answer, BoardGone) and answer[0].status is CommitStatus.APPLIED
+    assert await xs(store, "a") == {"n1": 6}
+
+
+async def test_the_sqlite_writer_ignores_a_terminal_s_signals_and_ends_with_the_store(
+    tmp_path: Path,
+) -> None:
+    """Ctrl-C in a terminal and systemd's stop signal the whole process group: the
+    writer keeps committing for the server's graceful stop, and ends when the store
+    closes."""
+    store = SqlBoardStore(create_engine(f"sqlite+aiosqlite:///{tmp_path / 'w.db'}"))
+    await migrate(store.engine)
+    await store.create_board("a", "a", {}, {"participant": "0" * 64}, [])
+    await commit_group(store, [("a", [batch("a1", create("n1", 1))])])
+    assert store._sync_writer is not None
+    pid = store._sync_writer.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGINT)
+    os.kill(pid, signal.SIGTERM)
+    [answer] = await commit_group(store, [("a", [batch("a2", move("n1", 2))])])
+    assert not isinstance(answer, BoardGone) and answer[0].status is CommitStatus.APPLIED
+    assert store._sync_writer.pid == pid
+    await store.close()
+    assert not _alive(pid)
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, dead but not yet reaped, counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 async def test_awkward_text_comes_back_as_it_was_written(store: SqlBoardStore) -> None:
