@@ -31,8 +31,8 @@ SCALEOUT_CPU = [
     ("after", RESULTS / "scaleout-s15-after.jsonl"),
 ]
 MEETING = RESULTS / "meeting-s15-run1.jsonl"  # 30 minutes, verdict not printed
-RELAY = sorted(RESULTS.glob("fanout-s14-after-*.json"))
-ROOMS = "rooms-s14-{}-{}.json"  # rooms.py --duration 10 --label s14-<side>-N
+RELAY = [RESULTS / f"fanout-s16-after-{n}.json" for n in (1, 2)]  # the runs with the relay
+ROOMS = "rooms-s16-{}-{}.json"  # rooms.py --duration 10 --label s16-<side>-N
 RENDER_BEFORE = RESULTS / "render-10k-course-before.json"  # session 3, before its changes
 RENDER_NOW = RESULTS / "render-s13.json"  # render_bench.py --objects 2000 10000 50000
 DRAG_BEFORE = RESULTS / "render-s9-before.json"  # session 8's code, session 9's minutes
@@ -179,14 +179,13 @@ def render() -> None:
 
 # (left side label, right side label, run numbers, title) for each panel of the rooms plot
 ROOMS_PANELS = [
-    ("before", "after", range(1, 6), "22:00: dc250b7 / 1e71814"),
-    ("savepoint", "nosavepoint", range(1, 4), "22:45: 7a5a2de / f4483ba (no savepoint)"),
-    ("before-late", "nosavepoint", range(4, 9), "22:48: dc250b7 / f4483ba"),
+    ("before", "after", range(1, 6), "04:18: 1a8c4c4 (writer thread) / writer process"),
+    ("before", "after", range(6, 9), "04:32: 1a8c4c4 / writer process, fields pickled"),
 ]
 
 
 def rooms() -> None:
-    """p50, p99 and max of bench/rooms.py, interleaved pairs of runs (session 14)."""
+    """p50, p99 and max of bench/rooms.py, interleaved pairs of runs (session 16)."""
     panels = []
     for left, right, numbers, title in ROOMS_PANELS:
         pairs = []

@@ -9,8 +9,10 @@ commit runs on its own lock and the server's loop only pickles the work and the 
 The store's writer thread calls `commit` and blocks on the pipe (without the GIL) until
 the child answers. A child that dies fails the group in flight (its batches are not
 acknowledged, and their senders resend them by batch id) and the next commit starts a
-new one. The child ignores SIGINT and SIGTERM, which a terminal or systemd send to the
-whole process group: it ends when the server closes the pipe, after the commit in hand.
+new one. The child ignores SIGINT, which a terminal sends to the whole process group,
+and ends when the server closes the pipe, after the commit in hand; SIGTERM (the
+multiprocessing module's own at exit, or a stop signal sent to the group) ends it too,
+but never in the middle of a commit.
 """
 
 from __future__ import annotations
@@ -77,18 +79,30 @@ class WriterProcess:
 
     def commit(self, work: Work) -> list[Answer]:
         """The group's answers, as `commit_group` gives them, or its exception re-raised."""
-        if self._process is not None and not self._process.is_alive():
+        data = pickle.dumps(work, pickle.HIGHEST_PROTOCOL)
+        if not self.running():
             self._stop(kill=True)  # it died between groups: nothing was in flight
-        pipe = self._pipe or self.start()
+        pipe = self.start()
         try:
-            pipe.send_bytes(pickle.dumps(work, pickle.HIGHEST_PROTOCOL))
-            ok, answer = pickle.loads(pipe.recv_bytes())  # noqa: S301 (our own child's)
+            pipe.send_bytes(data)
+        except OSError:  # it died before the group reached it: a new one takes it
+            self._stop(kill=True)
+            pipe = self.start()
+            pipe.send_bytes(data)
+        try:
+            ok, answer, ending = pickle.loads(pipe.recv_bytes())  # noqa: S301 (our child's)
         except (EOFError, OSError) as exc:
             self._stop(kill=True)
             raise WriterGone(f"the SQLite writer process stopped: {exc!r}") from exc
+        if ending:  # it was told to stop (SIGTERM) during this commit: the next starts anew
+            self._stop(kill=False)
         if not ok:
             raise answer
         return answer  # type: ignore[no-any-return]
+
+    def running(self) -> bool:
+        """Whether the child has been started and has not ended."""
+        return self._process is not None and bool(self._process.is_alive())
 
     @property
     def pid(self) -> int | None:
@@ -113,12 +127,16 @@ class WriterProcess:
         )
         process.start()
         theirs.close()
-        if not ours.poll(START_SECONDS):
-            process.kill()
-            raise WriterGone("the SQLite writer process did not start")
         try:
+            if not ours.poll(START_SECONDS):
+                raise WriterGone("the SQLite writer process did not start")
             ours.recv()  # its "ready": the imports and the connection are done
-        except EOFError as exc:
+        except (EOFError, OSError, WriterGone) as exc:
+            ours.close()
+            process.kill()
+            process.join()
+            if isinstance(exc, WriterGone):
+                raise
             raise WriterGone("the SQLite writer process failed to start") from exc
         self._process, self._pipe = process, ours
         return ours
@@ -138,32 +156,50 @@ class WriterProcess:
 
 
 def serve(pipe: Pipe, url: str, log_retain: int, parent: int) -> None:
-    """In the child: commit each group that arrives, answer it, until the pipe closes."""
+    """In the child: commit each group that arrives, answer it, until the pipe closes.
+
+    SIGINT (a terminal's Ctrl-C reaches the whole process group) is ignored: the server
+    decides when to stop. SIGTERM ends the child at once when it is idle, and after the
+    answer when a commit is in hand, so no group is cut halfway; the server starts a
+    new child if it has more to commit.
+    """
+    state = {"busy": False, "stop": False}
+
+    def on_term(_signum: int, _frame: Any) -> None:
+        if not state["busy"]:
+            os._exit(0)
+        state["stop"] = True
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, on_term)
     _watch(parent)
     engine = sqlite_writer_engine(url)
     conn: Connection | None = engine.connect()
     pipe.send(True)
-    while True:
+    while not state["stop"]:
         try:
-            work = pickle.loads(pipe.recv_bytes())  # noqa: S301 (from the server that started us)
+            data = pipe.recv_bytes()
         except (EOFError, OSError):
             break
+        state["busy"] = True
         try:
+            work = pickle.loads(data)  # noqa: S301 (from the server that started us)
             if conn is None:
                 conn = engine.connect()
-            reply: tuple[bool, Any] = (True, commit_group(conn, work, log_retain))
+            reply: tuple[bool, Any, bool] = (True, commit_group(conn, work, log_retain), False)
         except Exception as exc:
             if conn is not None:
                 with contextlib.suppress(Exception):
                     conn.close()
             conn = None
-            reply = (False, _portable(exc))
+            reply = (False, _portable(exc), False)
+        if state["stop"]:
+            reply = (*reply[:2], True)
         try:
             pipe.send_bytes(pickle.dumps(reply, pickle.HIGHEST_PROTOCOL))
         except (OSError, ValueError):
             break
+        state["busy"] = False
     if conn is not None:
         with contextlib.suppress(Exception):
             conn.close()

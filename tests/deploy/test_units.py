@@ -37,3 +37,5 @@ def test_units_verify(tmp_path: Path) -> None:
     assert result.returncode == 0 and not problems, problems
     service = (UNITS / "samskap@.service").read_text()
     assert "KillSignal=SIGTERM" in service and "TimeoutStopSec=15" in service
+    # The app ends its children itself, after its last commit (server/storage/writer_process.py).
+    assert "KillMode=mixed" in service

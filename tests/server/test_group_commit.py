@@ -11,6 +11,9 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
+import textwrap
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,7 @@ from server.domain.ops import parse_ops
 from server.services.ports import BoardGone, CommitResult, CommitStatus, PendingBatch
 from server.storage.engine import create_engine, migrate
 from server.storage.store import SqlBoardStore
-from server.storage.writer_process import WriterGone
+from server.storage.writer_process import WriterGone, WriterProcess
 
 
 @pytest.fixture
@@ -260,10 +263,7 @@ async def test_the_sqlite_writer_process_survives_a_failed_commit_and_its_own_de
     await commit_group(store, [("a", [batch("a3", move("n1", 3))])])
 
     os.kill(first, signal.SIGKILL)
-    for _ in range(100):
-        if not _alive(first):
-            break
-        await asyncio.sleep(0.05)
+    await _ended(writer)
     [answer] = await commit_group(store, [("a", [batch("a4", move("n1", 4))])])
     assert not isinstance(answer, BoardGone) and answer[0].status is CommitStatus.APPLIED
     second = writer.pid
@@ -282,26 +282,89 @@ async def test_the_sqlite_writer_process_survives_a_failed_commit_and_its_own_de
     assert await xs(store, "a") == {"n1": 6}
 
 
-async def test_the_sqlite_writer_ignores_a_terminal_s_signals_and_ends_with_the_store(
+async def test_the_sqlite_writer_ignores_ctrl_c_ends_on_sigterm_and_with_the_store(
     tmp_path: Path,
 ) -> None:
-    """Ctrl-C in a terminal and systemd's stop signal the whole process group: the
-    writer keeps committing for the server's graceful stop, and ends when the store
-    closes."""
+    """Ctrl-C in a terminal signals the whole process group: the writer keeps
+    committing (the server decides when to stop). SIGTERM ends an idle writer, and the
+    next commit starts a new one. Closing the store ends the writer."""
     store = SqlBoardStore(create_engine(f"sqlite+aiosqlite:///{tmp_path / 'w.db'}"))
     await migrate(store.engine)
     await store.create_board("a", "a", {}, {"participant": "0" * 64}, [])
     await commit_group(store, [("a", [batch("a1", create("n1", 1))])])
-    assert store._sync_writer is not None
-    pid = store._sync_writer.pid
+    writer = store._sync_writer
+    assert writer is not None
+    pid = writer.pid
     assert pid is not None
     os.kill(pid, signal.SIGINT)
-    os.kill(pid, signal.SIGTERM)
     [answer] = await commit_group(store, [("a", [batch("a2", move("n1", 2))])])
     assert not isinstance(answer, BoardGone) and answer[0].status is CommitStatus.APPLIED
-    assert store._sync_writer.pid == pid
+    assert writer.pid == pid and _alive(pid)
+
+    os.kill(pid, signal.SIGTERM)
+    await _ended(writer)
+    [answer] = await commit_group(store, [("a", [batch("a3", move("n1", 3))])])
+    assert not isinstance(answer, BoardGone) and answer[0].status is CommitStatus.APPLIED
+    second = writer.pid
+    assert second not in (None, pid)
     await store.close()
-    assert not _alive(pid)
+    assert second is not None and not _alive(second)
+    assert await xs_of(tmp_path / "w.db", "a") == {"n1": 3}
+
+
+def test_a_program_that_never_closes_its_store_still_exits(tmp_path: Path) -> None:
+    """multiprocessing ends its children at exit with SIGTERM and waits for them: a
+    writer that ignored SIGTERM would hang any program that did not close its store."""
+    script = tmp_path / "unclosed.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            import asyncio
+            from server.storage.engine import create_engine, migrate
+            from server.storage.store import SqlBoardStore
+
+            async def main():
+                store = SqlBoardStore(create_engine("sqlite+aiosqlite:///{tmp_path}/u.db"))
+                await migrate(store.engine)
+                store.start()
+                await store.create_board("a", "a", {{}}, {{"participant": "0" * 64}}, [])
+                await store.engine.dispose()  # and the store is never closed
+
+            if __name__ == "__main__":
+                asyncio.run(main())
+                print("done", flush=True)
+            """
+        )
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "done"
+
+
+async def xs_of(database: Path, board_id: str) -> dict[str, float]:
+    """A board's x positions read by a store of its own (what another process sees)."""
+    store = SqlBoardStore(create_engine(f"sqlite+aiosqlite:///{database}"))
+    try:
+        return await xs(store, board_id)
+    finally:
+        await store.close()
+
+
+async def _ended(writer: WriterProcess) -> None:
+    """Wait until the writer's child has ended and been reaped."""
+    for _ in range(100):
+        if not writer.running():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the writer process did not end")
 
 
 def _alive(pid: int) -> bool:
