@@ -80,7 +80,11 @@ class WriterProcess:
     def commit(self, work: Work) -> list[Answer]:
         """The group's answers, as `commit_group` gives them, or its exception re-raised."""
         data = pickle.dumps(work, pickle.HIGHEST_PROTOCOL)
-        if not self.running():
+        if self._process is not None and not self.running():
+            log.warning(
+                "the SQLite writer process ended (exit code %s); starting a new one",
+                self._process.exitcode,
+            )
             self._stop(kill=True)  # it died between groups: nothing was in flight
         pipe = self.start()
         try:
@@ -92,6 +96,7 @@ class WriterProcess:
         try:
             ok, answer, ending = pickle.loads(pipe.recv_bytes())  # noqa: S301 (our child's)
         except (EOFError, OSError) as exc:
+            log.warning("the SQLite writer process stopped with a group in hand: %r", exc)
             self._stop(kill=True)
             raise WriterGone(f"the SQLite writer process stopped: {exc!r}") from exc
         if ending:  # it was told to stop (SIGTERM) during this commit: the next starts anew
