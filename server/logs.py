@@ -38,6 +38,8 @@ class JsonFormatter(logging.Formatter):
         body.update(getattr(record, "fields", {}))
         if record.exc_info:
             body["error"] = self.formatException(record.exc_info)
+        elif record.exc_text:  # a record from a child process carries its traceback as text
+            body["error"] = record.exc_text
         return json.dumps(body, ensure_ascii=False)
 
 

@@ -94,11 +94,13 @@ class WriterProcess:
             pipe = self.start()
             pipe.send_bytes(data)
         try:
-            ok, answer, ending = pickle.loads(pipe.recv_bytes())  # noqa: S301 (our child's)
+            ok, answer, ending, records = pickle.loads(pipe.recv_bytes())  # noqa: S301 (our child's)
         except (EOFError, OSError) as exc:
             log.warning("the SQLite writer process stopped with a group in hand: %r", exc)
             self._stop(kill=True)
             raise WriterGone(f"the SQLite writer process stopped: {exc!r}") from exc
+        for record in records:  # what the commit logged there, logged here
+            logging.getLogger(record.name).handle(record)
         if ending:  # it was told to stop (SIGTERM) during this commit: the next starts anew
             self._stop(kill=False)
         if not ok:
@@ -126,7 +128,7 @@ class WriterProcess:
         ours, theirs = context.Pipe()
         process = context.Process(
             target=serve,
-            args=(theirs, self._url, self._log_retain, os.getpid()),
+            args=(theirs, self._url, self._log_retain, os.getpid(), _level()),
             name="samskap-sqlite-writer",
             daemon=True,
         )
@@ -160,13 +162,13 @@ class WriterProcess:
                 process.join()
 
 
-def serve(pipe: Pipe, url: str, log_retain: int, parent: int) -> None:
+def serve(pipe: Pipe, url: str, log_retain: int, parent: int, level: int) -> None:
     """In the child: commit each group that arrives, answer it, until the pipe closes.
 
     SIGINT (a terminal's Ctrl-C reaches the whole process group) is ignored: the server
     decides when to stop. SIGTERM ends the child at once when it is idle, and after the
     answer when a commit is in hand, so no group is cut halfway; the server starts a
-    new child if it has more to commit.
+    new child if it has more to commit. What the commit logs goes back with its answer.
     """
     state = {"busy": False, "stop": False}
 
@@ -178,6 +180,10 @@ def serve(pipe: Pipe, url: str, log_retain: int, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, on_term)
     _watch(parent)
+    logs = _Collect()
+    root = logging.getLogger()
+    root.handlers[:] = [logs]
+    root.setLevel(level)
     engine = sqlite_writer_engine(url)
     conn: Connection | None = engine.connect()
     pipe.send(True)
@@ -187,19 +193,19 @@ def serve(pipe: Pipe, url: str, log_retain: int, parent: int) -> None:
         except (EOFError, OSError):
             break
         state["busy"] = True
+        answer: list[Answer] | Exception
         try:
             work = pickle.loads(data)  # noqa: S301 (from the server that started us)
             if conn is None:
                 conn = engine.connect()
-            reply: tuple[bool, Any, bool] = (True, commit_group(conn, work, log_retain), False)
+            ok, answer = True, commit_group(conn, work, log_retain)
         except Exception as exc:
             if conn is not None:
                 with contextlib.suppress(Exception):
                     conn.close()
             conn = None
-            reply = (False, _portable(exc), False)
-        if state["stop"]:
-            reply = (*reply[:2], True)
+            ok, answer = False, _portable(exc)
+        reply = (ok, answer, state["stop"], logs.take())
         try:
             pipe.send_bytes(pickle.dumps(reply, pickle.HIGHEST_PROTOCOL))
         except (OSError, ValueError):
@@ -209,6 +215,35 @@ def serve(pipe: Pipe, url: str, log_retain: int, parent: int) -> None:
         with contextlib.suppress(Exception):
             conn.close()
     engine.dispose()
+
+
+class _Collect(logging.Handler):
+    """Keeps the child's log records, made picklable, until they go back with an answer.
+
+    The message is formatted here and a traceback kept as text (`exc_text`), which the
+    server's formatters print as they print their own.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._records: list[logging.LogRecord] = []
+        self._text = logging.Formatter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.msg, record.args = record.getMessage(), None
+        if record.exc_info:
+            record.exc_text = self._text.formatException(record.exc_info)
+            record.exc_info = None
+        self._records.append(record)
+
+    def take(self) -> list[logging.LogRecord]:
+        records, self._records = self._records, []
+        return records
+
+
+def _level() -> int:
+    """The lowest level the server's `samskap` loggers pass: the child logs from there."""
+    return logging.getLogger("samskap").getEffectiveLevel()
 
 
 def _portable(exc: Exception) -> Exception:

@@ -195,7 +195,7 @@ async def test_a_poisoned_board_never_fails_another_boards_batches(
     failures = [r for r in caplog.records if r.name == "samskap.commit"]
     logged = {damaged_settings["id"], damaged_object["id"]}
     assert {bid for bid in logged if any(bid in r.getMessage() for r in failures)} == logged
-    assert all(r.exc_info for r in failures)  # with the traceback
+    assert all(_traceback_in(r) for r in failures)
     for client in (kari, *strangers.values()):
         await client.close()
 
@@ -233,9 +233,15 @@ async def test_a_write_that_fails_for_one_board_refuses_that_board_alone(
         assert await xs(store, "b") == {}  # nothing of b's is kept
         meta = await store.board("b")
         assert meta is not None and meta.seq == 0
-        assert any("board b" in r.getMessage() and r.exc_info for r in caplog.records)
+        assert any("board b" in r.getMessage() and _traceback_in(r) for r in caplog.records)
     finally:
         await store.close()
+
+
+def _traceback_in(record: logging.LogRecord) -> bool:
+    """Whether the record prints with its traceback. On SQLite the commit runs in the
+    writer process, and its records come back with the traceback as text."""
+    return "Traceback (most recent call last)" in logging.Formatter().format(record)
 
 
 @pytest.mark.parametrize(

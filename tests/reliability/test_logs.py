@@ -3,7 +3,9 @@ calls, an export), no link token appears in the server's logs."""
 
 from __future__ import annotations
 
+import json
 import logging
+import sqlite3
 from pathlib import Path
 
 import httpx
@@ -75,3 +77,40 @@ async def test_s7_no_token_in_captured_logs(
     text = "\n".join(record.getMessage() for record in caplog.records) + caplog.text
     for token in tokens:
         assert token not in text
+
+
+async def test_the_sqlite_writer_process_logs_into_the_server_s_log(tmp_path: Path) -> None:
+    """A commit on SQLite runs in the writer process; what it logs (here: a damaged
+    stored object, its board refused) comes out of the server process, in its JSON
+    format, with the traceback."""
+    database = tmp_path / "samskap.db"
+    env = {
+        **FAST_ENV,
+        "SAMSKAP_DATA_DIR": str(tmp_path),
+        "SAMSKAP_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "SAMSKAP_LOG_FORMAT": "json",
+    }
+    server = ServerProcess(env, free_port())
+    await server.start()
+    try:
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            board = (await http.post("/api/boards", json={"title": "Logg"})).json()
+        client = await Client.connect(
+            server.url, board["id"], token_of(board["links"]["participant"])
+        )
+        note = {"id": "n1", "kind": "note", "x": 0, "y": 0}
+        assert (await client.ops([{"op": "create", "object": note}]))["type"] == "ack"
+        with sqlite3.connect(database) as db:  # a disk error or an old bug, after the join
+            db.execute("UPDATE objects SET data = '{not json' WHERE id = 'n1'")
+        reply = await client.ops([{"op": "update", "id": "n1", "set": {"x": 5}}])
+        assert reply.get("code") == "unavailable"
+        await client.close()
+    finally:
+        server.stop()
+    assert server.proc is not None and server.proc.stderr is not None
+    stderr = server.proc.stderr.read().decode().splitlines()
+    # (Python's resource tracker warns in plain text at exit: docs/operations.md.)
+    lines = [json.loads(line) for line in stderr if line.startswith("{")]
+    [failure] = [line for line in lines if line["logger"] == "samskap.commit"]
+    assert failure["level"] == "error" and board["id"] in failure["message"]
+    assert failure["error"].startswith("Traceback (most recent call last)")
