@@ -122,7 +122,7 @@ def create_app(
             if run_migrations:
                 await migrate(engine)
             state.store = SqlBoardStore(engine, log_retain=settings.limits.log_retain)
-            state.store.start()
+            await state.store.start()
         else:
             state.store = store
         state.broker = broker or _broker(settings)

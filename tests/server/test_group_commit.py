@@ -326,7 +326,7 @@ def test_a_program_that_never_closes_its_store_still_exits(tmp_path: Path) -> No
             async def main():
                 store = SqlBoardStore(create_engine("sqlite+aiosqlite:///{tmp_path}/u.db"))
                 await migrate(store.engine)
-                store.start()
+                await store.start()
                 await store.create_board("a", "a", {{}}, {{"participant": "0" * 64}}, [])
                 await store.engine.dispose()  # and the store is never closed
 
