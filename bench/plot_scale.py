@@ -30,7 +30,7 @@ SCALEOUT_CPU = [
     ("before (b21947a)", RESULTS / "scaleout-s15-before.jsonl"),
     ("after", RESULTS / "scaleout-s15-after.jsonl"),
 ]
-MEETING = RESULTS / "meeting-s15-run1.jsonl"  # 30 minutes, verdict not printed
+MEETING = RESULTS / "meeting-s16.jsonl"  # 30 minutes, every target PASS
 RELAY = [RESULTS / f"fanout-s16-after-{n}.json" for n in (1, 2)]  # the runs with the relay
 ROOMS = "rooms-s16-{}-{}.json"  # rooms.py --duration 10 --label s16-<side>-N
 RENDER_BEFORE = RESULTS / "render-10k-course-before.json"  # session 3, before its changes
