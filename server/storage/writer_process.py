@@ -25,7 +25,6 @@ import multiprocessing
 import os
 import pickle
 import signal
-import threading
 from multiprocessing.connection import Connection as Pipe
 from typing import Any
 
@@ -128,7 +127,7 @@ class WriterProcess:
         ours, theirs = context.Pipe()
         process = context.Process(
             target=serve,
-            args=(theirs, self._url, self._log_retain, os.getpid(), _level()),
+            args=(theirs, self._url, self._log_retain, _level()),
             name="samskap-sqlite-writer",
             daemon=True,
         )
@@ -162,7 +161,7 @@ class WriterProcess:
                 process.join()
 
 
-def serve(pipe: Pipe, url: str, log_retain: int, parent: int, level: int) -> None:
+def serve(pipe: Pipe, url: str, log_retain: int, level: int) -> None:
     """In the child: commit each group that arrives, answer it, until the pipe closes.
 
     SIGINT (a terminal's Ctrl-C reaches the whole process group) is ignored: the server
@@ -179,7 +178,6 @@ def serve(pipe: Pipe, url: str, log_retain: int, parent: int, level: int) -> Non
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, on_term)
-    _watch(parent)
     logs = _Collect()
     root = logging.getLogger()
     root.handlers[:] = [logs]
@@ -253,14 +251,3 @@ def _portable(exc: Exception) -> Exception:
     except Exception:
         return RuntimeError(f"{type(exc).__name__}: {exc}")
     return exc
-
-
-def _watch(parent: int) -> None:
-    """End the child if the server that started it is gone (its pipe may be inherited)."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            threading.Event().wait(1.0)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
