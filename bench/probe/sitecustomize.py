@@ -6,22 +6,21 @@ environment they run in, so
     SAMSKAP_PROBE=1 PYTHONPATH=bench/probe python bench/fanout.py --scenario 50x200 --server samskap
 
 prints to stderr, every SAMSKAP_PROBE_EVERY (1000) group commits of the SQLite writer
-thread: its CPU (`thread_time`, the kernel's part included) and wall time per commit,
-the boards and batches a commit, and the same for COMMIT alone (the WAL write and its
-fsync). SAMSKAP_PROBE_LAG=1 adds the event loop's lag (a 5-ms timer; p50/p90/p99/max
-of 1,000). SAMSKAP_PROBE_SWITCH=<seconds> sets the GIL switch interval.
+process: the wall time from a group's sending to its answer's reading, the event loop's
+CPU to hand the answers out, and the boards and batches a commit. SAMSKAP_PROBE_LAG=1
+adds the event loop's lag (a 5-ms timer; p50/p90/p99/max of 1,000).
+SAMSKAP_PROBE_SWITCH=<seconds> sets the GIL switch interval.
 SAMSKAP_PROBE_PATH=1 adds where a batch's time in the server goes, every 10 x EVERY
 batches: `queued` (the room's queue, from `CommitQueue.submit` to the store), `commit`
 (the store's `commit` call, waiting for the commit in flight included), `answer` (back
-to `Delivery` queueing the frames); `total` is the three. It wraps
-`SqlBoardStore._commit_on_writer`, `DefaultDialect.do_commit` and, with PATH,
-`CommitQueue.submit`, the store a `CommitQueue` is given and `Delivery._send`; nothing
-else changes. Used in docs/performance.md, sessions 13 and 14.
+to `Delivery` queueing the frames); `total` is the three. It wraps the writer process's
+`_Channel.send` and `WriterProcess._answered` and, with PATH, `CommitQueue.submit`, the
+store a `CommitQueue` is given and `Delivery._send`; nothing else changes. Used in
+docs/performance.md, sessions 13, 14 and 17.
 
-Since session 16 the commit runs in the SQLite writer process (writer_process.py): the
-wall time per commit is the whole trip there and back, `cpu/commit` is only the writer
-thread's part (sending the group and reading the answers), and the COMMIT figures stay
-empty (COMMIT runs in the child). `bench/thread_cpu.py --pid <the child>` gives its CPU.
+Sessions 13-15 timed the writer thread's commit and COMMIT alone here; since session 16
+the commit runs in the writer process (writer_process.py) and since session 17 the event
+loop feeds it, so the child's CPU is `bench/thread_cpu.py --pid <the child>`.
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ import importlib
 import importlib.abc
 import os
 import sys
-import threading
 import time
 from typing import Any
 
@@ -40,57 +38,49 @@ EVERY = int(os.environ.get("SAMSKAP_PROBE_EVERY", "1000"))
 def _install() -> None:
     import asyncio
 
-    from sqlalchemy.engine import default
-
     import server.services.hub as hub
-    import server.storage.store as store
+    import server.storage.writer_process as writer_process
 
     acc: dict[str, float] = {}
 
     def report() -> None:
         n = acc["n"]
         print(
-            f"PROBE commits {n:.0f}: cpu/commit {acc['cpu'] / n * 1e6:.0f} us,"
-            f" wall {acc['wall'] / n * 1e6:.0f} us, boards/commit {acc['boards'] / n:.2f},"
-            f" batches/commit {acc['batches'] / n:.2f}; COMMIT cpu"
-            f" {acc.get('ccpu', 0) / n * 1e6:.0f} us, wall {acc.get('cwall', 0) / n * 1e6:.0f} us"
-            f" (max {acc.get('cmax', 0) * 1e3:.1f} ms, {acc.get('cslow', 0):.0f} over 5 ms)",
+            f"PROBE commits {n:.0f}: wall {acc['wall'] / n * 1e6:.0f} us (sent to answered),"
+            f" answer cpu {acc['cpu'] / n * 1e6:.0f} us, boards/commit {acc['boards'] / n:.2f},"
+            f" batches/commit {acc['batches'] / n:.2f}",
             file=sys.stderr,
             flush=True,
         )
         acc.clear()
 
-    commit_on_writer = store.SqlBoardStore._commit_on_writer
+    send = writer_process._Channel.send
 
-    def timed_commit(self: Any, work: Any) -> Any:
-        cpu, wall = time.thread_time(), time.perf_counter()
+    def timed_send(self: Any, data: bytes) -> None:
+        self.probe_sent = time.perf_counter()
+        send(self, data)
+
+    answered = writer_process.WriterProcess._answered
+
+    def timed_answered(self: Any, channel: Any, reply: Any) -> None:
+        wall = time.perf_counter() - getattr(channel, "probe_sent", time.perf_counter())
+        entries = self._in_flight or []
+        cpu = time.thread_time()
         try:
-            return commit_on_writer(self, work)
+            answered(self, channel, reply)
         finally:
             acc["cpu"] = acc.get("cpu", 0) + time.thread_time() - cpu
-            acc["wall"] = acc.get("wall", 0) + time.perf_counter() - wall
+            acc["wall"] = acc.get("wall", 0) + wall
             acc["n"] = acc.get("n", 0) + 1
-            acc["boards"] = acc.get("boards", 0) + len(work)
-            acc["batches"] = acc.get("batches", 0) + sum(len(p) for _, p in work)
+            acc["boards"] = acc.get("boards", 0) + sum(len(work) for work, _ in entries)
+            acc["batches"] = acc.get("batches", 0) + sum(
+                len(p) for work, _ in entries for _, p in work
+            )
             if acc["n"] >= EVERY:
                 report()
 
-    do_commit = default.DefaultDialect.do_commit
-
-    def timed_do_commit(self: Any, dbapi_connection: Any) -> None:
-        cpu, wall = time.thread_time(), time.perf_counter()
-        try:
-            do_commit(self, dbapi_connection)
-        finally:
-            if threading.current_thread().name.startswith("sqlite-writer"):
-                acc["ccpu"] = acc.get("ccpu", 0) + time.thread_time() - cpu
-                took = time.perf_counter() - wall
-                acc["cwall"] = acc.get("cwall", 0) + took
-                acc["cmax"] = max(acc.get("cmax", 0), took)
-                acc["cslow"] = acc.get("cslow", 0) + (took > 0.005)
-
-    store.SqlBoardStore._commit_on_writer = timed_commit  # type: ignore[method-assign]
-    default.DefaultDialect.do_commit = timed_do_commit  # type: ignore[method-assign]
+    writer_process._Channel.send = timed_send  # type: ignore[method-assign]
+    writer_process.WriterProcess._answered = timed_answered  # type: ignore[method-assign]
 
     if os.environ.get("SAMSKAP_PROBE_LAG"):
 

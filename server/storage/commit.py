@@ -1,9 +1,10 @@
 """The commit transaction, written once over a synchronous SQLAlchemy `Connection`.
 
 PostgreSQL runs it with `AsyncConnection.run_sync` (asyncpg under SQLAlchemy's greenlet
-bridge); SQLite runs it on the store's writer thread over a pysqlite connection, so a
-whole group commit is one thread hop instead of several per statement (aiosqlite hops
-to its thread for every cursor, execute, fetch and close).
+bridge); SQLite runs it in the writer process over a pysqlite connection
+(writer_process.py), so a whole group commit is one trip there and back instead of a
+thread hop per statement (aiosqlite hops to its thread for every cursor, execute, fetch
+and close).
 
 On PostgreSQL the first statement bumps the board rows, which takes their row locks; on
 SQLite BEGIN IMMEDIATE has taken the database's write lock before the first read. So

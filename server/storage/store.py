@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
@@ -43,7 +42,6 @@ from . import versions as _versions
 from .commit import Work, commit_group, now_ms, object_row
 from .commit import dumps as _dumps
 from .engine import READ_ONLY, sqlite_writer_url
-from .group_writer import GroupWriter, answer_each
 from .tables import (
     activity,
     assets,
@@ -95,12 +93,10 @@ class SqlBoardStore:
         # in one transaction (see `commit`): PostgreSQL, and SQLite in memory.
         self._waiting: list[tuple[str, list[PendingBatch], asyncio.Future[Any]]] = []
         self._writer: asyncio.Task[None] | None = None
-        # SQLite on a file: in a writer process of its own (writer_process.py), fed by one
-        # thread that takes the waiting groups itself (group_writer.py).
+        # SQLite on a file: in a writer process of its own, which groups what waits
+        # itself (writer_process.py).
         url = None if self._is_pg else sqlite_writer_url(engine)
         self._sync_writer = None if url is None else WriterProcess(url, log_retain)
-        self._writer_thread: ThreadPoolExecutor | None = None
-        self._group_writer: GroupWriter | None = None
         self._reader = engine.execution_options(**{READ_ONLY: True})
         snapshot_options: dict[str, Any] = {READ_ONLY: True}
         if self._is_pg:
@@ -115,8 +111,7 @@ class SqlBoardStore:
         otherwise wait for it, and a child that cannot start is an error at start-up.
         """
         if self._sync_writer is not None:
-            loop = asyncio.get_running_loop()
-            await loop.run_in_executor(self._thread(), self._sync_writer.start)
+            await self._sync_writer.start()
 
     def _read(self) -> Any:
         """A consistent read-only snapshot (REPEATABLE READ on PostgreSQL)."""
@@ -478,9 +473,10 @@ class SqlBoardStore:
         # transaction per board cost its dozen round trips for each batch or two at a
         # middle load, three times the CPU per batch of a full group (bench/scaleout.py).
         if self._sync_writer is not None:
-            if self._group_writer is None:
-                self._group_writer = GroupWriter(self._commit_on_writer, self._thread())
-            return await self._group_writer.submit(board_id, pending)
+            [answer] = await self._sync_writer.commit([(board_id, pending)])
+            if isinstance(answer, BoardGone):
+                raise answer
+            return answer
         done: asyncio.Future[list[CommitResult]] = asyncio.get_running_loop().create_future()
         self._waiting.append((board_id, pending, done))
         if self._writer is None or self._writer.done():
@@ -502,20 +498,7 @@ class SqlBoardStore:
         if self._sync_writer is None:  # PostgreSQL; or SQLite in memory (one engine)
             async with self.engine.connect() as conn:  # commit_group begins its transactions
                 return await conn.run_sync(commit_group, work, self.log_retain)
-        return await asyncio.get_running_loop().run_in_executor(
-            self._thread(), self._commit_on_writer, work
-        )
-
-    def _thread(self) -> ThreadPoolExecutor:
-        """SQLite's writer thread: every commit on the file runs on it, one at a time."""
-        if self._writer_thread is None:
-            self._writer_thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
-        return self._writer_thread
-
-    def _commit_on_writer(self, work: Work) -> list[list[CommitResult] | BoardGone]:
-        """On the writer thread: the whole group commit, in the writer process."""
-        assert self._sync_writer is not None
-        return self._sync_writer.commit(work)
+        return await self._sync_writer.commit(work)
 
     # --- facilitation ---------------------------------------------------------------
 
@@ -717,12 +700,17 @@ class SqlBoardStore:
     async def close(self) -> None:
         if self._writer is not None and not self._writer.done():
             await asyncio.gather(self._writer, return_exceptions=True)
-        if self._group_writer is not None:
-            await self._group_writer.drained()
-            self._group_writer = None  # its thread ends below; a later commit starts anew
-        if self._writer_thread is not None:
-            if self._sync_writer is not None:
-                self._writer_thread.submit(self._sync_writer.close)
-            self._writer_thread.shutdown(wait=True)
-            self._writer_thread = None
+        if self._sync_writer is not None:
+            await self._sync_writer.close()  # a later commit starts a new one
         await self.engine.dispose()
+
+
+def answer_each(work: Sequence[tuple[Any, Any, asyncio.Future[Any]]], answers: list[Any]) -> None:
+    """Each waiting caller gets its board's answer, or the exception that failed them."""
+    for (_, _, done), answer in zip(work, answers, strict=True):
+        if done.done():
+            continue
+        if isinstance(answer, BaseException):
+            done.set_exception(answer)
+        else:
+            done.set_result(answer)

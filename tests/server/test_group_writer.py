@@ -1,91 +1,138 @@
-"""SQLite's writer thread takes the waiting groups itself (server/storage/group_writer.py).
+"""SQLite's writer process groups what waits itself (server/storage/writer_process.py).
 
-What arrives while a commit runs is committed next, in one group, in arrival order,
-without the event loop handing it over; a failed group fails only its own callers;
-`drained` returns once everything submitted is answered. The commit here is a plain
-function that records what it got, run on a real one-thread executor.
+What arrives while a group is in the child goes out next, as one group, in arrival
+order, from the callback that reads the answer; a failed group fails only its own
+callers; `drained` returns once everything given is answered. The child here is the
+real one on a real SQLite file, held with SIGSTOP so that others queue behind it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import threading
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+import os
+import signal
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
-from server.services.ports import PendingBatch
-from server.storage.group_writer import GroupWriter
+from server.domain.ops import parse_ops
+from server.services.ports import CommitStatus, PendingBatch
+from server.storage.engine import create_engine, migrate
+from server.storage.store import SqlBoardStore
+from server.storage.writer_process import WriterProcess
 
 
-def pending(batch_id: str) -> list[PendingBatch]:
-    return [PendingBatch(batch_id, "c1", "Kari", [], "participant")]
-
-
-class Recorder:
-    """Commits by answering each board with its batch ids; can hold the first commit
-    (to let others queue behind it) and fail groups holding a given batch."""
-
-    def __init__(self, fail_on: str = "") -> None:
-        self.groups: list[list[str]] = []
-        self.hold = threading.Event()
-        self.holding = threading.Event()
-        self.fail_on = fail_on
-
-    def __call__(self, work: list[tuple[str, list[PendingBatch]]]) -> list[Any]:
-        if not self.groups:
-            self.holding.set()
-            assert self.hold.wait(5)
-        ids = [p.batch_id for _, batches in work for p in batches]
-        self.groups.append(ids)
-        if self.fail_on in ids:
-            raise RuntimeError("disk full")
-        return [[p.batch_id for p in batches] for _, batches in work]
+def pending(batch_id: str, note: str, text: str = "") -> list[PendingBatch]:
+    new = {"id": note, "kind": "note", "x": 0, "y": 0, "text": text}
+    ops = parse_ops([{"op": "create", "object": new}])
+    return [PendingBatch(batch_id, "c1", "Kari", ops, "participant")]
 
 
 @pytest.fixture
-def executor() -> Any:
-    pool = ThreadPoolExecutor(1, thread_name_prefix="test-writer")
-    yield pool
-    pool.shutdown(wait=True)
+async def store(tmp_path: Path) -> AsyncIterator[SqlBoardStore]:
+    store = SqlBoardStore(create_engine(f"sqlite+aiosqlite:///{tmp_path / 'g.db'}"))
+    await migrate(store.engine)
+    for board in "abcd":
+        await store.create_board(board, board, {}, {"participant": "0" * 64}, [])
+    await store.start()
+    yield store
+    await store.close()
 
 
-async def test_what_arrives_during_a_commit_is_the_next_group(executor: Any) -> None:
-    commit = Recorder()
-    writer = GroupWriter(commit, executor)
-    first = writer.submit("a", pending("a1"))
-    assert await asyncio.to_thread(commit.holding.wait, 5)
-    later = [writer.submit(board, pending(f"{board}2")) for board in ("b", "a", "c")]
-    commit.hold.set()
-    assert await first == ["a1"]
-    assert await asyncio.gather(*later) == [["b2"], ["a2"], ["c2"]]
-    assert commit.groups == [["a1"], ["b2", "a2", "c2"]]
+def writer_of(store: SqlBoardStore) -> WriterProcess:
+    writer = store._sync_writer
+    assert writer is not None and writer.pid is not None
+    return writer
 
 
-async def test_a_failed_group_fails_its_callers_only(executor: Any) -> None:
-    commit = Recorder(fail_on="b2")
-    writer = GroupWriter(commit, executor)
-    first = writer.submit("a", pending("a1"))
-    assert await asyncio.to_thread(commit.holding.wait, 5)
-    failing = [writer.submit("b", pending("b2")), writer.submit("c", pending("c2"))]
-    commit.hold.set()
-    assert await first == ["a1"]
-    for future in failing:
-        with pytest.raises(RuntimeError, match="disk full"):
+async def held(writer: WriterProcess, groups: int) -> None:
+    """Wait until `groups` groups have gone to the (stopped) child."""
+    for _ in range(200):
+        if writer.groups >= groups:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{writer.groups} groups sent, not {groups}")
+
+
+async def test_what_arrives_during_a_commit_is_the_next_group(store: SqlBoardStore) -> None:
+    writer = writer_of(store)
+    sent = writer.groups
+    os.kill(writer.pid or 0, signal.SIGSTOP)
+    try:
+        first = asyncio.ensure_future(store.commit("a", pending("a1", "n1")))
+        await held(writer, sent + 1)
+        later = [
+            asyncio.ensure_future(store.commit(board, pending(f"{board}2", f"n{board}")))
+            for board in ("b", "a", "c")
+        ]
+        await asyncio.sleep(0.05)
+        assert writer.groups == sent + 1 and not first.done()
+    finally:
+        os.kill(writer.pid or 0, signal.SIGCONT)
+    [one] = await first
+    assert (one.status, one.seq) == (CommitStatus.APPLIED, 1)
+    answers = await asyncio.gather(*later)
+    assert [(r.status, r.seq) for [r] in answers] == [(CommitStatus.APPLIED, s) for s in (1, 2, 1)]
+    assert writer.groups == sent + 2  # the three went as one group
+
+
+async def test_a_failed_group_fails_its_callers_only(store: SqlBoardStore) -> None:
+    writer = writer_of(store)
+    sent = writer.groups
+    os.kill(writer.pid or 0, signal.SIGSTOP)
+    try:
+        first = asyncio.ensure_future(store.commit("a", pending("a1", "n1")))
+        await held(writer, sent + 1)
+        failing = [
+            asyncio.ensure_future(writer.commit([("b", None)])),  # type: ignore[list-item]
+            asyncio.ensure_future(store.commit("c", pending("c2", "n2"))),
+        ]
+        await asyncio.sleep(0.05)
+    finally:
+        os.kill(writer.pid or 0, signal.SIGCONT)
+    [one] = await first
+    assert one.status is CommitStatus.APPLIED
+    for future in failing:  # raised in the child, pickled back to every caller of the group
+        with pytest.raises(TypeError):
             await future
-    assert await writer.submit("d", pending("d3")) == ["d3"]  # the thread goes on
+    [next_] = await store.commit("d", pending("d3", "n3"))
+    assert next_.status is CommitStatus.APPLIED  # the same child goes on
+    meta = await store.board("c")
+    assert meta is not None and meta.seq == 0  # nothing of the failed group was written
 
 
-async def test_drained_waits_for_every_answer(executor: Any) -> None:
-    commit = Recorder()
-    writer = GroupWriter(commit, executor)
-    futures = [writer.submit("a", pending("a1"))]
-    assert await asyncio.to_thread(commit.holding.wait, 5)
-    futures.append(writer.submit("b", pending("b2")))
-    waiting = asyncio.ensure_future(writer.drained())
-    await asyncio.sleep(0.05)
-    assert not waiting.done()  # the first commit is still held
-    commit.hold.set()
-    await asyncio.wait_for(waiting, 5)
+async def test_drained_waits_for_every_answer(store: SqlBoardStore) -> None:
+    writer = writer_of(store)
+    sent = writer.groups
+    os.kill(writer.pid or 0, signal.SIGSTOP)
+    try:
+        futures = [asyncio.ensure_future(store.commit("a", pending("a1", "n1")))]
+        await held(writer, sent + 1)
+        futures.append(asyncio.ensure_future(store.commit("b", pending("b2", "n2"))))
+        waiting = asyncio.ensure_future(writer.drained())
+        await asyncio.sleep(0.05)
+        assert not waiting.done()  # the first group is still held
+    finally:
+        os.kill(writer.pid or 0, signal.SIGCONT)
+    async with asyncio.timeout(5):
+        await waiting
     assert all(future.done() for future in futures)
+
+
+async def test_a_group_larger_than_the_sockets_buffers_arrives_whole(
+    store: SqlBoardStore,
+) -> None:
+    """Messages are cut into pieces by the socket (a few hundred KB at most in one go);
+    the loop's reader puts them together before it reads a group's answers."""
+    writer = writer_of(store)
+    text = "ø" * 5_000
+    work = [
+        (board, [pending(f"{board}{i}", f"{board}n{i}", text)[0] for i in range(150)])
+        for board in "abcd"
+    ]
+    answers = await writer.commit(work)  # about 6 MB out, and the answers back
+    seqs = [[r.seq for r in answer] for answer in answers if isinstance(answer, list)]
+    assert seqs == [list(range(1, 151))] * 4
+    snapshot = await store.snapshot("d")
+    assert snapshot is not None and {o["text"] for o in snapshot.objects} == {text}
