@@ -16,16 +16,25 @@ class MemoryBus:
 
     def __init__(self) -> None:
         self.handlers: dict[str, list[Handler]] = defaultdict(list)
+        self.brokers = 0  # attached and not closed: the "processes" on this bus
 
 
 class MemoryBroker:
     def __init__(self, bus: MemoryBus | None = None) -> None:
         self.bus = bus or MemoryBus()
+        self.bus.brokers += 1
+        self._attached = True
         self._mine: list[tuple[str, Handler]] = []
 
     @property
     def connected(self) -> bool:
         return True
+
+    @property
+    def shared(self) -> bool:
+        """False for one process's own bus (no Redis): its rooms skip publishing, which
+        cost them an encoding and a decoding of every batch to hear themselves."""
+        return self.bus.brokers > 1
 
     async def publish(self, channel: str, data: bytes) -> None:
         for handler in list(self.bus.handlers.get(channel, ())):
@@ -50,3 +59,6 @@ class MemoryBroker:
     async def close(self) -> None:
         for channel, handler in list(self._mine):
             await self.unsubscribe(channel, handler)
+        if self._attached:
+            self._attached = False
+            self.bus.brokers -= 1

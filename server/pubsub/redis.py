@@ -53,6 +53,10 @@ class RedisBroker:
     def connected(self) -> bool:
         return self._connected
 
+    @property
+    def shared(self) -> bool:
+        return True  # other processes may subscribe at any time
+
     async def start(self) -> None:
         self._reader = asyncio.create_task(self._read_loop(), name="redis-reader")
 

@@ -283,6 +283,8 @@ class Hub:
 
     async def announce(self, board_id: str, kind: str, data: str) -> None:
         """Tell every other process (the caller handles this process's room)."""
+        if not self.broker.shared:
+            return
         channel = board_channel(self.prefix, board_id)
         await self.broker.publish(channel, BusMessage(Kind(kind), self.process_id, data).encode())
 

@@ -329,4 +329,10 @@ class Broker(Protocol):
     @property
     def connected(self) -> bool: ...
 
+    @property
+    def shared(self) -> bool:
+        """Whether another process may hear what this one publishes. Every subscriber
+        ignores its own process's messages, so a process alone publishes nothing."""
+        ...
+
     async def close(self) -> None: ...

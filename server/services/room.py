@@ -341,6 +341,8 @@ class Room:
             self.ctx.spawn(self._auto_version())
         if applied:
             self.facilitator.board_changed()  # hidden notes counted for the facilitator (F6)
+        if not self.ctx.broker.shared:
+            return
         for logged, data in applied:
             kind = Kind.OPS
             if private_messages(logged):
@@ -482,6 +484,8 @@ class Room:
         client: str = "",
         conn: str = "",
     ) -> None:
+        if not self.ctx.broker.shared:
+            return  # nobody else could hear it
         message = BusMessage(kind, self.origin, data, seq, batch, client, conn)
         await self.ctx.broker.publish(self.channel, message.encode())
 

@@ -99,6 +99,10 @@ class FaultyBroker:
     def connected(self) -> bool:
         return True
 
+    @property
+    def shared(self) -> bool:
+        return self.inner.shared
+
     async def publish(self, channel: str, data: bytes) -> None:
         kind = BusMessage.decode(data).kind.value
         roll = self.rng.random()
