@@ -4,8 +4,8 @@ many rooms.
 Reads the result files named below (written by the benches' `--json`/label options)
 and writes docs/performance-scaleout.png, performance-scaleout-cpu.png,
 performance-meeting.png,
-performance-relay.png, performance-render.png, performance-drag.png and
-performance-rooms.png.
+performance-relay.png, performance-render.png, performance-drag.png,
+performance-rooms.png and performance-middle.png.
 
     python bench/plot_scale.py [--commit REV]   # scale-out rows of that commit (default: newest)
 """
@@ -33,6 +33,13 @@ SCALEOUT_CPU = [
 MEETING = RESULTS / "meeting-s16.jsonl"  # 30 minutes, every target PASS
 RELAY = [RESULTS / f"fanout-s16-after-{n}.json" for n in (1, 2)]  # the runs with the relay
 ROOMS = "rooms-s16-{}-{}.json"  # rooms.py --duration 10 --label s16-<side>-N
+# The middle load (50 clients x 5 batches/s), interleaved triples and the relay (session 17)
+MIDDLE = "fanout-s17-mid-{}-{}.json"
+MIDDLE_SIDES = [
+    ("start", "e6fb891: writer thread", "tab:red"),
+    ("writer", "3e56be1: loop feeds the writer", "tab:olive"),
+    ("head", "4f4d495: and no self-publishing", "tab:green"),
+]
 RENDER_BEFORE = RESULTS / "render-10k-course-before.json"  # session 3, before its changes
 RENDER_NOW = RESULTS / "render-s13.json"  # render_bench.py --objects 2000 10000 50000
 DRAG_BEFORE = RESULTS / "render-s9-before.json"  # session 8's code, session 9's minutes
@@ -154,6 +161,42 @@ def relay() -> None:
     fig.savefig(DOCS / "performance-relay.png", dpi=110)
 
 
+def middle() -> None:
+    """Server CPU at the middle load: three versions interleaved, the relay, the target."""
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    width = 0.8 / len(MIDDLE_SIDES)
+    relay_cpu = []
+    for n in range(1, 6):
+        for k, (side, label, color) in enumerate(MIDDLE_SIDES):
+            path = RESULTS / MIDDLE.format(side, n)
+            if path.exists():
+                row = json.loads(path.read_text())["rows"][0]
+                ax.bar(
+                    n + k * width,
+                    row["server_cpu_pct"],
+                    width,
+                    color=color,
+                    label=label if n == 1 else None,
+                )
+        path = RESULTS / MIDDLE.format("relay", n)
+        if path.exists():
+            relay_cpu.append(json.loads(path.read_text())["rows"][0]["server_cpu_pct"])
+    if not relay_cpu:
+        plt.close(fig)
+        return
+    relay = sum(relay_cpu) / len(relay_cpu)
+    ax.axhline(relay, color="tab:orange", label=f"the relay ({len(relay_cpu)} runs)")
+    ax.axhline(1.5 * relay, color="red", linestyle="--", label="target: 1.5 x the relay")
+    ax.set_xticks([n + 0.4 - width / 2 for n in range(1, 6)], range(1, 6))
+    ax.set_xlabel("run (the three versions interleaved in each)")
+    ax.set_ylabel("server CPU, % of a core (writer included)")
+    ax.set_ylim(0, 58)
+    ax.legend(fontsize=7, loc="upper center", ncol=3)
+    ax.set_title("50 clients x 5 batches/s on one board (SQLite), session 17", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(DOCS / "performance-middle.png", dpi=110)
+
+
 def render() -> None:
     labels = ["pan_at_fit", "zoom_at_fit", "pan_at_100", "zoom_at_100"]
     series = [("10k, session 3 before", json.loads(RENDER_BEFORE.read_text())["rows"][0])]
@@ -255,4 +298,7 @@ if __name__ == "__main__":
     render()
     drag()
     rooms()
-    print("wrote docs/performance-{scaleout,scaleout-cpu,meeting,relay,render,drag,rooms}.png")
+    middle()
+    print(
+        "wrote docs/performance-{scaleout,scaleout-cpu,meeting,relay,render,drag,rooms,middle}.png"
+    )

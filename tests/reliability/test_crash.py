@@ -16,6 +16,7 @@ import pytest
 
 from tests.reliability.crash import FAST_ENV, crash_run
 from tests.support.client import Client
+from tests.support.processes import ended
 from tests.support.servers import ServerProcess, free_port, token_of
 from tests.support.services import postgres_schema
 
@@ -45,7 +46,7 @@ async def test_r3_sigkill_loses_nothing_on_postgres(tmp_path: Path) -> None:
 
 async def test_the_sqlite_writer_process_ends_with_its_server(tmp_path: Path) -> None:
     """The SQLite writer process (server/storage/writer_process.py) never outlives the
-    server: SIGKILL to the server ends it (the pipe closes), and so does a graceful
+    server: SIGKILL to the server ends it (its socket closes), and so does a graceful
     stop, after the commits in flight. An edit acknowledged before the kill is there
     after the restart."""
     database = tmp_path / "board.db"
@@ -68,7 +69,7 @@ async def test_the_sqlite_writer_process_ends_with_its_server(tmp_path: Path) ->
         await client.close()
 
         server.kill()
-        assert await _ended(writer), "the writer outlived its server's SIGKILL"
+        assert await ended(writer.pid), "the writer outlived its server's SIGKILL"
 
         await server.start()
         writer = await _writer_of(server, database)
@@ -78,7 +79,7 @@ async def test_the_sqlite_writer_process_ends_with_its_server(tmp_path: Path) ->
         assert server.proc is not None
         server.proc.terminate()
         assert server.proc.wait(10) in (0, -15)  # uvicorn ends by the signal it handled
-        assert await _ended(writer), "the writer outlived its server's graceful stop"
+        assert await ended(writer.pid), "the writer outlived its server's graceful stop"
     finally:
         server.stop()
 
@@ -94,14 +95,3 @@ async def _writer_of(server: ServerProcess, database: Path) -> psutil.Process:
                     return child
         await asyncio.sleep(0.05)
     raise AssertionError("no child process of the server has the database open")
-
-
-async def _ended(process: psutil.Process, seconds: float = 5.0) -> bool:
-    for _ in range(int(seconds / 0.05)):
-        with contextlib.suppress(psutil.NoSuchProcess):
-            if process.status() == psutil.STATUS_ZOMBIE:
-                return True
-        if not process.is_running():
-            return True
-        await asyncio.sleep(0.05)
-    return False

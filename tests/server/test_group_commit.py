@@ -25,7 +25,8 @@ from server.domain.ops import parse_ops
 from server.services.ports import BoardGone, CommitResult, CommitStatus, PendingBatch
 from server.storage.engine import create_engine, migrate
 from server.storage.store import SqlBoardStore
-from server.storage.writer_process import WriterGone, WriterProcess
+from server.storage.writer_process import WriterGone
+from tests.support.processes import alive, ended
 
 
 @pytest.fixture
@@ -263,7 +264,7 @@ async def test_the_sqlite_writer_process_survives_a_failed_commit_and_its_own_de
     await commit_group(store, [("a", [batch("a3", move("n1", 3))])])
 
     os.kill(first, signal.SIGKILL)
-    await _ended(writer)
+    assert await ended(first)
     [answer] = await commit_group(store, [("a", [batch("a4", move("n1", 4))])])
     assert not isinstance(answer, BoardGone) and answer[0].status is CommitStatus.APPLIED
     second = writer.pid
@@ -299,16 +300,16 @@ async def test_the_sqlite_writer_ignores_ctrl_c_ends_on_sigterm_and_with_the_sto
     os.kill(pid, signal.SIGINT)
     [answer] = await commit_group(store, [("a", [batch("a2", move("n1", 2))])])
     assert not isinstance(answer, BoardGone) and answer[0].status is CommitStatus.APPLIED
-    assert writer.pid == pid and _alive(pid)
+    assert writer.pid == pid and alive(pid)
 
     os.kill(pid, signal.SIGTERM)
-    await _ended(writer)
+    assert await ended(pid)
     [answer] = await commit_group(store, [("a", [batch("a3", move("n1", 3))])])
     assert not isinstance(answer, BoardGone) and answer[0].status is CommitStatus.APPLIED
     second = writer.pid
     assert second not in (None, pid)
     await store.close()
-    assert second is not None and not _alive(second)
+    assert second is not None and not alive(second)
     assert await xs_of(tmp_path / "w.db", "a") == {"n1": 3}
 
 
@@ -356,24 +357,6 @@ async def xs_of(database: Path, board_id: str) -> dict[str, float]:
         return await xs(store, board_id)
     finally:
         await store.close()
-
-
-async def _ended(writer: WriterProcess) -> None:
-    """Wait until the writer's child has ended and been reaped."""
-    for _ in range(100):
-        if not writer.running():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the writer process did not end")
-
-
-def _alive(pid: int) -> bool:
-    """Whether `pid` runs (a zombie, dead but not yet reaped, counts as ended)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 async def test_awkward_text_comes_back_as_it_was_written(store: SqlBoardStore) -> None:
