@@ -9,10 +9,12 @@ real one on a real SQLite file, held with SIGSTOP so that others queue behind it
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,53 +48,49 @@ def writer_of(store: SqlBoardStore) -> WriterProcess:
     return writer
 
 
-async def held(writer: WriterProcess, groups: int) -> None:
-    """Wait until `groups` groups have gone to the (stopped) child."""
-    for _ in range(200):
-        if writer.groups >= groups:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"{writer.groups} groups sent, not {groups}")
+@contextlib.asynccontextmanager
+async def first_group_held(store: SqlBoardStore) -> AsyncIterator[asyncio.Future[Any]]:
+    """The child stopped (SIGSTOP) with board a's first batch in it; what the block
+    commits waits behind it. The child goes on (SIGCONT) when the block ends."""
+    writer = writer_of(store)
+    pid, sent = writer.pid or 0, writer.groups
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        first = asyncio.ensure_future(store.commit("a", pending("a1", "n1")))
+        for _ in range(200):
+            if writer.groups > sent:
+                break
+            await asyncio.sleep(0.01)
+        assert writer.groups == sent + 1, "the first group did not go out"
+        yield first
+        await asyncio.sleep(0.05)  # room for anything sent too early to show
+        assert writer.groups == sent + 1 and not first.done()
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    [one] = await first
+    assert (one.status, one.seq) == (CommitStatus.APPLIED, 1)
 
 
 async def test_what_arrives_during_a_commit_is_the_next_group(store: SqlBoardStore) -> None:
     writer = writer_of(store)
-    sent = writer.groups
-    os.kill(writer.pid or 0, signal.SIGSTOP)
-    try:
-        first = asyncio.ensure_future(store.commit("a", pending("a1", "n1")))
-        await held(writer, sent + 1)
+    async with first_group_held(store):
+        sent = writer.groups
         later = [
             asyncio.ensure_future(store.commit(board, pending(f"{board}2", f"n{board}")))
             for board in ("b", "a", "c")
         ]
-        await asyncio.sleep(0.05)
-        assert writer.groups == sent + 1 and not first.done()
-    finally:
-        os.kill(writer.pid or 0, signal.SIGCONT)
-    [one] = await first
-    assert (one.status, one.seq) == (CommitStatus.APPLIED, 1)
     answers = await asyncio.gather(*later)
     assert [(r.status, r.seq) for [r] in answers] == [(CommitStatus.APPLIED, s) for s in (1, 2, 1)]
-    assert writer.groups == sent + 2  # the three went as one group
+    assert writer.groups == sent + 1  # the three went as one group
 
 
 async def test_a_failed_group_fails_its_callers_only(store: SqlBoardStore) -> None:
     writer = writer_of(store)
-    sent = writer.groups
-    os.kill(writer.pid or 0, signal.SIGSTOP)
-    try:
-        first = asyncio.ensure_future(store.commit("a", pending("a1", "n1")))
-        await held(writer, sent + 1)
+    async with first_group_held(store):
         failing = [
             asyncio.ensure_future(writer.commit([("b", None)])),  # type: ignore[list-item]
             asyncio.ensure_future(store.commit("c", pending("c2", "n2"))),
         ]
-        await asyncio.sleep(0.05)
-    finally:
-        os.kill(writer.pid or 0, signal.SIGCONT)
-    [one] = await first
-    assert one.status is CommitStatus.APPLIED
     for future in failing:  # raised in the child, pickled back to every caller of the group
         with pytest.raises(TypeError):
             await future
@@ -104,20 +102,14 @@ async def test_a_failed_group_fails_its_callers_only(store: SqlBoardStore) -> No
 
 async def test_drained_waits_for_every_answer(store: SqlBoardStore) -> None:
     writer = writer_of(store)
-    sent = writer.groups
-    os.kill(writer.pid or 0, signal.SIGSTOP)
-    try:
-        futures = [asyncio.ensure_future(store.commit("a", pending("a1", "n1")))]
-        await held(writer, sent + 1)
-        futures.append(asyncio.ensure_future(store.commit("b", pending("b2", "n2"))))
+    async with first_group_held(store) as first:
+        second = asyncio.ensure_future(store.commit("b", pending("b2", "n2")))
         waiting = asyncio.ensure_future(writer.drained())
         await asyncio.sleep(0.05)
         assert not waiting.done()  # the first group is still held
-    finally:
-        os.kill(writer.pid or 0, signal.SIGCONT)
     async with asyncio.timeout(5):
         await waiting
-    assert all(future.done() for future in futures)
+    assert first.done() and second.done()
 
 
 async def test_a_group_larger_than_the_sockets_buffers_arrives_whole(

@@ -9,6 +9,7 @@ With two processes on one bus (the tests' stand-in for Redis) everything is publ
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from server.config import Settings
 from server.pubsub.memory import MemoryBroker, MemoryBus
@@ -38,20 +39,24 @@ async def test_a_bus_is_shared_while_two_brokers_are_on_it() -> None:
     assert not MemoryBroker().shared  # a bus of its own
 
 
+async def note_reaches(kari_url: str, ola_url: str, board: dict[str, Any]) -> None:
+    """Kari writes a note on one server; Ola, on the other (or the same), gets it."""
+    token = token_of(board["links"]["participant"])
+    kari = await Client.connect(kari_url, board["id"], token, name="Kari")
+    ola = await Client.connect(ola_url, board["id"], token, name="Ola")
+    note = {"id": "n1", "kind": "note", "x": 0, "y": 0, "text": "hei"}
+    ack = await kari.ops([{"op": "create", "object": note}])
+    assert ack["type"] == "ack"
+    await ola.wait_seq(ack["seq"])
+    assert ola.objects["n1"]["text"] == "hei"
+    await kari.close()
+    await ola.close()
+
+
 async def test_a_process_alone_publishes_nothing_and_still_delivers(tmp_path: Path) -> None:
     broker = Counting()
     async with serve_in_process(Settings(data_dir=tmp_path), broker=broker) as server:
-        board = await server.create_board()
-        token = token_of(board["links"]["participant"])
-        kari = await Client.connect(server.url, board["id"], token, name="Kari")
-        ola = await Client.connect(server.url, board["id"], token, name="Ola")
-        note = {"id": "n1", "kind": "note", "x": 0, "y": 0, "text": "hei"}
-        ack = await kari.ops([{"op": "create", "object": note}])
-        assert ack["type"] == "ack"
-        await ola.wait_seq(ack["seq"])
-        assert ola.objects["n1"]["text"] == "hei"
-        await kari.close()
-        await ola.close()
+        await note_reaches(server.url, server.url, await server.create_board())
     assert broker.published == 0
 
 
@@ -63,14 +68,5 @@ async def test_two_processes_on_one_bus_publish_their_batches(tmp_path: Path) ->
         serve_in_process(settings, broker=first) as one,
         serve_in_process(settings, broker=second) as two,
     ):
-        board = await one.create_board()
-        token = token_of(board["links"]["participant"])
-        kari = await Client.connect(one.url, board["id"], token, name="Kari")
-        ola = await Client.connect(two.url, board["id"], token, name="Ola")
-        note = {"id": "n1", "kind": "note", "x": 0, "y": 0, "text": "hei"}
-        ack = await kari.ops([{"op": "create", "object": note}])
-        await ola.wait_seq(ack["seq"])  # it crossed the bus
-        assert ola.objects["n1"]["text"] == "hei"
-        assert first.published > 0
-        await kari.close()
-        await ola.close()
+        await note_reaches(one.url, two.url, await one.create_board())  # across the bus
+    assert first.published > 0
