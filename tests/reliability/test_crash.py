@@ -47,8 +47,8 @@ async def test_r3_sigkill_loses_nothing_on_postgres(tmp_path: Path) -> None:
 async def test_the_sqlite_writer_process_ends_with_its_server(tmp_path: Path) -> None:
     """The SQLite writer process (server/storage/writer_process.py) never outlives the
     server: SIGKILL to the server ends it (its socket closes), and so does a graceful
-    stop, after the commits in flight. An edit acknowledged before the kill is there
-    after the restart."""
+    stop, after the commits in flight; nor do its other children after a SIGKILL. An
+    edit acknowledged before the kill is there after the restart."""
     database = tmp_path / "board.db"
     env = {
         **FAST_ENV,
@@ -68,8 +68,15 @@ async def test_the_sqlite_writer_process_ends_with_its_server(tmp_path: Path) ->
         assert ack["type"] == "ack"
         await client.close()
 
+        assert server.proc is not None
+        children = psutil.Process(server.proc.pid).children(recursive=True)
         server.kill()
         assert await ended(writer.pid), "the writer outlived its server's SIGKILL"
+        # The export workers (a watchdog of their own: their job queue's pipe does not
+        # close) and multiprocessing's resource tracker end too.
+        assert len(children) >= 3, [c.name() for c in children]
+        for child in children:
+            assert await ended(child.pid, 10.0), f"{child.pid} outlived its server's SIGKILL"
 
         await server.start()
         writer = await _writer_of(server, database)
