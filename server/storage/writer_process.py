@@ -95,7 +95,7 @@ class WriterProcess:
         self._log_retain = log_retain
         self._process: Any = None
         self._channel: _Channel | None = None
-        self._starting: asyncio.Lock | None = None
+        self._starting = asyncio.Lock()  # one start at a time (the store's and a restart)
         self._restart: asyncio.Task[None] | None = None
         self._waiting: list[_Entry] = []
         self._in_flight: list[_Entry] | None = None
@@ -127,8 +127,6 @@ class WriterProcess:
 
     async def start(self) -> None:
         """Start the child (0.4 s of imports) unless it runs, and wait for its "ready"."""
-        if self._starting is None:
-            self._starting = asyncio.Lock()
         async with self._starting:
             if self._channel is not None and self.running():
                 return
@@ -198,8 +196,7 @@ class WriterProcess:
         try:
             data = _message([item for work, _ in entries for item in work])
         except Exception as exc:  # a work that cannot be pickled fails its group only
-            _fail(entries, exc)
-            self._send_next()
+            _fail(entries, exc)  # and nothing else waits: the group took it all
             return
         self._in_flight = entries
         self.groups += 1
