@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import secrets
@@ -167,6 +168,7 @@ def create_app(
                 await state.broker.close()
             if store is None:
                 await state.store.close()
+            await asyncio.to_thread(POOL.close)  # after the jobs in hand
 
     folders = [SHIPPED_TEMPLATES] + ([settings.templates_dir] if settings.templates_dir else [])
     origins = OriginPolicy(settings.public_url, settings.allowed_origins)

@@ -157,6 +157,22 @@ class _Pool:
             *(loop.run_in_executor(executor, _warm_thread, barrier) for _ in range(MAX_RUNNING))
         )
 
+    def close(self) -> None:
+        """Stop the worker threads and their processes, after the jobs in hand.
+
+        For the server's stop: a worker process's queues are semaphores that
+        multiprocessing's resource tracker counts until they are collected, and uvicorn
+        ends the process by re-raising SIGTERM, so no exit handler collects them: every
+        stop was reported as "10 leaked semaphore objects". A job after this starts a
+        new pool (tests run several servers in one process).
+        """
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)
+        for worker in list(_WORKERS):
+            worker.close()
+
     async def run(
         self, fn: Callable[..., T], /, *args: Any, seconds: float = 0.0, **kwargs: Any
     ) -> T:
@@ -175,6 +191,7 @@ POOL = _Pool()
 # --- worker processes with a time budget -------------------------------------------
 
 _local = threading.local()
+_WORKERS: set[_ProcessWorker] = set()  # every worker process's pool, for `_Pool.close`
 
 
 def _warm() -> None:
@@ -204,6 +221,7 @@ class _ProcessWorker:
         self.executor = ProcessPoolExecutor(
             1, mp_context=context, initializer=_start_worker, initargs=(installed_fonts(),)
         )
+        _WORKERS.add(self)
         self.executor.submit(_warm).result(timeout=120)
 
     def call(self, job: Callable[[], T], seconds: float) -> T:
@@ -227,7 +245,13 @@ class _ProcessWorker:
         for process in list(getattr(self.executor, "_processes", {}).values()):
             process.kill()
         self.executor.shutdown(wait=False, cancel_futures=True)
+        _WORKERS.discard(self)
         _local.worker = None
+
+    def close(self) -> None:
+        """Let the process end and release its queues (the pool's threads have ended)."""
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        _WORKERS.discard(self)
 
 
 def _warm_thread(barrier: threading.Barrier) -> None:
