@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -155,6 +156,7 @@ class Server:
     proc: subprocess.Popen[bytes]
     port: int
     kind: str
+    scratch: str | None = None  # a data folder made for this server, removed at its stop
 
     @property
     def url(self) -> str:
@@ -172,6 +174,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.scratch:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def start_samskap(
@@ -187,9 +191,11 @@ def start_samskap(
     port = port or free_port()
     full = dict(os.environ)
     full.update(BENCH_LIMITS)
-    full.setdefault("SAMSKAP_DATA_DIR", tempfile.mkdtemp(prefix="samskap-bench-"))
     full["SAMSKAP_LOG_LEVEL"] = "warning"
     full.update(env or {})
+    scratch = None
+    if "SAMSKAP_DATA_DIR" not in full:  # each run's SQLite file and uploads, then gone
+        scratch = full["SAMSKAP_DATA_DIR"] = tempfile.mkdtemp(prefix="samskap-bench-")
     proc = subprocess.Popen(
         [PYTHON, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=SERVER_ROOT,
@@ -197,7 +203,7 @@ def start_samskap(
         stdout=subprocess.DEVNULL,
         preexec_fn=raise_priority,
     )
-    server = Server(proc, port, "samskap")
+    server = Server(proc, port, "samskap", scratch)
     try:
         if on_spawn is not None:
             on_spawn(proc.pid)
