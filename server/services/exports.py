@@ -158,20 +158,21 @@ class _Pool:
         )
 
     def close(self) -> None:
-        """Stop the worker threads and their processes, after the jobs in hand.
+        """Stop the worker processes and threads (at the server's stop).
 
-        For the server's stop: a worker process's queues are semaphores that
-        multiprocessing's resource tracker counts until they are collected, and uvicorn
-        ends the process by re-raising SIGTERM, so no exit handler collects them: every
-        stop was reported as "10 leaked semaphore objects". A job after this starts a
-        new pool (tests run several servers in one process).
+        A worker process's queues are semaphores that multiprocessing's resource
+        tracker counts until they are collected, and uvicorn ends the process by
+        re-raising SIGTERM, so no exit handler collects them: every stop was reported
+        as "10 leaked semaphore objects". A job still running here has lost its request
+        (uvicorn cancelled it), so its process is killed rather than waited for. A job
+        after this starts a new pool (tests run several servers in one process).
         """
         with self._lock:
             executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True)
         for worker in list(_WORKERS):
-            worker.close()
+            worker.kill(wait=True)
+        if executor is not None:
+            executor.shutdown(wait=True)  # its threads end once their process is gone
 
     async def run(
         self, fn: Callable[..., T], /, *args: Any, seconds: float = 0.0, **kwargs: Any
@@ -241,17 +242,15 @@ class _ProcessWorker:
                 ErrorCode.UNAVAILABLE, "the export stopped unexpectedly; try again"
             ) from None
 
-    def kill(self) -> None:
+    def kill(self, *, wait: bool = False) -> None:
+        """End the process at once (a runaway job, a broken pool, the server's stop);
+        `wait`: until its pool has let go of its queues."""
         for process in list(getattr(self.executor, "_processes", {}).values()):
             process.kill()
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor.shutdown(wait=wait, cancel_futures=True)
         _WORKERS.discard(self)
-        _local.worker = None
-
-    def close(self) -> None:
-        """Let the process end and release its queues (the pool's threads have ended)."""
-        self.executor.shutdown(wait=True, cancel_futures=True)
-        _WORKERS.discard(self)
+        if getattr(_local, "worker", None) is self:
+            _local.worker = None
 
 
 def _warm_thread(barrier: threading.Barrier) -> None:
