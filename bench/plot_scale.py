@@ -5,7 +5,7 @@ Reads the result files named below (written by the benches' `--json`/label optio
 and writes docs/performance-scaleout.png, performance-scaleout-cpu.png,
 performance-meeting.png,
 performance-relay.png, performance-render.png, performance-drag.png,
-performance-rooms.png and performance-middle.png.
+performance-rooms.png, performance-rooms-load.png and performance-middle.png.
 
     python bench/plot_scale.py [--commit REV]   # scale-out rows of that commit (default: newest)
 """
@@ -30,7 +30,7 @@ SCALEOUT_CPU = [
     ("before (b21947a)", RESULTS / "scaleout-s15-before.jsonl"),
     ("after", RESULTS / "scaleout-s15-after.jsonl"),
 ]
-MEETING = RESULTS / "meeting-s16.jsonl"  # 30 minutes, every target PASS
+MEETING = RESULTS / "meeting-s18.jsonl"  # 30 minutes, every target PASS (session 18)
 RELAY = [RESULTS / f"fanout-s16-after-{n}.json" for n in (1, 2)]  # the runs with the relay
 ROOMS = "rooms-s16-{}-{}.json"  # rooms.py --duration 10 --label s16-<side>-N
 # The middle load (50 clients x 5 batches/s), interleaved triples and the relay (session 17)
@@ -39,6 +39,12 @@ MIDDLE_SIDES = [
     ("start", "e6fb891: writer thread", "tab:red"),
     ("writer", "3e56be1: loop feeds the writer", "tab:olive"),
     ("head", "4f4d495: and no self-publishing", "tab:green"),
+]
+# rooms.py runs on two days: f958bb8 (session 16), b111d0d and later (18); no probe attached
+ROOMS_LOAD = [
+    ("session 16, f958bb8", "rooms-s16-after-*.json", "tab:green"),
+    ("session 18, b111d0d / 40ad766", "rooms-s18-[0-9].json", "tab:red"),
+    ("session 18, checkpoint pairs (both sides)", "rooms-s18-ck-*.json", "tab:orange"),
 ]
 RENDER_BEFORE = RESULTS / "render-10k-course-before.json"  # session 3, before its changes
 RENDER_NOW = RESULTS / "render-s13.json"  # render_bench.py --objects 2000 10000 50000
@@ -261,6 +267,28 @@ def rooms() -> None:
     fig.savefig(DOCS / "performance-rooms.png", dpi=110)
 
 
+def rooms_load() -> None:
+    """Each rooms.py run's p99 against the load generator's CPU: session 16 and 18."""
+    fig, ax = plt.subplots(figsize=(6, 3.8))
+    for label, pattern, color in ROOMS_LOAD:
+        rows = [json.loads(path.read_text())["rows"][0] for path in sorted(RESULTS.glob(pattern))]
+        ax.scatter(
+            [r["load_cpu_pct_total"] for r in rows],
+            [r["p99"] for r in rows],
+            color=color,
+            label=f"{label} ({len(rows)} runs)",
+        )
+    ax.axhline(30, color="red", linestyle="--", label="target p99 30 ms")
+    ax.set_xlabel("load generator's CPU, % of a core (4 processes)")
+    ax.set_ylabel("p99 edit round trip, ms")
+    ax.set_yscale("log")
+    ax.set_ylim(10, 600)  # room above the points for the legend
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title("rooms.py, 1,000 connections on 50 boards, two days", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(DOCS / "performance-rooms-load.png", dpi=110)
+
+
 def drag() -> None:
     """Dragging a note at fit, before and after lifted drags (session 9)."""
     if not (DRAG_BEFORE.exists() and DRAG_AFTER.exists()):
@@ -298,7 +326,9 @@ if __name__ == "__main__":
     render()
     drag()
     rooms()
+    rooms_load()
     middle()
     print(
-        "wrote docs/performance-{scaleout,scaleout-cpu,meeting,relay,render,drag,rooms,middle}.png"
+        "wrote docs/performance-{scaleout,scaleout-cpu,meeting,relay,render,drag,rooms,"
+        "rooms-load,middle}.png"
     )
