@@ -168,7 +168,7 @@ def create_app(
                 await state.broker.close()
             if store is None:
                 await state.store.close()
-            await asyncio.to_thread(POOL.close)  # after the jobs in hand
+            await asyncio.to_thread(POOL.close)  # export workers: none outlives the stop
 
     folders = [SHIPPED_TEMPLATES] + ([settings.templates_dir] if settings.templates_dir else [])
     origins = OriginPolicy(settings.public_url, settings.allowed_origins)

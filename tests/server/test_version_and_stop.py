@@ -14,7 +14,7 @@ from server.app import create_app
 from server.config import Settings
 from server.shutdown import drain_commits
 from server.versions import VersionConflict
-from tests.support.servers import LiveServer, ServerProcess, free_port
+from tests.support.servers import LiveServer, ServerProcess, free_port, token_of
 
 
 async def test_every_http_answer_names_the_version(live_server: LiveServer) -> None:
@@ -59,7 +59,7 @@ async def test_a_stop_leaves_nothing_for_the_operator_to_worry_about(tmp_path: P
     assert server.proc is not None and server.proc.stderr is not None
     async with httpx.AsyncClient(base_url=server.url) as http:  # one export: a worker ran
         board = (await http.post("/api/boards", json={"title": "Stopp"})).json()
-        token = board["links"]["facilitator"].split("#t=", 1)[1]
+        token = token_of(board["links"]["facilitator"])
         png = await http.get(
             f"/api/boards/{board['id']}/export.png", headers={"Authorization": f"Bearer {token}"}
         )
